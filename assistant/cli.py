@@ -1,0 +1,121 @@
+"""Thin CLI over the library. Contract (outside checks depend on it):
+  python -m assistant index [--rebuild]
+  python -m assistant ask "QUESTION" [--json]
+  python -m assistant ask --json --questions FILE.jsonl
+  python -m assistant retrieve "QUESTION" --json [-k 5]
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from typing import Iterable
+
+from assistant.question import QuestionError, validate_question
+from assistant.settings import Settings
+from index.load import ManifestError
+
+EXIT_BAD_INPUT = 2
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m assistant", description="Cited answers from the government work reports.")
+    sub = parser.add_subparsers(dest="command", required=True)
+    index = sub.add_parser("index", help="build or update the index")
+    index.add_argument("--rebuild", action="store_true", help="drop the stored index and build it again")
+    ask = sub.add_parser("ask", help="answer a question (or a JSONL file of questions)")
+    ask.add_argument("question", nargs="?")
+    ask.add_argument("--json", action="store_true", help="print the answer object as JSON")
+    ask.add_argument("--questions", metavar="FILE.jsonl", help="batch mode: one JSON object per line")
+    retrieve = sub.add_parser("retrieve", help="show the ranked passages for a question")
+    retrieve.add_argument("question")
+    retrieve.add_argument("--json", action="store_true")
+    retrieve.add_argument("-k", type=int, default=None, help="number of passages")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    settings = Settings()
+    try:
+        if args.command == "index":
+            return run_index(settings, args.rebuild)
+        if args.command == "ask":
+            return run_ask(settings, args)
+        return run_retrieve(settings, args)
+    except (QuestionError, ManifestError) as err:
+        print(f"error: {err}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+
+
+def run_index(settings: Settings, rebuild: bool) -> int:
+    from index.build import build_index
+
+    summary = build_index(settings, rebuild=rebuild)
+    print(f"index: {summary.chunks} chunks, {summary.sentences} sentences; added {summary.added or '-'}, "
+          f"replaced {summary.replaced or '-'}, removed {summary.removed or '-'}, unchanged {summary.unchanged or '-'}")
+    return 0
+
+
+def run_ask(settings: Settings, args: argparse.Namespace) -> int:
+    if args.questions:
+        if args.question:
+            raise QuestionError("give either a question or --questions FILE, not both")
+        assistant = _assistant(settings)
+        with open(args.questions, encoding="utf-8") as lines:
+            for result in ask_batch(assistant, lines):
+                print(json.dumps(result, ensure_ascii=False), flush=True)
+        return 0
+    question = validate_question(args.question, settings.max_question_chars)  # fail before loading models
+    answer = _assistant(settings).ask(question)
+    print(answer.model_dump_json() if args.json else format_answer(answer))
+    return 0
+
+
+def ask_batch(assistant, lines: Iterable[str]) -> Iterable[dict]:
+    """One result per non-empty input line: the answer object, or {"id", "error"} for a bad line."""
+    for number, line in enumerate(lines, 1):
+        if not line.strip():
+            continue
+        qid = None
+        try:
+            item = json.loads(line)
+            if not isinstance(item, dict):
+                raise QuestionError("each line must be a JSON object")
+            qid = item.get("id")
+            history = item.get("history") or []
+            if not isinstance(history, list):
+                raise QuestionError("history must be a list of {role, content} objects")
+            yield assistant.ask(item.get("question"), history=history, qid=qid).model_dump()
+        except json.JSONDecodeError as err:
+            yield {"id": qid, "error": f"line {number}: invalid JSON: {err.msg}"}
+        except QuestionError as err:
+            yield {"id": qid, "error": f"line {number}: {err}"}
+
+
+def run_retrieve(settings: Settings, args: argparse.Namespace) -> int:
+    question = validate_question(args.question, settings.max_question_chars)
+    if args.k is not None and args.k < 1:
+        raise QuestionError("-k must be at least 1")
+    passages = _assistant(settings).retrieve(question, args.k)
+    if args.json:
+        print(json.dumps([p.model_dump() for p in passages], ensure_ascii=False))
+    else:
+        for p in passages:
+            print(f"[{p.rank}] {p.score:.4f} {p.report_id} {p.year} {p.bureau} | {p.section}\n    {p.text}")
+    return 0
+
+
+def format_answer(answer) -> str:
+    lines = [f"[{answer.status}] {answer.answer}"]
+    for c in answer.citations:
+        lines.append(f"  [{c.n}] {c.title} ({c.bureau}, {c.year}) chars {c.start}-{c.end}")
+    return "\n".join(lines)
+
+
+def _assistant(settings: Settings):
+    from assistant.service import Assistant  # heavy imports only once the input is known to be good
+
+    return Assistant(settings)
+
+

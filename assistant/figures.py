@@ -1,0 +1,43 @@
+"""Figures as the reports write them: counts with measure words, amounts with 万/亿, percentages, dates."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+_UNITS = (
+    "万件次|件次|人次|亿条次|条次|平方公里|小时|分钟|亿元|万元|元|次|个|项|件|份|天|宗|条|家|张|期|名|台|路|栋|篇|场|批|"
+    "倍|类|套|款|人|位|户|单|年|秒|万|亿|%|％|余|多|种|所|部|本|千|枚|级|届|轮|余万|余人"
+)
+_DATE = r"\d{4}年\d{1,2}月\d{1,2}日|\d{4}年\d{1,2}月|\d{1,2}月\d{1,2}日|\d{4}-\d{2}-\d{2}"
+_NUMBER = r"\d+(?:[.,]\d+)*(?:余|多)?(?:万|亿|千)?(?:余|多)?"
+FIGURE = re.compile(rf"(?<![\d.])(?:{_DATE}|{_NUMBER}(?:{_UNITS})?)(?![\d])")
+_DIGITS = re.compile(r"\d+(?:[.,]\d+)*")
+
+
+@dataclass(frozen=True)
+class Figure:
+    text: str  # exactly as written, e.g. 267.3万件次
+    start: int
+    end: int
+
+    @property
+    def is_date(self) -> bool:
+        return bool(re.fullmatch(_DATE, self.text)) or bool(re.fullmatch(r"\d{4}年", self.text))
+
+    @property
+    def unit(self) -> str:
+        return _DIGITS.sub("", self.text)
+
+
+def find_figures(text: str) -> list[Figure]:
+    return [Figure(m.group(), m.start(), m.end()) for m in FIGURE.finditer(text)]
+
+
+def numbers_in(text: str) -> list[str]:
+    """The bare numbers of a text (e.g. for "is every figure grounded" checks)."""
+    return _DIGITS.findall(text)
+
+
+def contains_number(text: str, number: str) -> bool:
+    """True if number occurs in text as a whole number, not as part of a longer one (45 is not in 145 or 4.5)."""
+    return re.search(rf"(?<![\d.]){re.escape(number)}(?![\d]|\.\d)", text) is not None

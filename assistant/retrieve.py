@@ -1,0 +1,96 @@
+"""Hybrid retrieval: dense (Chroma through llama-index) + BM25 (bm25s over jieba tokens), fused."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from llama_index.core import VectorStoreIndex
+from llama_index.core.base.embeddings.base import BaseEmbedding
+from llama_index.core.retrievers import BaseRetriever
+from llama_index.core.schema import NodeWithScore, QueryBundle, TextNode
+
+from assistant.settings import Settings
+from index.bm25 import BM25Index, tokenize
+from index.store import Store
+
+
+@dataclass
+class Passage:
+    node: TextNode
+    score: float        # fused score, higher is better
+    dense: float | None  # cosine similarity, if the dense side found it
+    bm25: float | None   # BM25 score, if the lexical side found it
+
+    @property
+    def meta(self) -> dict:
+        return self.node.metadata
+
+
+class JiebaBM25Retriever(BaseRetriever):
+    """BM25 over the stored chunks; the query is given as jieba terms (plus glossary expansions)."""
+
+    def __init__(self, bm25: BM25Index, nodes: dict[str, TextNode], top_k: int) -> None:
+        super().__init__()
+        self.bm25, self.nodes, self.top_k = bm25, nodes, top_k
+
+    def search(self, terms: list[str]) -> list[NodeWithScore]:
+        scores = self.bm25.scores(terms)
+        best = sorted(scores.items(), key=lambda kv: -kv[1])[: self.top_k]
+        return [NodeWithScore(node=self.nodes[cid], score=s) for cid, s in best if cid in self.nodes]
+
+    def _retrieve(self, query_bundle: QueryBundle) -> list[NodeWithScore]:
+        return self.search(tokenize(query_bundle.query_str))
+
+
+class HybridRetriever(BaseRetriever):
+    """Runs both retrievers and fuses their rankings (the fusion rule is a setting, chosen by measurement).
+
+    Fusion is written here because llama-index's QueryFusionRetriever insists on an LLM even for one query.
+    """
+
+    def __init__(self, store: Store, embedder: BaseEmbedding, bm25: BM25Index, nodes: dict[str, TextNode], settings: Settings) -> None:
+        super().__init__()
+        self.settings = settings
+        index = VectorStoreIndex.from_vector_store(store.vector_store, embed_model=embedder)
+        self.dense = index.as_retriever(similarity_top_k=settings.dense_k)
+        self.lexical = JiebaBM25Retriever(bm25, nodes, settings.bm25_k)
+        self.nodes = nodes
+
+    def search(self, query: QueryBundle, terms: list[str], k: int) -> list[Passage]:
+        dense_hits = self.dense.retrieve(query)
+        lexical_hits = self.lexical.search(terms)
+        return fuse(dense_hits, lexical_hits, self.nodes, self.settings)[:k]
+
+    def _retrieve(self, query_bundle: QueryBundle) -> list[NodeWithScore]:
+        passages = self.search(query_bundle, tokenize(query_bundle.query_str), self.settings.top_k)
+        return [NodeWithScore(node=p.node, score=p.score) for p in passages]
+
+
+def fuse(dense_hits: list[NodeWithScore], lexical_hits: list[NodeWithScore], nodes: dict[str, TextNode], settings: Settings) -> list[Passage]:
+    dense = {h.node.node_id: h.score or 0.0 for h in dense_hits}
+    lexical = {h.node.node_id: h.score or 0.0 for h in lexical_hits}
+    if settings.fusion == "rrf":
+        fused = _rrf([list(dense), list(lexical)], [settings.dense_weight, settings.bm25_weight], settings.rrf_k)
+    else:
+        fused = _relative([dense, lexical], [settings.dense_weight, settings.bm25_weight])
+    ranked = sorted(fused.items(), key=lambda kv: -kv[1])
+    return [Passage(node=nodes[cid], score=s, dense=dense.get(cid), bm25=lexical.get(cid)) for cid, s in ranked if cid in nodes]
+
+
+def _rrf(rankings: list[list[str]], weights: list[float], k: int) -> dict[str, float]:
+    fused: dict[str, float] = {}
+    for ranking, weight in zip(rankings, weights):
+        for rank, cid in enumerate(ranking):
+            fused[cid] = fused.get(cid, 0.0) + weight / (k + rank + 1)
+    return fused
+
+
+def _relative(score_maps: list[dict[str, float]], weights: list[float]) -> dict[str, float]:
+    """Min-max normalised scores, weighted and summed (a chunk missing from one side gets 0 there)."""
+    fused: dict[str, float] = {}
+    for scores, weight in zip(score_maps, weights):
+        if not scores:
+            continue
+        lo, hi = min(scores.values()), max(scores.values())
+        for cid, s in scores.items():
+            fused[cid] = fused.get(cid, 0.0) + weight * ((s - lo) / (hi - lo) if hi > lo else 1.0)
+    return fused

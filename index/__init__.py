@@ -1,0 +1,1 @@
+"""Indexing pipeline, one module per stage: load -> clean -> chunk -> embed -> store."""

@@ -1,0 +1,56 @@
+"""The lexical side of the index: jieba tokens scored with bm25s (llama-index's BM25Retriever cannot tokenize Chinese)."""
+from __future__ import annotations
+
+import json
+import logging
+import re
+import unicodedata
+from pathlib import Path
+
+import bm25s
+import jieba
+
+jieba.setLogLevel(logging.WARNING)
+
+_WORD = re.compile(r"[\w%]", re.UNICODE)
+# Function words that carry no topic in these reports' questions and passages.
+STOPWORDS = frozenset(
+    "的 了 和 与 及 等 在 是 为 对 将 把 被 有 个 中 上 下 年 月 日 我 我局 其 并 也 都 而 或 之 以 于 "
+    "多少 几 什么 哪些 哪个 哪 吗 呢 请问 怎么 如何 是否 the a an of in on for to and or is are was were "
+    "what which how many much did does do by with from at".split()
+)
+
+
+def normalize(text: str) -> str:
+    """Full-width to half-width and lower case, for matching only (stored text is never changed)."""
+    return unicodedata.normalize("NFKC", text).lower()
+
+
+def tokenize(text: str) -> list[str]:
+    """jieba search-mode tokens, without punctuation and stop words."""
+    tokens = jieba.lcut_for_search(normalize(text))
+    return [t for t in (tok.strip() for tok in tokens) if t and _WORD.search(t) and t not in STOPWORDS]
+
+
+def build_bm25(chunk_ids: list[str], texts: list[str], out_dir: Path) -> None:
+    retriever = bm25s.BM25()
+    retriever.index([tokenize(t) for t in texts], show_progress=False)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    retriever.save(str(out_dir), show_progress=False)
+    (out_dir / "chunk_ids.json").write_text(json.dumps(chunk_ids), encoding="utf-8")
+
+
+class BM25Index:
+    """A saved bm25s index and the chunk id of each of its rows."""
+
+    def __init__(self, in_dir: Path) -> None:
+        self.bm25 = bm25s.BM25.load(str(in_dir))
+        self.chunk_ids: list[str] = json.loads((in_dir / "chunk_ids.json").read_text(encoding="utf-8"))
+
+    def scores(self, query_tokens: list[str]) -> dict[str, float]:
+        """BM25 score of every chunk with a positive score."""
+        known = [t for t in query_tokens if t in self.bm25.vocab_dict]
+        if not known:
+            return {}
+        scores = self.bm25.get_scores(known)
+        return {self.chunk_ids[i]: float(s) for i, s in enumerate(scores) if s > 0}

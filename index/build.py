@@ -1,0 +1,119 @@
+"""The indexing pipeline: load -> clean -> chunk -> embed -> store, incremental and idempotent.
+
+Each report is fingerprinted (text + metadata); only new or changed reports are re-embedded, and
+their old chunks are deleted first. Changing the embedding model or chunk size rebuilds everything.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import shutil
+from dataclasses import dataclass, field
+
+from tqdm import tqdm
+
+from assistant.settings import Settings
+from index.bm25 import build_bm25
+from index.chunk import chunk_report
+from index.clean import content_lines
+from index.embed import build_embedder
+from index.load import Report, load_reports
+from index.store import Store, add_sentences, all_chunk_nodes, chunk_node, delete_report, open_store, sentence_rows
+
+PIPELINE_VERSION = 1  # bump when chunking or cleaning logic changes what is stored
+
+
+@dataclass
+class BuildSummary:
+    added: list[str] = field(default_factory=list)
+    replaced: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    chunks: int = 0
+    sentences: int = 0
+
+
+def fingerprint(report: Report) -> str:
+    return hashlib.sha256((report.meta.model_dump_json() + "\n" + report.text).encode()).hexdigest()
+
+
+def index_config(settings: Settings) -> dict:
+    return {"version": PIPELINE_VERSION, "embed": settings.embed_id, "chunk_chars": settings.chunk_chars}
+
+
+def read_state(settings: Settings) -> dict:
+    if not settings.state_path.is_file():
+        return {}
+    return json.loads(settings.state_path.read_text(encoding="utf-8"))
+
+
+def index_is_current(settings: Settings, reports: list[Report]) -> bool:
+    """True when the stored index was built with these settings from exactly these reports."""
+    state = read_state(settings)
+    return (
+        state.get("config") == index_config(settings)
+        and state.get("reports") == {r.meta.id: fingerprint(r) for r in reports}
+        and (settings.bm25_dir / "chunk_ids.json").is_file()
+    )
+
+
+def build_index(settings: Settings, rebuild: bool = False, progress: bool = True) -> BuildSummary:
+    """Bring the stored index in line with the manifest; returns what changed."""
+    reports = load_reports(settings.manifest_path)  # validate everything before touching the store
+    state = read_state(settings)
+    if rebuild or state.get("config") != index_config(settings):
+        _wipe(settings)
+        state = {}
+    known: dict[str, str] = state.get("reports", {})
+    store = open_store(settings)
+    summary = BuildSummary()
+
+    # --- drop reports that left the manifest ---
+    current_ids = {r.meta.id for r in reports}
+    for report_id in sorted(set(known) - current_ids):
+        delete_report(store, report_id)
+        summary.removed.append(report_id)
+
+    # --- (re)index new and changed reports ---
+    todo = [r for r in reports if known.get(r.meta.id) != fingerprint(r)]
+    summary.unchanged = [r.meta.id for r in reports if r not in todo]
+    if todo:
+        embedder = build_embedder(settings)
+        for report in tqdm(todo, desc="indexing reports", unit="report", disable=not progress):
+            (summary.replaced if report.meta.id in known else summary.added).append(report.meta.id)
+            delete_report(store, report.meta.id)
+            _index_report(store, embedder, report, settings)
+
+    # --- lexical index over exactly the stored chunks ---
+    nodes = all_chunk_nodes(store)
+    build_bm25([n.node_id for n in nodes], [n.get_content(metadata_mode="embed") for n in nodes], settings.bm25_dir)
+    summary.chunks, summary.sentences = len(nodes), store.sentences.count()
+
+    # --- the state is written last: an interrupted build is simply redone ---
+    state = {"config": index_config(settings), "reports": {r.meta.id: fingerprint(r) for r in reports}}
+    settings.state_path.write_text(json.dumps(state, ensure_ascii=False, indent=1), encoding="utf-8")
+    return summary
+
+
+def _index_report(store: Store, embedder, report: Report, settings: Settings) -> None:
+    lines = content_lines(report.text, report.meta.title)
+    chunks = chunk_report(report.meta.id, report.text, lines, settings.chunk_chars)
+    nodes = [chunk_node(c, report.meta) for c in chunks]
+    texts = [n.get_content(metadata_mode="embed") for n in nodes]
+    for node, embedding in zip(nodes, embedder.get_text_embedding_batch(texts)):
+        node.embedding = embedding
+    store.vector_store.add(nodes)
+    rows = [row for c in chunks for row in sentence_rows(c, report.text)]
+    add_sentences(store, rows, embedder.get_text_embedding_batch([sentence_context(report, t) for _, t, _ in rows]))
+
+
+def sentence_context(report: Report, sentence: str) -> str:
+    """What a sentence is embedded as: its report's region and year, then the sentence."""
+    return f"{report.meta.region}{report.meta.year}年: {sentence}"
+
+
+def _wipe(settings: Settings) -> None:
+    for path in (settings.store_dir, settings.bm25_dir):
+        if path.exists():
+            shutil.rmtree(path)
+    settings.state_path.unlink(missing_ok=True)

@@ -1,0 +1,112 @@
+"""Stage 5: persist chunks (llama-index nodes in Chroma) and their sentences (a second Chroma collection)."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import chromadb
+import numpy as np
+from llama_index.core.schema import NodeRelationship, RelatedNodeInfo, TextNode
+from llama_index.core.vector_stores.utils import metadata_dict_to_node
+from llama_index.vector_stores.chroma import ChromaVectorStore
+
+from assistant.settings import Settings
+from index.chunk import Chunk
+from index.load import ReportMeta
+
+CHUNKS = "report-chunks"
+SENTENCES = "report-sentences"
+# Metadata the embedder sees next to the chunk text: which report, which section.
+EMBED_KEYS = ("title", "section")
+
+
+@dataclass
+class Store:
+    client: chromadb.api.ClientAPI
+    chunks: chromadb.Collection
+    sentences: chromadb.Collection
+
+    @property
+    def vector_store(self) -> ChromaVectorStore:
+        return ChromaVectorStore(chroma_collection=self.chunks)
+
+
+def open_store(settings: Settings) -> Store:
+    settings.store_dir.mkdir(parents=True, exist_ok=True)
+    client = chromadb.PersistentClient(
+        path=str(settings.store_dir), settings=chromadb.Settings(anonymized_telemetry=False)
+    )
+    cosine = {"hnsw": {"space": "cosine"}}
+    return Store(
+        client=client,
+        chunks=client.get_or_create_collection(CHUNKS, configuration=cosine),
+        sentences=client.get_or_create_collection(SENTENCES, configuration=cosine),
+    )
+
+
+def report_metadata(meta: ReportMeta) -> dict:
+    """Flat report metadata copied onto every chunk (Chroma takes only flat str/int/float/bool)."""
+    return {
+        "report_id": meta.id, "title": meta.title, "bureau": meta.bureau, "region": meta.region,
+        "level": meta.level, "year": meta.year,
+    }
+
+
+def chunk_node(chunk: Chunk, meta: ReportMeta) -> TextNode:
+    metadata = report_metadata(meta) | {"section": " > ".join(chunk.section_path), "start": chunk.start, "end": chunk.end}
+    return TextNode(
+        id_=chunk.chunk_id,
+        text=chunk.text,
+        metadata=metadata,
+        start_char_idx=chunk.start,
+        end_char_idx=chunk.end,
+        excluded_embed_metadata_keys=[k for k in metadata if k not in EMBED_KEYS],
+        excluded_llm_metadata_keys=[k for k in metadata if k not in EMBED_KEYS],
+        relationships={NodeRelationship.SOURCE: RelatedNodeInfo(node_id=meta.id)},
+    )
+
+
+def sentence_rows(chunk: Chunk, text: str) -> list[tuple[str, str, dict]]:
+    """(id, text, metadata) of each sentence of a chunk."""
+    return [
+        (f"{chunk.chunk_id}#{i}", text[s.start : s.end],
+         {"report_id": chunk.report_id, "chunk_id": chunk.chunk_id, "start": s.start, "end": s.end})
+        for i, s in enumerate(chunk.sentences)
+    ]
+
+
+def delete_report(store: Store, report_id: str) -> None:
+    store.vector_store.delete(ref_doc_id=report_id)
+    store.sentences.delete(where={"report_id": report_id})
+
+
+def add_sentences(store: Store, rows: list[tuple[str, str, dict]], embeddings: list[list[float]]) -> None:
+    if rows:
+        ids, texts, metas = zip(*rows)
+        store.sentences.upsert(ids=list(ids), documents=list(texts), metadatas=list(metas), embeddings=embeddings)
+
+
+def all_chunk_nodes(store: Store) -> list[TextNode]:
+    """Every stored chunk as a llama-index node, in a stable order."""
+    got = store.chunks.get(include=["documents", "metadatas"])
+    nodes = [metadata_dict_to_node(meta, text=doc) for doc, meta in zip(got["documents"], got["metadatas"])]
+    return sorted(nodes, key=lambda n: (n.metadata["report_id"], n.start_char_idx))
+
+
+@dataclass
+class SentenceTable:
+    """All stored sentences in memory: the answerer scores them against the question embedding."""
+
+    ids: list[str]
+    texts: list[str]
+    metas: list[dict]
+    embeddings: np.ndarray
+    by_chunk: dict[str, list[int]]
+
+
+def load_sentences(store: Store) -> SentenceTable:
+    got = store.sentences.get(include=["documents", "metadatas", "embeddings"])
+    by_chunk: dict[str, list[int]] = {}
+    for row, meta in enumerate(got["metadatas"]):
+        by_chunk.setdefault(meta["chunk_id"], []).append(row)
+    embeddings = np.asarray(got["embeddings"], dtype=np.float32) if len(got["ids"]) else np.zeros((0, 1), np.float32)
+    return SentenceTable(got["ids"], got["documents"], got["metadatas"], embeddings, by_chunk)
