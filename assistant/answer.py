@@ -17,7 +17,10 @@ from index.load import ReportMeta
 from index.store import SentenceTable
 
 # Weights of the sentence score; chosen on the eval set (eval/README.md).
-W_DENSE, W_LEXICAL, W_SCOPE, W_FIGURE, W_PRIOR = 1.0, 0.3, 0.15, 0.1, 0.05
+W_DENSE, W_LEXICAL, W_SCOPE, W_FIGURE, W_PRIOR, W_PLAN = 1.0, 0.3, 0.15, 0.2, 0.05, 0.1
+# Forward-looking text: plans and targets, not what was done.
+_PLAN_SECTION = re.compile(r"下一步|下一年度|主要安排|工作安排|工作计划")
+_PLAN_SENTENCE = re.compile(r"预计|计划|力争|将[新增推出实现]|不少于")
 _CLAUSE_BREAK = re.compile(r"[,，;；:：。]")
 
 
@@ -46,7 +49,8 @@ def rank_sentences(question: Question, q_emb: np.ndarray, passages: list[Passage
                      + W_LEXICAL * lexical_coverage(question, text)
                      + W_SCOPE * scope
                      + W_FIGURE * figure_fit(question, text)
-                     + W_PRIOR / (rank + 1))
+                     + W_PRIOR / (rank + 1)
+                     - W_PLAN * plan_mismatch(question, passage.meta.get("section", ""), text))
             candidates.append(Candidate(text, table.metas[row]["start"], table.metas[row]["end"], meta,
                                         passage.meta.get("section", ""), score, scope))
     return sorted(candidates, key=lambda c: -c.score)
@@ -54,16 +58,23 @@ def rank_sentences(question: Question, q_emb: np.ndarray, passages: list[Passage
 
 def lexical_coverage(question: Question, sentence: str) -> float:
     """Share of the question's topic terms (not its region/year words) found in the sentence."""
-    terms = [t for t in question.terms if not t.isdigit() or len(t) != 4]
+    terms = question.topic_terms
     if not terms:
         return 0.0
     haystack = normalize(sentence)
     return sum(t in haystack for t in terms) / len(terms)
 
 
+def plan_mismatch(question: Question, section: str, sentence: str) -> float:
+    """1 when the sentence states a plan or target but the question asks what was done."""
+    if question.asks_plan:
+        return 0.0
+    return 1.0 if _PLAN_SECTION.search(section) or _PLAN_SENTENCE.search(sentence) else 0.0
+
+
 def scope_match(question: Question, meta: ReportMeta, sentence: str) -> float:
     """+1 when the report is the one the question names, -1 when it names another, 0 when it names none."""
-    if question.other_places and not question.regions and not any(p in sentence for p in question.other_places):
+    if question.other_places and not question.regions and not all(p in sentence for p in question.other_places):
         return -1.0  # the question is about a place no report covers
     checks = []
     if question.regions:
@@ -81,7 +92,9 @@ def figure_fit(question: Question, sentence: str) -> float:
     figures = [f for f in find_figures(sentence) if f.is_date == (question.kind == "date")]
     if not figures:
         return 0.0
-    return 1.0 if question.unit and any(question.unit in f.unit for f in figures) else 0.5
+    if not question.unit:
+        return 0.5
+    return 1.0 if any(question.unit in f.unit for f in figures) else 0.25
 
 
 # --- picking the figure ------------------------------------------------------------------------

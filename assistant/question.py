@@ -43,6 +43,8 @@ _UNIT_EN = [
     (re.compile(r"people|persons|residents", re.I), "人"),
 ]
 _PERCENT_ZH = re.compile(r"率|比例|百分")
+_MONEY_ZH = re.compile(r"金额|资金|多少钱|多少元")
+_PLAN = re.compile(r"计划|目标|下一步|安排|将要|预计|打算|明年|\bplan|\btarget|\bgoal|next year|\baim|\bwill\b", re.I)
 _YEAR = re.compile(r"(?<!\d)(20\d\d)(?!\d)")
 
 
@@ -57,6 +59,13 @@ class Question:
     terms: list[str]             # lexical search terms (Chinese tokens + glossary expansions)
     expansions: list[str] = field(default_factory=list)  # Chinese terms added from the glossary
     other_places: list[str] = field(default_factory=list)  # place names that match no indexed region
+    asks_plan: bool = False      # about plans/targets rather than what was done
+    scope_terms: list[str] = field(default_factory=list)  # tokens naming the region/year, not the topic
+
+    @property
+    def topic_terms(self) -> list[str]:
+        """Search terms about the topic: the region and year words are left to the scope check."""
+        return [t for t in self.terms if t not in self.scope_terms and not re.fullmatch(r"20\d\d", t)]
 
 
 def detect_lang(text: str) -> str:
@@ -76,6 +85,8 @@ def detect_unit(text: str) -> str | None:
         return m.group(1)
     if _PERCENT_ZH.search(text):
         return "%"
+    if _MONEY_ZH.search(text):
+        return "元"
     for pattern, unit in _UNIT_EN:
         if pattern.search(text):
             return unit
@@ -154,6 +165,8 @@ def parse_question(text: str, glossary: Glossary, regions: RegionIndex) -> Quest
         terms=list(dict.fromkeys(terms)),
         expansions=expansions,
         other_places=unknown_places(text, regions),
+        asks_plan=bool(_PLAN.search(text)),
+        scope_terms=[t for t in terms if regions.is_known(t)],
     )
 
 

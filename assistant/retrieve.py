@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Callable
 
 from llama_index.core import VectorStoreIndex
 from llama_index.core.base.embeddings.base import BaseEmbedding
@@ -55,10 +56,16 @@ class HybridRetriever(BaseRetriever):
         self.lexical = JiebaBM25Retriever(bm25, nodes, settings.bm25_k)
         self.nodes = nodes
 
-    def search(self, query: QueryBundle, terms: list[str], k: int) -> list[Passage]:
+    def search(self, query: QueryBundle, terms: list[str], k: int, scope: Callable[[dict], float] | None = None) -> list[Passage]:
+        """Top k fused passages; scope(metadata) in [-1, 1] nudges passages of the named report up or down."""
         dense_hits = self.dense.retrieve(query)
         lexical_hits = self.lexical.search(terms)
-        return fuse(dense_hits, lexical_hits, self.nodes, self.settings)[:k]
+        passages = fuse(dense_hits, lexical_hits, self.nodes, self.settings)
+        if scope:
+            for p in passages:
+                p.score += self.settings.scope_boost * scope(p.meta)
+            passages.sort(key=lambda p: -p.score)
+        return passages[:k]
 
     def _retrieve(self, query_bundle: QueryBundle) -> list[NodeWithScore]:
         passages = self.search(query_bundle, tokenize(query_bundle.query_str), self.settings.top_k)

@@ -8,7 +8,7 @@ import jieba
 import numpy as np
 from llama_index.core.schema import QueryBundle
 
-from assistant.answer import compose, rank_sentences
+from assistant.answer import compose, rank_sentences, scope_match
 from assistant.question import Glossary, Question, RegionIndex, parse_question, validate_question
 from assistant.retrieve import HybridRetriever, Passage
 from assistant.schema import Answer, RetrievedPassage
@@ -48,7 +48,8 @@ class Assistant:
     def search(self, question: Question, k: int) -> tuple[np.ndarray, list[Passage]]:
         q_emb = np.asarray(self.embedder.get_query_embedding(question.text), dtype=np.float32)
         bundle = QueryBundle(query_str=question.text, embedding=q_emb.tolist())
-        return q_emb, self.retriever.search(bundle, question.terms, k)
+        scope = lambda meta: scope_match(question, self.reports[meta["report_id"]], "")  # noqa: E731
+        return q_emb, self.retriever.search(bundle, question.terms, k, scope)
 
     def retrieve(self, text: str, k: int | None = None) -> list[RetrievedPassage]:
         question = self.understand(validate_question(text, self.settings.max_question_chars))

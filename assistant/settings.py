@@ -35,11 +35,13 @@ class Settings(BaseSettings):
     dense_weight: float = 1.0
     bm25_weight: float = 1.0
     top_k: int = Field(default=5, ge=1, le=50)
+    # added to the fused score of a passage from the report the question names (subtracted for another)
+    scope_boost: float = 0.02
 
     # --- answering ---
     max_question_chars: int = 500
     # below this sentence score the assistant says "not found" instead of guessing
-    min_answer_score: float = 0.80
+    min_answer_score: float = 1.05
     max_citations: int = 3
 
     # --- ui ---

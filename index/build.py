@@ -18,7 +18,8 @@ from index.chunk import chunk_report
 from index.clean import content_lines
 from index.embed import build_embedder
 from index.load import Report, load_reports
-from index.store import Store, add_sentences, all_chunk_nodes, chunk_node, delete_report, open_store, sentence_rows
+from index.store import (Store, add_sentences, all_chunk_nodes, chunk_node, delete_report, drop_collections, open_store,
+                         sentence_rows)
 
 PIPELINE_VERSION = 1  # bump when chunking or cleaning logic changes what is stored
 
@@ -113,7 +114,9 @@ def sentence_context(report: Report, sentence: str) -> str:
 
 
 def _wipe(settings: Settings) -> None:
-    for path in (settings.store_dir, settings.bm25_dir):
-        if path.exists():
-            shutil.rmtree(path)
+    """Drop the derived index (never the corpus). Collections are dropped through Chroma, not by deleting
+    its files, because Chroma keeps one client per path alive inside the process."""
+    drop_collections(open_store(settings))
+    if settings.bm25_dir.exists():
+        shutil.rmtree(settings.bm25_dir)
     settings.state_path.unlink(missing_ok=True)

@@ -43,6 +43,11 @@ def open_store(settings: Settings) -> Store:
     )
 
 
+def drop_collections(store: Store) -> None:
+    for name in (CHUNKS, SENTENCES):
+        store.client.delete_collection(name)
+
+
 def report_metadata(meta: ReportMeta) -> dict:
     """Flat report metadata copied onto every chunk (Chroma takes only flat str/int/float/bool)."""
     return {

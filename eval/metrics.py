@@ -1,0 +1,56 @@
+"""Per-question checks and their aggregation. Pure functions over answer objects (dicts of the CLI contract)."""
+from __future__ import annotations
+
+import statistics
+
+from assistant.figures import contains_number
+from assistant.verify import ungrounded_figures
+
+
+def gold_present(answer_text: str, gold: str) -> bool:
+    """A gold figure counts only as a whole number: 45 is not found in 145 or 4.5."""
+    if gold.replace(".", "").isdigit():
+        return contains_number(answer_text, gold)
+    return gold in answer_text
+
+
+def judge(item: dict, result: dict) -> dict:
+    """The checks of one question: accuracy, citation support, groundedness, right report."""
+    answered = result.get("status") == "answered"
+    citations = result.get("citations", [])
+    if item["type"] == "unanswerable":
+        correct = result.get("status") == "not_found"
+        return {"correct": correct, "supported": None, "grounded": None if not answered else not ungrounded_figures(result),
+                "right_report": None, "refused": not answered}
+    correct = answered and all(gold_present(result.get("answer", ""), g) for g in item["gold"])
+    supported = any(item["evidence"] in c["text"] and c["report_id"] == item["report_id"] for c in citations)
+    right_report = bool(citations) and citations[0]["report_id"] == item["report_id"]
+    return {"correct": correct, "supported": supported, "grounded": not ungrounded_figures(result) if answered else None,
+            "right_report": right_report, "refused": not answered}
+
+
+def rate(values: list) -> float | None:
+    kept = [v for v in values if v is not None]
+    return round(sum(kept) / len(kept), 3) if kept else None
+
+
+def percentile(values: list[float], q: float) -> float:
+    if not values:
+        return 0.0
+    ordered = sorted(values)
+    return round(ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))], 1)
+
+
+def summarize(rows: list[dict]) -> dict:
+    """rows: dicts with the judge() keys plus 'latency_ms'."""
+    latencies = [r["latency_ms"] for r in rows]
+    return {
+        "n": len(rows),
+        "accuracy": rate([r["correct"] for r in rows]),
+        "citation_support": rate([r["supported"] for r in rows]),
+        "grounded": rate([r["grounded"] for r in rows]),
+        "right_report@1": rate([r["right_report"] for r in rows]),
+        "p50_ms": percentile(latencies, 0.5),
+        "p95_ms": percentile(latencies, 0.95),
+        "mean_ms": round(statistics.fmean(latencies), 1) if latencies else 0.0,
+    }

