@@ -120,15 +120,21 @@ def _term_positions(question: Question, sentence: str) -> list[tuple[int, int]]:
 
 
 def _figure_score(question: Question, sentence: str, figure: Figure, anchors: list[tuple[int, int]]) -> float:
+    """Right unit first, then how much of the question its clause holds, then closeness to a question term."""
     score = 2.0 if question.unit and question.unit in figure.unit else 0.0
+    clause = _clause_around(sentence, figure)
+    terms = [t for t in question.topic_terms if not t.isdigit()]
+    if terms:
+        score += 2.0 * sum(t in normalize(clause) for t in terms) / len(terms)
     if anchors:
-        distance = min(_gap(figure, a) for a in anchors)
-        score += 1.0 / (1.0 + distance / 8.0)
-        nearest = min(anchors, key=lambda a: _gap(figure, a))
-        lo, hi = sorted((nearest[0], figure.start))
-        if not _CLAUSE_BREAK.search(sentence, lo, hi):
-            score += 0.5  # the figure and the question's topic share a clause
+        score += 0.5 / (1.0 + min(_gap(figure, a) for a in anchors) / 8.0)
     return score
+
+
+def _clause_around(sentence: str, figure: Figure) -> str:
+    starts = [m.end() for m in _CLAUSE_BREAK.finditer(sentence, 0, figure.start)]
+    end = _CLAUSE_BREAK.search(sentence, figure.end)
+    return sentence[(starts[-1] if starts else 0): (end.start() if end else len(sentence))]
 
 
 def _gap(figure: Figure, anchor: tuple[int, int]) -> int:

@@ -14,6 +14,13 @@ def gold_present(answer_text: str, gold: str) -> bool:
     return gold in answer_text
 
 
+def stated_part(answer_text: str, question_type: str) -> str:
+    """What the answer asserts before quoting: a figure question must state its figure there, not only in the quote."""
+    if question_type in ("figure", "date"):
+        return answer_text.split("“", 1)[0]
+    return answer_text
+
+
 def judge(item: dict, result: dict) -> dict:
     """The checks of one question: accuracy, citation support, groundedness, right report."""
     answered = result.get("status") == "answered"
@@ -22,7 +29,8 @@ def judge(item: dict, result: dict) -> dict:
         correct = result.get("status") == "not_found"
         return {"correct": correct, "supported": None, "grounded": None if not answered else not ungrounded_figures(result),
                 "right_report": None, "refused": not answered}
-    correct = answered and all(gold_present(result.get("answer", ""), g) for g in item["gold"])
+    stated = stated_part(result.get("answer", ""), item["type"])
+    correct = answered and all(gold_present(stated, g) for g in item["gold"])
     supported = any(item["evidence"] in c["text"] and c["report_id"] == item["report_id"] for c in citations)
     right_report = bool(citations) and citations[0]["report_id"] == item["report_id"]
     return {"correct": correct, "supported": supported, "grounded": not ungrounded_figures(result) if answered else None,

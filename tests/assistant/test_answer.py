@@ -1,0 +1,76 @@
+"""Answers on the real corpus with the real model: figures exact, spans verbatim, right report."""
+import pytest
+
+from assistant.figures import find_figures
+from assistant.question import QuestionError
+from assistant.verify import ungrounded_figures
+from index.load import load_reports
+from tests.conftest import CORPUS
+
+TEXTS = {r.meta.id: r.text for r in load_reports(CORPUS / "manifest.toml")}
+
+
+@pytest.mark.parametrize("question, figure, report_id", [
+    ("深圳市2025年上线了多少个“高效办成一件事”？", "45个", "002"),
+    ("中山市累计上线了多少件“一件事”服务？", "1001件", "003"),
+    ("2024年中山市12345热线服务总量是多少？", "267.3万件次", "003"),
+    ("“深小i”政务服务AI助手是哪一天上线的？", "2025年2月21日", "000"),
+    ("What was the satisfaction rate of Zhongshan's 12345 hotline in 2024?", "99.63%", "003"),
+    ("How many new cross-region partner areas did Longhua add in 2025?", "17个", "004"),
+])
+def test_figure_answers_are_exact_and_cited(assistant, question, figure, report_id):
+    answer = assistant.ask(question)
+    assert answer.status == "answered"
+    assert answer.answer.startswith(figure)
+    top = answer.citations[0]
+    assert top.report_id == report_id and figure in top.text
+    assert TEXTS[report_id][top.start:top.end] == top.text
+    assert not ungrounded_figures(answer.model_dump())
+
+
+def test_english_question_gets_english_sentence(assistant):
+    answer = assistant.ask("How many public datasets does Shenzhen's open data platform provide, per the 2025 report?")
+    assert answer.lang == "en" and "according to the" in answer.answer and "4323个" in answer.answer
+    assert "Shenzhen Municipal" in answer.answer and answer.citations[0].year == 2025
+
+
+def test_same_fact_different_report(assistant):
+    shenzhen = assistant.ask("深圳市2025年收到政府信息公开申请多少件？")
+    longhua = assistant.ask("龙华区2025年全区受理政府信息公开申请多少件？")
+    assert shenzhen.citations[0].report_id == "002" and "30件" in shenzhen.answer
+    assert longhua.citations[0].report_id == "004" and "478件" in longhua.answer
+
+
+@pytest.mark.parametrize("question", [
+    "北京市12345热线满意度是多少？",
+    "深圳市2023年上线了多少个“高效办成一件事”？",
+    "What was Shenzhen's GDP growth rate in 2024?",
+])
+def test_unanswerable_questions_are_not_guessed(assistant, question):
+    answer = assistant.ask(question)
+    assert answer.status == "not_found" and not answer.citations
+    assert not find_figures(answer.answer.split("：")[0].split(":")[0])
+
+
+def test_not_found_says_what_is_covered(assistant):
+    answer = assistant.ask("深圳市2023年上线了多少个“高效办成一件事”？")
+    assert "2024年" in answer.answer and "2025年" in answer.answer
+
+
+def test_follow_up_keeps_the_region_and_year(assistant):
+    history = [{"role": "user", "content": "龙华区2025年新增了多少个“跨域通办”合作地区？"}, {"role": "assistant", "content": "17个"}]
+    answer = assistant.ask("“出生一件事”业务量是多少？", history=history)
+    assert answer.citations[0].report_id == "004" and "4046件" in answer.answer
+
+
+@pytest.mark.parametrize("bad", ["", "   ", "问" * 501, None])
+def test_bad_questions_are_refused(assistant, bad):
+    with pytest.raises(QuestionError):
+        assistant.ask(bad)
+
+
+def test_retrieve_returns_ranked_passages_with_metadata(assistant):
+    passages = assistant.retrieve("热线满意度", k=3)
+    assert [p.rank for p in passages] == [1, 2, 3]
+    assert passages[0].score >= passages[1].score >= passages[2].score
+    assert all(TEXTS[p.report_id][p.start:p.end] == p.text for p in passages)

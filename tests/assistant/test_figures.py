@@ -1,0 +1,20 @@
+from assistant.figures import contains_number, find_figures
+from assistant.verify import ungrounded_figures
+
+
+def test_figures_keep_their_written_form():
+    text = "服务总量267.3万件次,转派工单 43.9万张,满意度99.63%,于2025年2月21日上线,代替证明3万余份,金额7.16亿元"
+    assert [f.text for f in find_figures(text)] == ["267.3万件次", "43.9万张", "99.63%", "2025年2月21日", "3万余份", "7.16亿元"]
+
+
+def test_whole_numbers_only():
+    assert contains_number("上线45个", "45")
+    assert not contains_number("上线145个", "45")
+    assert not contains_number("4.5亿", "4")
+    assert not contains_number("450项", "45")
+
+
+def test_ungrounded_figures_found_and_report_year_allowed():
+    citation = {"text": "上线45个高频事项", "year": 2025}
+    assert ungrounded_figures({"answer": "45个。据2025年度报告：“上线45个高频事项”[1]", "citations": [citation]}) == []
+    assert ungrounded_figures({"answer": "46个 [1]", "citations": [citation]}) == ["46"]
