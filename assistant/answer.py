@@ -122,10 +122,10 @@ def _term_positions(question: Question, sentence: str) -> list[tuple[int, int]]:
 def _figure_score(question: Question, sentence: str, figure: Figure, anchors: list[tuple[int, int]]) -> float:
     """Right unit first, then how much of the question its clause holds, then closeness to a question term."""
     score = 2.0 if question.unit and question.unit in figure.unit else 0.0
-    clause = _clause_around(sentence, figure)
+    clause = normalize(_clause_around(sentence, figure))
     terms = [t for t in question.topic_terms if not t.isdigit()]
     if terms:
-        score += 2.0 * sum(t in normalize(clause) for t in terms) / len(terms)
+        score += 2.0 * sum(t in clause for t in terms) / len(terms)
     if anchors:
         score += 0.5 / (1.0 + min(_gap(figure, a) for a in anchors) / 8.0)
     return score
