@@ -1,112 +1,45 @@
-"""Extractive answering without an LLM: rank the sentences of the retrieved passages, take the figure
-the question asks for from the best one, and quote the supporting span(s) with [n] markers."""
+"""Extractive answering without an LLM: take the figure the question asks for from the best-ranked sentence
+(see rerank.py) and quote the supporting span(s) with [n] markers."""
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
-
-import numpy as np
 
 from assistant.figures import Figure, find_figures
 from assistant.question import Question
-from assistant.retrieve import Passage
+from assistant.rerank import Candidate
 from assistant.schema import Citation
 from assistant.settings import Settings
 from index.bm25 import normalize
-from index.load import ReportMeta
-from index.store import SentenceTable
 
-# Weights of the sentence score; chosen on the eval set (eval/README.md).
-W_DENSE, W_LEXICAL, W_SCOPE, W_FIGURE, W_PRIOR, W_PLAN = 1.0, 0.3, 0.15, 0.2, 0.05, 0.1
-# Forward-looking text: plans and targets, not what was done.
-_PLAN_SECTION = re.compile(r"下一步|下一年度|主要安排|工作安排|工作计划")
-_PLAN_SENTENCE = re.compile(r"预计|计划|力争|将[新增推出实现]|不少于")
 _CLAUSE_BREAK = re.compile(r"[,，;；:：。]")
-
-
-@dataclass
-class Candidate:
-    text: str
-    start: int
-    end: int
-    meta: ReportMeta
-    section: str
-    score: float
-    scope: float = 0.0
-
-
-# --- scoring sentences ---------------------------------------------------------------------------
-
-def rank_sentences(question: Question, q_emb: np.ndarray, passages: list[Passage], table: SentenceTable,
-                   reports: dict[str, ReportMeta]) -> list[Candidate]:
-    candidates = []
-    for rank, passage in enumerate(passages):
-        for row in table.by_chunk.get(passage.node.node_id, []):
-            meta = reports[table.metas[row]["report_id"]]
-            text = table.texts[row]
-            scope = scope_match(question, meta, text)
-            score = (W_DENSE * float(table.embeddings[row] @ q_emb)
-                     + W_LEXICAL * lexical_coverage(question, text)
-                     + W_SCOPE * scope
-                     + W_FIGURE * figure_fit(question, text)
-                     + W_PRIOR / (rank + 1)
-                     - W_PLAN * plan_mismatch(question, passage.meta.get("section", ""), text))
-            candidates.append(Candidate(text, table.metas[row]["start"], table.metas[row]["end"], meta,
-                                        passage.meta.get("section", ""), score, scope))
-    return sorted(candidates, key=lambda c: -c.score)
-
-
-def lexical_coverage(question: Question, sentence: str) -> float:
-    """Share of the question's topic terms (not its region/year words) found in the sentence."""
-    terms = question.topic_terms
-    if not terms:
-        return 0.0
-    haystack = normalize(sentence)
-    return sum(t in haystack for t in terms) / len(terms)
-
-
-def plan_mismatch(question: Question, section: str, sentence: str) -> float:
-    """1 when the sentence states a plan or target but the question asks what was done."""
-    if question.asks_plan:
-        return 0.0
-    return 1.0 if _PLAN_SECTION.search(section) or _PLAN_SENTENCE.search(sentence) else 0.0
-
-
-def scope_match(question: Question, meta: ReportMeta, sentence: str) -> float:
-    """+1 when the report is the one the question names, -1 when it names another, 0 when it names none."""
-    if question.other_places and not question.regions and not all(p in sentence for p in question.other_places):
-        return -1.0  # the question is about a place no report covers
-    checks = []
-    if question.regions:
-        checks.append(meta.region in question.regions)
-    if question.years:
-        checks.append(meta.year in question.years or any(str(y) in sentence for y in question.years))
-    if not checks:
-        return 0.0
-    return 1.0 if all(checks) else -1.0
-
-
-def figure_fit(question: Question, sentence: str) -> float:
-    if question.kind == "text":
-        return 0.0
-    figures = [f for f in find_figures(sentence) if f.is_date == (question.kind == "date")]
-    if not figures:
-        return 0.0
-    if not question.unit:
-        return 0.5
-    return 1.0 if any(question.unit in f.unit for f in figures) else 0.25
+# A clause split further at "A与B": "整合45项重点事项与111个主题服务" holds two counted things. Not at "、":
+# in "省内11个、省外7个城市" the list shares its noun.
+_SEGMENT_BREAK = re.compile(r"[,，;；:：。与和及]")
+# "在12个合作地区的基础上，新增…37个地区": a figure inside "在…的基础上" is the starting point, not the answer.
+_BASELINE = re.compile(r"在[^,，;；。]*?的基础上")
+# Units whose meaning is unmistakable: a question asking for one is not answered by a figure in another unit.
+_STRICT_UNITS = ("%", "元", "天", "平方公里")
+# "拟抽查1500宗" / "预计新增15个": a planned figure, not what was done.
+_PLANNED = re.compile(r"(?<![模虚])拟(?!定)|计划|预计|力争|目标|不少于")
+# A figure question may be answered from a slightly lower sentence that states the figure the top one lacks.
+FIGURE_SEARCH_DEPTH, FIGURE_SEARCH_MARGIN = 3, 0.2
 
 
 # --- picking the figure ------------------------------------------------------------------------
 
 def pick_figure(question: Question, sentence: str) -> Figure | None:
-    """The figure of the sentence that answers the question: right kind, right unit, next to its topic."""
-    wanted_date = question.kind == "date"
+    """The figure of the sentence that answers the question: right kind, right unit, next to what it counts."""
+    wanted_date = question.wants == "date"
     figures = [f for f in find_figures(sentence) if f.is_date == wanted_date and (wanted_date or f.unit)]
+    if question.unit in _STRICT_UNITS and not wanted_date:
+        figures = [f for f in figures if question.unit in f.unit]
+    if question.counts:
+        figures = [f for f in figures if "%" not in f.unit and "％" not in f.unit]
     if not figures:
         return None
     anchors = _term_positions(question, sentence)
-    return max(figures, key=lambda f: (_figure_score(question, sentence, f, anchors), -f.start))
+    baselines = [m.span() for m in _BASELINE.finditer(sentence)]
+    return max(figures, key=lambda f: (_figure_score(question, sentence, f, anchors, baselines), -f.start))
 
 
 def _term_positions(question: Question, sentence: str) -> list[tuple[int, int]]:
@@ -119,22 +52,41 @@ def _term_positions(question: Question, sentence: str) -> list[tuple[int, int]]:
     return spans
 
 
-def _figure_score(question: Question, sentence: str, figure: Figure, anchors: list[tuple[int, int]]) -> float:
-    """Right unit first, then how much of the question its clause holds, then closeness to a question term."""
+def _figure_score(question: Question, sentence: str, figure: Figure, anchors: list[tuple[int, int]],
+                  baselines: list[tuple[int, int]]) -> float:
+    """Right unit, then what it counts (the focus) next to it, then the question's terms in its clause."""
     score = 2.0 if question.unit and question.unit in figure.unit else 0.0
-    clause = normalize(_clause_around(sentence, figure))
     terms = [t for t in question.topic_terms if not t.isdigit()]
     if terms:
-        score += 2.0 * sum(t in clause for t in terms) / len(terms)
+        score += 2.0 * _coverage(terms, _around(sentence, figure, _CLAUSE_BREAK))
+    segment = _around(sentence, figure, _SEGMENT_BREAK)
+    if question.focus:
+        score += 3.0 * _coverage(question.focus, segment)
+    if question.focus_head:
+        score += 2.0 * _coverage(question.focus_head, segment)
     if anchors:
         score += 0.5 / (1.0 + min(_gap(figure, a) for a in anchors) / 8.0)
+    if any(s <= figure.start < e for s, e in baselines):
+        score -= 4.0
+    if not question.asks_plan and _PLANNED.search(_clause_before(sentence, figure)):
+        score -= 2.0
     return score
 
 
-def _clause_around(sentence: str, figure: Figure) -> str:
-    starts = [m.end() for m in _CLAUSE_BREAK.finditer(sentence, 0, figure.start)]
-    end = _CLAUSE_BREAK.search(sentence, figure.end)
+def _coverage(terms: list[str], text: str) -> float:
+    text = normalize(text)
+    return sum(t in text for t in terms) / len(terms)
+
+
+def _around(sentence: str, figure: Figure, breaks: re.Pattern) -> str:
+    starts = [m.end() for m in breaks.finditer(sentence, 0, figure.start)]
+    end = breaks.search(sentence, figure.end)
     return sentence[(starts[-1] if starts else 0): (end.start() if end else len(sentence))]
+
+
+def _clause_before(sentence: str, figure: Figure) -> str:
+    starts = [m.end() for m in _CLAUSE_BREAK.finditer(sentence, 0, figure.start)]
+    return sentence[(starts[-1] if starts else 0): figure.start]
 
 
 def _gap(figure: Figure, anchor: tuple[int, int]) -> int:
@@ -148,12 +100,29 @@ def compose(question: Question, ranked: list[Candidate], settings: Settings,
     """(status, answer text, citations). coverage: region -> years of the indexed reports."""
     if not ranked or ranked[0].score < settings.min_answer_score or ranked[0].scope < 0:
         return "not_found", not_found_text(question, coverage), []
-    best = ranked[0]
-    cited = [best] + [c for c in ranked[1:] if c.meta.id == best.meta.id and c.score >= best.score - 0.03
-                      and question.kind == "text"][: settings.max_citations - 1]
+    best, figure = _answer_sentence(question, ranked, settings)
+    if best is None:
+        return "not_found", not_found_text(question, coverage), []
+    cited = [best] + [c for c in ranked if c is not best and c.meta.id == best.meta.id and c.score >= best.score - 0.03
+                      and question.wants == "text"][: settings.max_citations - 1]
     citations = [_citation(n, c) for n, c in enumerate(cited, 1)]
-    figure = pick_figure(question, best.text) if question.kind != "text" else None
     return "answered", answer_text(question, cited, figure), citations
+
+
+def _answer_sentence(question: Question, ranked: list[Candidate], settings: Settings) -> tuple[Candidate | None, Figure | None]:
+    """The best sentence, or for a figure/date question the best near-top sentence that states such a figure.
+    A sentence that names nothing of what the question counts (its focus) does not answer it, and a figure
+    question that no near-top sentence answers with a figure of the right kind and unit is not answered."""
+    if question.wants == "text":
+        return ranked[0], None
+    near_top = [c for c in ranked[:FIGURE_SEARCH_DEPTH]
+                if c.scope >= 0 and c.score >= max(settings.min_answer_score, ranked[0].score - FIGURE_SEARCH_MARGIN)]
+    for candidate in near_top:
+        if question.focus and not _coverage(question.focus_head or question.focus, candidate.text):
+            continue  # states a figure, but not of what the question counts
+        if (figure := pick_figure(question, candidate.text)):
+            return candidate, figure
+    return None, None
 
 
 def _citation(n: int, c: Candidate) -> Citation:

@@ -2,7 +2,8 @@
   python -m assistant index [--rebuild]
   python -m assistant ask "QUESTION" [--json]
   python -m assistant ask --json --questions FILE.jsonl
-  python -m assistant retrieve "QUESTION" --json [-k 5]
+  python -m assistant retrieve "QUESTION" --json [-k 5] [--explain]
+  python -m assistant glossary [--missing]
 """
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ import json
 import sys
 from typing import Iterable
 
+from assistant.glossary import GlossaryError
 from assistant.question import QuestionError, validate_question
 from assistant.settings import Settings
 from index.load import ManifestError
@@ -31,6 +33,10 @@ def build_parser() -> argparse.ArgumentParser:
     retrieve.add_argument("question")
     retrieve.add_argument("--json", action="store_true")
     retrieve.add_argument("-k", type=int, default=None, help="number of passages")
+    retrieve.add_argument("--explain", action="store_true",
+                          help="also show what was understood: bureau/region, level, year, kind, focus, glossary expansions")
+    glossary = sub.add_parser("glossary", help="check the bilingual glossary against the reports")
+    glossary.add_argument("--missing", action="store_true", help="list quoted report terms no glossary entry covers")
     return parser
 
 
@@ -42,8 +48,10 @@ def main(argv: list[str] | None = None) -> int:
             return run_index(settings, args.rebuild)
         if args.command == "ask":
             return run_ask(settings, args)
+        if args.command == "glossary":
+            return run_glossary(settings, args.missing)
         return run_retrieve(settings, args)
-    except (QuestionError, ManifestError) as err:
+    except (QuestionError, ManifestError, GlossaryError) as err:
         print(f"error: {err}", file=sys.stderr)
         return EXIT_BAD_INPUT
 
@@ -97,12 +105,48 @@ def run_retrieve(settings: Settings, args: argparse.Namespace) -> int:
     question = validate_question(args.question, settings.max_question_chars)
     if args.k is not None and args.k < 1:
         raise QuestionError("-k must be at least 1")
-    passages = _assistant(settings).retrieve(question, args.k)
+    understood, passages = _assistant(settings).explain(question, args.k)
     if args.json:
-        print(json.dumps([p.model_dump() for p in passages], ensure_ascii=False))
-    else:
-        for p in passages:
-            print(f"[{p.rank}] {p.score:.4f} {p.report_id} {p.year} {p.bureau} | {p.section}\n    {p.text}")
+        rows = [p.model_dump() for p in passages]
+        print(json.dumps({"question": understood, "passages": rows} if args.explain else rows, ensure_ascii=False))
+        return 0
+    if args.explain:
+        print(format_understanding(understood))
+    for p in passages:
+        print(f"[{p.rank}] {p.score:.4f} {p.report_id} {p.year} {p.bureau} | {p.section}\n    {p.text}")
+        if args.explain and p.best_sentence:
+            print(f"    best sentence ({p.sentence_score}): {p.best_sentence}")
+    return 0
+
+
+def format_understanding(u: dict) -> str:
+    scope = ", ".join(u["bureaus"]) if u["bureaus"] else ("none matches" if u["scope_reports"] == [] else "not named")
+    lines = [
+        f"language: {u['lang']}   kind: {u['kind']} (answer: {u['wants']}{', unit ' + u['unit'] if u['unit'] else ''})",
+        f"region: {', '.join(u['regions']) or '-'}   level: {u['level'] or '-'}   years: {', '.join(map(str, u['years'])) or '-'}"
+        + (f"   ({u['relative_year']}: ambiguous, no year assumed)" if u["relative_year"] else ""),
+        f"reports in scope: {', '.join(u['scope_reports'] or []) or '-'} ({scope}; {u['scope_mode']}"
+        + (", filtered)" if u["filtered"] else ")"),
+    ]
+    if u["other_places"]:
+        lines.append(f"places no report covers: {', '.join(u['other_places'])}")
+    if u["glossary"]:
+        lines.append("glossary: " + "; ".join(f"{g['en']} -> {'|'.join(g['zh'])}" for g in u["glossary"]))
+    lines.append(f"counts: {' '.join(u['focus']) or '-'} (head: {' '.join(u['focus_head']) or '-'})"
+                 f"   names: {' '.join(u['names']) or '-'}   plans asked: {'yes' if u['asks_plan'] else 'no'}")
+    lines.append(f"search terms: {' '.join(u['terms'])}")
+    return "\n".join(lines) + "\n"
+
+
+def run_glossary(settings: Settings, missing: bool) -> int:
+    from assistant.glossary import Glossary, missing_terms
+    from index.load import load_reports
+
+    glossary = Glossary.load(settings.corpus_dir / (settings.glossary_name or "glossary.tsv"))
+    print(f"glossary: {len(glossary)} entries, {len(glossary.places)} place names")
+    if missing:
+        for term, count in missing_terms([r.text for r in load_reports(settings.manifest_path)], glossary):
+            print(f"{count:3d}  {term}")
     return 0
 
 

@@ -1,14 +1,13 @@
-"""Question understanding: language, kind of answer wanted, report scope (region/year) and search terms."""
+"""Question understanding: language, what kind of answer is wanted, which reports (region, level, year) the
+question is about, what it counts (its focus) and the lexical search terms (Chinese, plus glossary terms)."""
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from pathlib import Path
 
-import jieba.posseg as pseg
-
-from index.bm25 import normalize, tokenize
-from index.load import ReportMeta
+from assistant.glossary import Glossary
+from assistant.places import RegionIndex
+from index.bm25 import tokenize
 
 
 class QuestionError(ValueError):
@@ -27,52 +26,94 @@ def validate_question(text: object, max_chars: int) -> str:
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 _LATIN = re.compile(r"[A-Za-z]")
 
-# --- what kind of answer the question wants ---
+# --- what kind of question it is ---
+_COMPARE = re.compile(r"比较|对比|相比|相较|分别|哪个更|哪一个更|谁更|差异|差距|变化|增加了多少|增长了多少|"
+                      r"\bcompare|\bcomparison|\bversus\b|\bvs\.?\b|difference|\bboth\b|\bchange[ds]?\b|"
+                      r"which (?:one |bureau |report |year |city )?(?:\w+ )?(?:more|less|fewer|higher|lower)", re.I)
+_YESNO = re.compile(r"是否|有没有|是不是|吗[？?]?$|^(?:is|are|was|were|did|does|do|has|have|had|can|could)\b", re.I)
+_LIST = re.compile(r"哪些|有哪几|列举|列出|\blist\b|what are the|which (?:\w+ ){0,2}(?:are|were|did)\b", re.I)
 _DATE_ZH = re.compile(r"何时|什么时候|哪一?天|哪一?年|几月|什么日期|哪个月|具体日期")
 _DATE_EN = re.compile(r"\bwhen\b|what date|which date|which year|what year|which month|what day", re.I)
 _FIGURE_ZH = re.compile(r"多少|几[个项件次份天家条名种万亿%]|比例|百分之|率|满意度|数量|总量|金额|排名|第几")
-_FIGURE_EN = re.compile(r"how many|how much|number of|percentage|what share|percent|\brate\b|amount|\btotal\b|how long|rank", re.I)
+_FIGURE_EN = re.compile(r"how many|how much|number of|percentage|what share|percent|\brate\b|amount|\btotal\b|"
+                        r"how long|\brank|how far|by how|how fast|how quickly|how soon", re.I)
 
-# Measure word the question asks for -> the unit a matching figure carries.
-_UNIT_ZH = re.compile(r"(?:多少|几)(万件次|件次|人次|个|项|件|次|份|天|宗|条|家|张|期|名|台|路|篇|场|批|元|人|种|倍|万|亿)")
+# --- the unit a figure answer should carry ---
+_UNIT_ZH = re.compile(r"(?:多少|几)(亿元|万元|万件次|件次|人次|个|项|件|次|份|天|宗|条|家|张|期|名|台|路|篇|场|批|元|人|种|倍|万|亿)")
 _UNIT_EN = [
     (re.compile(r"percent|percentage|\brate\b|share|proportion|ratio", re.I), "%"),
     (re.compile(r"\btimes\b|how often", re.I), "次"),
     (re.compile(r"\bdays?\b|how long", re.I), "天"),
-    (re.compile(r"yuan|\bRMB\b|money|funds", re.I), "元"),
+    (re.compile(r"yuan|\bRMB\b|money|funds|budget|financing|funding|investment", re.I), "元"),
     (re.compile(r"people|persons|residents", re.I), "人"),
+    (re.compile(r"square kilomet", re.I), "平方公里"),
 ]
-_PERCENT_ZH = re.compile(r"率|比例|百分")
-_MONEY_ZH = re.compile(r"金额|资金|多少钱|多少元")
+_COUNT = re.compile(r"how many|(?:多少|几)[个项件次份宗条家张期名台路篇场批人种]", re.I)
+_PERCENT_ZH = re.compile(r"率|比例|百分|满意度")
+_MONEY_ZH = re.compile(r"金额|资金|多少钱|多少元|预算|经费|融资")
 _PLAN = re.compile(r"计划|目标|下一步|安排|将要|预计|打算|明年|\bplan|\btarget|\bgoal|next year|\baim|\bwill\b", re.I)
+
+# --- years: 2024, 2024年, 二〇二四年; relative years are ambiguous and name none ---
 _YEAR = re.compile(r"(?<!\d)(20\d\d)(?!\d)")
+_YEAR_ZH = re.compile(r"二[〇零○]([一二三四五六七八九〇零○])([一二三四五六七八九〇零○])年")
+_ZH_DIGIT = {c: str(i) for i, c in enumerate("〇一二三四五六七八九")} | {"零": "0", "○": "0"}
+_RELATIVE_YEAR = re.compile(r"去年|今年|明年|前年|上一年|本年度|last year|this year|next year|previous year", re.I)
+
+# --- the focus: what a figure question counts ---
+_FOCUS_ZH_AFTER = re.compile(r"(?:多少|几)[个项件次份天宗条家张期名台路篇场批元人种倍万亿]*([^？?，,。]+)")
+_FOCUS_ZH_BEFORE = re.compile(r"([^，,？?。]+?)(?:是多少|有多少|为多少|达到?多少|共多少|多少)")
+_QUOTED_NAME = re.compile(r"[“「《\"']([^”」》\"']{2,20})[”」》\"']")
+_TRAILING_VERB = re.compile(r"(?:超过|达到|达|是|有|为|共计|共|约|大约|累计|一共|总共|了)+$")
+_FOCUS_EN = [
+    re.compile(r"how (?:many|much) (.+?)(?= (?:did|does|do|were|was|are|is|have|has|had|will|would|can|could)\b|[?,.]|$)", re.I),
+    re.compile(r"\b(?:what|which) (?:is|was|were|are) (?:the )?(.+?)(?= (?:of|in|for|at|on|by)\b|[?,.]|$)", re.I),
+    re.compile(r"\b(?:what|which) (.+?)(?= (?:did|does|do|was|were|is|are)\b)", re.I),
+]
 
 
 @dataclass
 class Question:
     text: str
     lang: str                    # "zh" | "en"
-    kind: str                    # "figure" | "date" | "text"
+    kind: str                    # "figure" | "date" | "comparison" | "yesno" | "list" | "text"
+    wants: str                   # the answer's core: "figure" | "date" | "text"
     unit: str | None             # e.g. "个", "%" — the unit a figure answer should carry
     years: list[int]             # years named in the question
     regions: list[str]           # manifest regions named in the question (most specific only)
     terms: list[str]             # lexical search terms (Chinese tokens + glossary expansions)
+    level: str | None = None     # "city" | "district" when the question says which level of bureau
     expansions: list[str] = field(default_factory=list)  # Chinese terms added from the glossary
+    glossary_hits: list[tuple[str, list[str]]] = field(default_factory=list)  # (English phrase, Chinese terms)
+    focus: list[str] = field(default_factory=list)        # terms of the thing a figure question counts
+    focus_head: list[str] = field(default_factory=list)   # its head noun's terms ("key one-matter items" -> 事项)
+    names: list[str] = field(default_factory=list)        # program / platform names it refers to (“深小i”, i深圳)
+    counts: bool = False         # asks "how many" / 多少个: a count, not a percentage
     other_places: list[str] = field(default_factory=list)  # place names that match no indexed region
+    relative_year: str | None = None  # "去年", "last year": ambiguous, so no year is assumed
     asks_plan: bool = False      # about plans/targets rather than what was done
     scope_terms: list[str] = field(default_factory=list)  # tokens naming the region/year, not the topic
 
     @property
     def topic_terms(self) -> list[str]:
-        """Search terms about the topic: the region and year words are left to the scope check."""
-        return [t for t in self.terms if t not in self.scope_terms and not re.fullmatch(r"20\d\d", t)]
+        """Search terms about the topic, as they can appear in the reports: the region and year words are left
+        to the scope check, and an English question's own words to the glossary (the reports are Chinese)."""
+        return [t for t in self.terms if t not in self.scope_terms and not re.fullmatch(r"20\d\d", t)
+                and not (self.lang == "en" and re.fullmatch(r"[a-z]+", t))]
+
+    def explain(self) -> dict:
+        """What was understood, for `retrieve --explain` and the UI."""
+        return {"lang": self.lang, "kind": self.kind, "wants": self.wants, "unit": self.unit,
+                "regions": self.regions, "level": self.level, "years": self.years,
+                "relative_year": self.relative_year, "other_places": self.other_places,
+                "asks_plan": self.asks_plan, "focus": self.focus, "focus_head": self.focus_head, "names": self.names,
+                "glossary": [{"en": en, "zh": zh} for en, zh in self.glossary_hits], "terms": self.terms}
 
 
 def detect_lang(text: str) -> str:
     return "zh" if len(_CJK.findall(text)) * 3 >= len(_LATIN.findall(text)) else "en"
 
 
-def detect_kind(text: str) -> str:
+def detect_wants(text: str) -> str:
     if _DATE_ZH.search(text) or _DATE_EN.search(text):
         return "date"
     if _FIGURE_ZH.search(text) or _FIGURE_EN.search(text):
@@ -80,9 +121,21 @@ def detect_kind(text: str) -> str:
     return "text"
 
 
+def detect_kind(text: str, wants: str, regions: list[str], years: list[int]) -> str:
+    if _COMPARE.search(text) or len(regions) > 1 or len(years) > 1:
+        return "comparison"
+    if wants != "text":
+        return wants
+    if _YESNO.search(text.strip()):
+        return "yesno"
+    if _LIST.search(text):
+        return "list"
+    return "text"
+
+
 def detect_unit(text: str) -> str | None:
     if (m := _UNIT_ZH.search(text)):
-        return m.group(1)
+        return "元" if m.group(1).endswith("元") else m.group(1)
     if _PERCENT_ZH.search(text):
         return "%"
     if _MONEY_ZH.search(text):
@@ -93,87 +146,64 @@ def detect_unit(text: str) -> str | None:
     return None
 
 
-class Glossary:
-    """English domain terms -> the Chinese terms the reports use (corpus/glossary.tsv)."""
-
-    def __init__(self, pairs: list[tuple[list[str], list[str]]]) -> None:
-        self.pairs = pairs
-        self._patterns = [
-            (re.compile(r"(?<![a-z])(?:" + "|".join(re.escape(e.lower()) for e in en) + r")(?![a-z])"), zh)
-            for en, zh in pairs
-        ]
-
-    @classmethod
-    def load(cls, path: Path) -> "Glossary":
-        pairs = []
-        for line in path.read_text(encoding="utf-8").splitlines():
-            if not line.strip() or line.startswith("#"):
-                continue
-            en, zh = line.split("\t")
-            pairs.append(([e.strip() for e in en.split("|") if e.strip()], [z.strip() for z in zh.split("|") if z.strip()]))
-        return cls(pairs)
-
-    def expand(self, text: str) -> list[str]:
-        lowered = text.lower()
-        found: list[str] = []
-        for pattern, zh in self._patterns:
-            if pattern.search(lowered):
-                found.extend(z for z in zh if z not in found)
-        return found
+def detect_years(text: str) -> list[int]:
+    years = {int(y) for y in _YEAR.findall(text)}
+    years |= {int("20" + _ZH_DIGIT[a] + _ZH_DIGIT[b]) for a, b in _YEAR_ZH.findall(text)}
+    return sorted(years)
 
 
-class RegionIndex:
-    """Names of the manifest's regions in Chinese and English, derived from the manifest itself."""
-
-    _SUFFIXES = ("市", "区", "县")
-
-    def __init__(self, metas: list[ReportMeta]) -> None:
-        self.aliases: dict[str, set[str]] = {}
-        for meta in metas:
-            names = self.aliases.setdefault(meta.region, set())
-            names.add(meta.region)
-            local = meta.region
-            for parent in {m.region for m in metas if m.region != meta.region and meta.region.startswith(m.region)}:
-                local = meta.region[len(parent):]  # 深圳市龙华区 -> 龙华区
-            names.add(local)
-            names.add(local.rstrip("".join(self._SUFFIXES)))  # 龙华区 -> 龙华
-            if meta.region_en:
-                names.add(meta.region_en.split(",")[0].split()[0].lower())  # "Longhua District, Shenzhen" -> longhua
-
-    def is_known(self, place: str) -> bool:
-        return any(place in names or any(place in n or n in place for n in names if len(n) >= 2)
-                   for names in self.aliases.values())
-
-    def find(self, text: str) -> list[str]:
-        lowered = normalize(text)
-        hits = [region for region, names in self.aliases.items() if any(n.lower() in lowered for n in names if len(n) >= 2)]
-        # "深圳市龙华区" mentions 深圳 too: keep only the most specific regions named
-        return [r for r in hits if not any(o != r and o.startswith(r) for o in hits)]
+def focus_text(text: str, lang: str) -> str:
+    """The phrase naming what a figure question counts: "多少个“跨域通办”合作地区" -> "“跨域通办”合作地区"."""
+    if lang == "zh":
+        after = _FOCUS_ZH_AFTER.search(text)
+        if after and after.group(1).strip("的了是有达 "):
+            return after.group(1)
+        before = _FOCUS_ZH_BEFORE.search(text)
+        return _TRAILING_VERB.sub("", before.group(1)) if before else ""
+    for pattern in _FOCUS_EN:
+        if (m := pattern.search(text)):
+            return m.group(1)
+    return ""
 
 
-def parse_question(text: str, glossary: Glossary, regions: RegionIndex) -> Question:
+def focus_terms(phrase: str, lang: str, glossary: Glossary) -> tuple[list[str], list[str]]:
+    """(terms of the focus phrase, terms of its head noun — the last word: English and Chinese noun phrases end in it).
+    English focus words become the Chinese terms of their glossary entries."""
+    if lang == "zh":
+        terms = tokenize(phrase)
+        head = terms[-1:]
+        if head and len(head[0]) == 1 and len(terms) > 1 and (terms[-2] + head[0]) in phrase:
+            head = [terms[-2] + head[0]]  # jieba splits unknown compounds: 数据集 -> 数据 + 集
+        return terms, head
+    hits = glossary.find(phrase)
+    return [z for hit in hits for z in hit.zh], list(hits[-1].zh) if hits else []
+
+
+def named_things(text: str, expansions: list[str], report_names: set[str]) -> list[str]:
+    """Names the question refers to: what it quotes, and glossary terms the reports themselves quote as names."""
+    quoted = [m.group(1) for m in _QUOTED_NAME.finditer(text)]
+    return list(dict.fromkeys(quoted + [z for z in expansions if z in report_names]))
+
+
+def parse_question(text: str, glossary: Glossary, regions: RegionIndex, report_names: set[str] = frozenset()) -> Question:
     lang = detect_lang(text)
-    expansions = glossary.expand(text) if lang == "en" or _LATIN.search(text) else []
-    terms = tokenize(text) + [t for z in expansions for t in tokenize(z)]
+    hits = glossary.find(text) if _LATIN.search(text) else []
+    expansions = list(dict.fromkeys(z for hit in hits for z in hit.zh))
+    terms = list(dict.fromkeys(tokenize(text) + [t for z in expansions for t in tokenize(z)]))
+    years, named = detect_years(text), regions.find(text)
+    wants = detect_wants(text)
+    focus, head = focus_terms(focus_text(text, lang), lang, glossary)
+    relative = _RELATIVE_YEAR.search(text)
     return Question(
-        text=text,
-        lang=lang,
-        kind=detect_kind(text),
-        unit=detect_unit(text),
-        years=sorted({int(y) for y in _YEAR.findall(text)}),
-        regions=regions.find(text),
-        terms=list(dict.fromkeys(terms)),
-        expansions=expansions,
-        other_places=unknown_places(text, regions),
+        text=text, lang=lang, kind=detect_kind(text, wants, named, years), wants=wants, unit=detect_unit(text),
+        years=years, regions=named, level=regions.level(text), terms=terms, expansions=expansions,
+        glossary_hits=[(h.phrase, list(h.zh)) for h in hits],
+        focus=[t for t in dict.fromkeys(focus) if not regions.is_known(t) and not t.isdigit()],
+        focus_head=[t for t in head if not regions.is_known(t) and not t.isdigit()],
+        counts=bool(_COUNT.search(text)),
+        names=named_things(text, expansions, report_names),
+        other_places=regions.unknown_places(text, expansions),
+        relative_year=relative.group(0) if relative else None,
         asks_plan=bool(_PLAN.search(text)),
         scope_terms=[t for t in terms if regions.is_known(t)],
     )
-
-
-# Places the reports name in passing or that contain every region; never a question's scope of its own.
-_BROAD_PLACES = {"中国", "全国", "城市", "地区", "广东", "广东省", "全省", "全市", "全区", "粤港澳", "大湾区", "国家", "省", "市", "区"}
-
-
-def unknown_places(text: str, regions: RegionIndex) -> list[str]:
-    """City/district names (jieba's ns tag) in the question that no indexed report covers."""
-    return [w.word for w in pseg.cut(text) if w.flag == "ns" and w.word not in _BROAD_PLACES and not regions.is_known(w.word)]

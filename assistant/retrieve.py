@@ -8,6 +8,7 @@ from llama_index.core import VectorStoreIndex
 from llama_index.core.base.embeddings.base import BaseEmbedding
 from llama_index.core.retrievers import BaseRetriever
 from llama_index.core.schema import NodeWithScore, QueryBundle, TextNode
+from llama_index.core.vector_stores import FilterOperator, MetadataFilter, MetadataFilters
 
 from assistant.settings import Settings
 from index.bm25 import BM25Index, tokenize
@@ -33,8 +34,10 @@ class JiebaBM25Retriever(BaseRetriever):
         super().__init__()
         self.bm25, self.nodes, self.top_k = bm25, nodes, top_k
 
-    def search(self, terms: list[str]) -> list[NodeWithScore]:
+    def search(self, terms: list[str], only_reports: list[str] | None = None) -> list[NodeWithScore]:
         scores = self.bm25.scores(terms)
+        if only_reports:
+            scores = {cid: s for cid, s in scores.items() if cid in self.nodes and self.nodes[cid].metadata["report_id"] in only_reports}
         best = sorted(scores.items(), key=lambda kv: -kv[1])[: self.top_k]
         return [NodeWithScore(node=self.nodes[cid], score=s) for cid, s in best if cid in self.nodes]
 
@@ -51,21 +54,29 @@ class HybridRetriever(BaseRetriever):
     def __init__(self, store: Store, embedder: BaseEmbedding, bm25: BM25Index, nodes: dict[str, TextNode], settings: Settings) -> None:
         super().__init__()
         self.settings = settings
-        index = VectorStoreIndex.from_vector_store(store.vector_store, embed_model=embedder)
-        self.dense = index.as_retriever(similarity_top_k=settings.dense_k)
+        self.index = VectorStoreIndex.from_vector_store(store.vector_store, embed_model=embedder)
+        self.dense = self.index.as_retriever(similarity_top_k=settings.dense_k)
         self.lexical = JiebaBM25Retriever(bm25, nodes, settings.bm25_k)
         self.nodes = nodes
 
-    def search(self, query: QueryBundle, terms: list[str], k: int, scope: Callable[[dict], float] | None = None) -> list[Passage]:
-        """Top k fused passages; scope(metadata) in [-1, 1] nudges passages of the named report up or down."""
-        dense_hits = self.dense.retrieve(query)
-        lexical_hits = self.lexical.search(terms)
+    def search(self, query: QueryBundle, terms: list[str], k: int, scope: Callable[[dict], float] | None = None,
+               only_reports: list[str] | None = None) -> list[Passage]:
+        """Top k fused passages. scope(metadata) in [-1, 1] nudges passages of the named report up or down;
+        only_reports, when given, restricts both retrievers to those reports (a metadata filter)."""
+        dense_hits = self._dense(only_reports).retrieve(query)
+        lexical_hits = self.lexical.search(terms, only_reports)
         passages = fuse(dense_hits, lexical_hits, self.nodes, self.settings)
         if scope:
             for p in passages:
                 p.score += self.settings.scope_boost * scope(p.meta)
             passages.sort(key=lambda p: -p.score)
         return passages[:k]
+
+    def _dense(self, only_reports: list[str] | None) -> BaseRetriever:
+        if not only_reports:
+            return self.dense
+        filters = MetadataFilters(filters=[MetadataFilter(key="report_id", value=only_reports, operator=FilterOperator.IN)])
+        return self.index.as_retriever(similarity_top_k=self.settings.dense_k, filters=filters)
 
     def _retrieve(self, query_bundle: QueryBundle) -> list[NodeWithScore]:
         passages = self.search(query_bundle, tokenize(query_bundle.query_str), self.settings.top_k)

@@ -44,3 +44,5 @@ class RetrievedPassage(BaseModel):
     score: float
     dense: float | None = None
     bm25: float | None = None
+    best_sentence: str | None = None    # the passage's sentence that ranked highest for the question
+    sentence_score: float | None = None

@@ -16,6 +16,8 @@ class Settings(BaseSettings):
     # --- paths ---
     corpus_dir: Path = REPO_ROOT / "corpus"
     manifest_name: str = "manifest.toml"
+    # the bilingual glossary in corpus_dir; "" runs without one (to measure what it adds)
+    glossary_name: str = "glossary.tsv"
     data_dir: Path = REPO_ROOT / "data"
 
     # --- embeddings ---
@@ -35,8 +37,15 @@ class Settings(BaseSettings):
     dense_weight: float = 1.0
     bm25_weight: float = 1.0
     top_k: int = Field(default=5, ge=1, le=50)
-    # added to the fused score of a passage from the report the question names (subtracted for another)
+    # what the question names (region, level, year) either boosts matching reports' passages ("boost": added
+    # to the fused score, subtracted for another report), or restricts retrieval to them ("filter", falling
+    # back to all reports when none matches), or is ignored by retrieval ("none"); measured in eval/README.md
+    scope_mode: Literal["boost", "filter", "none"] = "boost"
     scope_boost: float = 0.02
+    # fused passages whose sentences are reranked before the top_k are kept; sentence_rerank=False keeps the
+    # fused order (the answerer still ranks sentences) — for measuring what the rerank adds
+    rerank_depth: int = Field(default=10, ge=1, le=100)
+    sentence_rerank: bool = True
 
     # --- answering ---
     max_question_chars: int = 500

@@ -1,5 +1,6 @@
-"""python -m eval [--questions FILE] [--out DIR]: run the question set through the same `ask` path as the
-CLI and print accuracy, citation support, groundedness, right report and latency, overall and per group."""
+"""python -m eval [--questions FILE] [--out DIR]: run the question set through the same paths as the CLI
+(`ask` batch mode and `retrieve`), print retrieval and answer metrics overall and per language / type /
+disambiguation, and write the per-question rows, the table and a plot under a git-ignored folder."""
 from __future__ import annotations
 
 import argparse
@@ -10,39 +11,69 @@ from pathlib import Path
 from assistant.cli import ask_batch
 from assistant.service import Assistant
 from assistant.settings import Settings
-from eval.metrics import judge, summarize
+from eval.metrics import judge, judge_retrieval, summarize
+from eval.plot import plot_groups
+from index.load import load_reports
 
 EVAL_DIR = Path(__file__).resolve().parent
-COLUMNS = ["n", "accuracy", "citation_support", "grounded", "right_report@1", "p50_ms", "p95_ms"]
+COLUMNS = ["n", "recall@1", "recall@5", "right_report@1", "accuracy", "citation_support", "grounded", "p50_ms", "p95_ms"]
+RETRIEVAL_K = 5
 
 
 def load_questions(path: Path) -> list[dict]:
     return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
 
 
+def evidence_spans(settings: Settings, questions: list[dict]) -> dict[str, tuple[int, int] | None]:
+    """Where each gold evidence string sits in its report (offsets into the stored text)."""
+    texts = {r.meta.id: r.text for r in load_reports(settings.manifest_path)}
+    spans = {}
+    for item in questions:
+        at = texts.get(item.get("report_id") or "", "").find(item.get("evidence") or "\0")
+        spans[item["id"]] = (at, at + len(item["evidence"])) if at >= 0 and item["evidence"] else None
+    return spans
+
+
 def run(settings: Settings, questions: list[dict]) -> list[dict]:
     assistant = Assistant(settings)
+    spans = evidence_spans(settings, questions)
     rows = []
     for item in questions:
-        line = json.dumps({"id": item["id"], "question": item["question"], "history": item.get("history", [])}, ensure_ascii=False)
+        history = item.get("history", [])
+        # the answer, through the CLI's batch path
+        line = json.dumps({"id": item["id"], "question": item["question"], "history": history}, ensure_ascii=False)
         started = time.perf_counter()
         result = next(iter(ask_batch(assistant, [line])))
         latency = (time.perf_counter() - started) * 1000
-        rows.append({"id": item["id"], "type": item["type"], "lang": item["lang"], "latency_ms": latency,
-                     **judge(item, result), "status": result.get("status"), "answer": result.get("answer", result.get("error"))})
+        # the ranked passages, through the CLI's retrieve path
+        passages = [p.model_dump() for p in assistant.retrieve(item["question"], RETRIEVAL_K, history=history)]
+        rows.append({"id": item["id"], "type": item["type"], "lang": item["lang"],
+                     "disambiguation": bool(item.get("disambiguation")), "latency_ms": latency,
+                     **judge_retrieval(item, passages, spans[item["id"]]), **judge(item, result),
+                     "status": result.get("status"), "answer": result.get("answer", result.get("error")),
+                     "top_passage": passages[0]["report_id"] + ":" + passages[0]["text"][:60] if passages else None})
     return rows
 
 
-def table(rows: list[dict]) -> str:
-    groups = {"all": rows}
+def groups(rows: list[dict]) -> dict[str, list[dict]]:
+    named = {"all": rows}
     for key in ("lang", "type"):
         for value in sorted({r[key] for r in rows}):
-            groups[f"{key}={value}"] = [r for r in rows if r[key] == value]
-    lines = [f"{'group':<18}" + "".join(f"{c:>18}" for c in COLUMNS)]
-    for name, members in groups.items():
-        summary = summarize(members)
-        lines.append(f"{name:<18}" + "".join(f"{'-' if summary[c] is None else summary[c]:>18}" for c in COLUMNS))
+            named[f"{key}={value}"] = [r for r in rows if r[key] == value]
+    named["disambiguation"] = [r for r in rows if r["disambiguation"]]
+    return {name: members for name, members in named.items() if members}
+
+
+def table(summaries: dict[str, dict]) -> str:
+    lines = ["| group | " + " | ".join(COLUMNS) + " |", "|---" * (len(COLUMNS) + 1) + "|"]
+    for name, summary in summaries.items():
+        lines.append(f"| {name} | " + " | ".join("-" if summary[c] is None else str(summary[c]) for c in COLUMNS) + " |")
     return "\n".join(lines)
+
+
+def failures(rows: list[dict]) -> list[str]:
+    return [f"FAIL {r['id']}: [{r['status']}] r@5={r['recall@5']} {str(r['answer'])[:150]}\n     top: {r['top_passage']}"
+            for r in rows if not r["correct"] or r["supported"] is False or r["recall@5"] is False]
 
 
 def main() -> None:
@@ -51,18 +82,19 @@ def main() -> None:
     parser.add_argument("--out", type=Path, default=EVAL_DIR / "results")
     parser.add_argument("--show-failures", action="store_true")
     args = parser.parse_args()
-    rows = run(Settings(), load_questions(args.questions))
-    report = table(rows)
+    settings = Settings()
+    rows = run(settings, load_questions(args.questions))
+    summaries = {name: summarize(members) for name, members in groups(rows).items()}
+    report = table(summaries)
     print(report)
     if args.show_failures:
-        for r in rows:
-            if not r["correct"] or r["supported"] is False:
-                print(f"FAIL {r['id']}: [{r['status']}] {str(r['answer'])[:160]}")
+        print("\n".join(failures(rows)))
     args.out.mkdir(parents=True, exist_ok=True)
     stamp = time.strftime("%Y%m%d-%H%M%S")
     (args.out / f"results-{stamp}.jsonl").write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in rows), encoding="utf-8")
-    (args.out / f"summary-{stamp}.txt").write_text(report + "\n", encoding="utf-8")
-    print(f"\nwrote {args.out}/results-{stamp}.jsonl and summary-{stamp}.txt")
+    (args.out / f"summary-{stamp}.md").write_text(report + "\n", encoding="utf-8")
+    plot_groups(summaries, args.out / f"plot-{stamp}.png", title=f"eval {stamp} ({len(rows)} questions)")
+    print(f"\nwrote {args.out}/results-{stamp}.jsonl, summary-{stamp}.md, plot-{stamp}.png")
 
 
 if __name__ == "__main__":

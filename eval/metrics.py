@@ -1,10 +1,13 @@
-"""Per-question checks and their aggregation. Pure functions over answer objects (dicts of the CLI contract)."""
+"""Per-question checks and their aggregation. Pure functions over answer objects (dicts of the CLI contract)
+and retrieved passages (dicts of `python -m assistant retrieve --json`)."""
 from __future__ import annotations
 
 import statistics
 
 from assistant.figures import contains_number
 from assistant.verify import ungrounded_figures
+
+RECALL_KS = (1, 5)
 
 
 def gold_present(answer_text: str, gold: str) -> bool:
@@ -21,20 +24,37 @@ def stated_part(answer_text: str, question_type: str) -> str:
     return answer_text
 
 
+def holds_evidence(passage: dict, report_id: str, span: tuple[int, int]) -> bool:
+    """The passage is from the gold report and covers at least half of the gold evidence span."""
+    if passage["report_id"] != report_id:
+        return False
+    overlap = min(passage["end"], span[1]) - max(passage["start"], span[0])
+    return overlap * 2 >= span[1] - span[0]
+
+
+def judge_retrieval(item: dict, passages: list[dict], span: tuple[int, int] | None) -> dict:
+    """Evidence recall@k and whether the first passage comes from the gold report (answerable questions only)."""
+    if item["type"] == "unanswerable" or span is None:
+        return {f"recall@{k}": None for k in RECALL_KS} | {"right_report@1": None}
+    hits = [holds_evidence(p, item["report_id"], span) for p in passages]
+    return ({f"recall@{k}": any(hits[:k]) for k in RECALL_KS}
+            | {"right_report@1": bool(passages) and passages[0]["report_id"] == item["report_id"]})
+
+
 def judge(item: dict, result: dict) -> dict:
-    """The checks of one question: accuracy, citation support, groundedness, right report."""
+    """The checks of one answer: accuracy, citation support, groundedness, cited report."""
     answered = result.get("status") == "answered"
     citations = result.get("citations", [])
     if item["type"] == "unanswerable":
         correct = result.get("status") == "not_found"
         return {"correct": correct, "supported": None, "grounded": None if not answered else not ungrounded_figures(result),
-                "right_report": None, "refused": not answered}
+                "cited_report": None, "refused": not answered}
     stated = stated_part(result.get("answer", ""), item["type"])
     correct = answered and all(gold_present(stated, g) for g in item["gold"])
     supported = any(item["evidence"] in c["text"] and c["report_id"] == item["report_id"] for c in citations)
-    right_report = bool(citations) and citations[0]["report_id"] == item["report_id"]
+    cited_report = bool(citations) and citations[0]["report_id"] == item["report_id"]
     return {"correct": correct, "supported": supported, "grounded": not ungrounded_figures(result) if answered else None,
-            "right_report": right_report, "refused": not answered}
+            "cited_report": cited_report, "refused": not answered}
 
 
 def rate(values: list) -> float | None:
@@ -50,14 +70,15 @@ def percentile(values: list[float], q: float) -> float:
 
 
 def summarize(rows: list[dict]) -> dict:
-    """rows: dicts with the judge() keys plus 'latency_ms'."""
+    """rows: dicts with the judge() and judge_retrieval() keys plus 'latency_ms'."""
     latencies = [r["latency_ms"] for r in rows]
     return {
         "n": len(rows),
+        **{f"recall@{k}": rate([r[f"recall@{k}"] for r in rows]) for k in RECALL_KS},
+        "right_report@1": rate([r["right_report@1"] for r in rows]),
         "accuracy": rate([r["correct"] for r in rows]),
         "citation_support": rate([r["supported"] for r in rows]),
         "grounded": rate([r["grounded"] for r in rows]),
-        "right_report@1": rate([r["right_report"] for r in rows]),
         "p50_ms": percentile(latencies, 0.5),
         "p95_ms": percentile(latencies, 0.95),
         "mean_ms": round(statistics.fmean(latencies), 1) if latencies else 0.0,

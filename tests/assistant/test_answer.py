@@ -17,6 +17,14 @@ TEXTS = {r.meta.id: r.text for r in load_reports(CORPUS / "manifest.toml")}
     ("“深小i”政务服务AI助手是哪一天上线的？", "2025年2月21日", "000"),
     ("What was the satisfaction rate of Zhongshan's 12345 hotline in 2024?", "99.63%", "003"),
     ("How many new cross-region partner areas did Longhua add in 2025?", "17个", "004"),
+    # the figure is the one the question counts:
+    # "在12个合作地区的基础上，新增…37个地区" — the baseline figure is not what was added
+    ("How many new cross-region partner areas did Longhua add in 2022?", "37个", "001"),
+    # "全年拟抽查1500宗…截至上半年，共抽查案卷785宗" — the planned figure is not what was done
+    ("How many case files had Longhua sampled by mid-2022 in its licensing case file review?", "785宗", "001"),
+    # "线上整合45项重点事项与111个“一件事”主题服务" — the figure next to what is counted
+    ("How many key 'one matter' items did the Longhua district bureau integrate online in 2025?", "45项", "004"),
+    ("龙华区2025年线上整合了多少个“一件事”主题服务？", "111个", "004"),
 ])
 def test_figure_answers_are_exact_and_cited(assistant, question, figure, report_id):
     answer = assistant.ask(question)
@@ -72,5 +80,18 @@ def test_bad_questions_are_refused(assistant, bad):
 def test_retrieve_returns_ranked_passages_with_metadata(assistant):
     passages = assistant.retrieve("热线满意度", k=3)
     assert [p.rank for p in passages] == [1, 2, 3]
-    assert passages[0].score >= passages[1].score >= passages[2].score
+    # ordered by each passage's best sentence (the sentence-level rerank), which is reported with it
+    assert passages[0].sentence_score >= passages[1].sentence_score >= passages[2].sentence_score
+    assert all(p.best_sentence in p.text for p in passages)
     assert all(TEXTS[p.report_id][p.start:p.end] == p.text for p in passages)
+
+
+@pytest.mark.parametrize("question", [
+    "What was the satisfaction rate of Dongguan's 12345 hotline in 2024?",     # an English place no report covers
+    "深圳市12345热线2025年的群众满意度是多少？",                                  # a % no Shenzhen sentence states
+    "How many civil servants work at the Shenzhen Government Services and Data Management Bureau?",  # a count, not a %
+    "中山市政府数据开放平台开放了多少个数据集？",                                  # Shenzhen's datasets are not Zhongshan's
+    "龙华区2024年新增了多少个跨域通办合作地区？",                                  # a year Longhua's reports don't cover
+])
+def test_near_miss_questions_are_not_answered_with_a_neighbouring_figure(assistant, question):
+    assert assistant.ask(question).status == "not_found"

@@ -1,25 +1,8 @@
 """The CLI contract, run as a user runs it (a subprocess), against the session's index."""
 import json
-import os
-import subprocess
-import sys
-
-import pytest
-
-from assistant.settings import REPO_ROOT
 
 ANSWER_KEYS = {"id", "question", "status", "answer", "citations", "timings_ms"}
 CITATION_KEYS = {"n", "report_id", "title", "bureau", "year", "text", "start", "end", "score"}
-
-
-@pytest.fixture(scope="module")
-def cli(settings, assistant):  # `assistant` makes sure the index exists before the CLI runs
-    env = {**os.environ, "GOVQA_DATA_DIR": str(settings.data_dir)}
-
-    def run(*args, stdin=None):
-        return subprocess.run([sys.executable, "-m", "assistant", *args], cwd=REPO_ROOT, env=env,
-                              capture_output=True, text=True, input=stdin, timeout=300)
-    return run
 
 
 def test_ask_json_contract(cli):

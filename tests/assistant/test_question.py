@@ -1,9 +1,15 @@
-from assistant.question import Glossary, RegionIndex, parse_question
-from index.load import read_manifest
+"""Question understanding: language, kind, unit, scope (region / level / year), focus, glossary, places."""
+import pytest
+
+from assistant.glossary import Glossary, GlossaryError, missing_terms
+from assistant.places import RegionIndex
+from assistant.question import parse_question
+from index.load import load_reports, read_manifest
 from tests.conftest import CORPUS
 
 GLOSSARY = Glossary.load(CORPUS / "glossary.tsv")
-REGIONS = RegionIndex(read_manifest(CORPUS / "manifest.toml"))
+REGIONS = RegionIndex(read_manifest(CORPUS / "manifest.toml"), GLOSSARY.english_words(), GLOSSARY.domain_terms())
+TEXTS = [r.text for r in load_reports(CORPUS / "manifest.toml")]
 
 
 def ask(text):
@@ -16,7 +22,30 @@ def test_language_kind_and_unit():
     q = ask("When did Shen Xiao i go live?")
     assert (q.lang, q.kind) == ("en", "date")
     assert ask("What was the hotline satisfaction rate?").unit == "%"
+    assert ask("中山市12345热线的群众满意度是多少？").unit == "%"
+    assert ask("中山市政务服务和数据管理局的部门预算是多少亿元？").unit == "元"
     assert ask("龙华区主导编制了哪项国家标准？").kind == "text"
+
+
+@pytest.mark.parametrize("text, kind", [
+    ("比较深圳市2024年和2025年上线的一件事数量", "comparison"),
+    ("Which year had more one-matter items, 2024 or 2025?", "comparison"),
+    ("深圳和中山分别上线了多少个一件事？", "comparison"),
+    ("中山市是否出台了接诉即办政府规章？", "yesno"),
+    ("Did Zhongshan issue an electronic seal regulation?", "yesno"),
+    ("龙华区有哪些数据产品？", "list"),
+    ("When was the data regulation issued?", "date"),
+])
+def test_kinds_of_question(text, kind):
+    assert ask(text).kind == kind
+
+
+def test_years_in_digits_and_chinese_numerals_relative_years_name_none():
+    assert ask("二〇二四年中山市热线满意度").years == [2024]
+    assert ask("How many in 2025?").years == [2025]
+    for text in ("去年深圳上线了多少个一件事？", "How many did Shenzhen launch last year?"):
+        q = ask(text)
+        assert q.years == [] and q.relative_year
 
 
 def test_regions_come_from_the_manifest_most_specific_first():
@@ -25,15 +54,63 @@ def test_regions_come_from_the_manifest_most_specific_first():
     assert ask("How about Longhua?").regions == ["深圳市龙华区"]
     assert ask("How about Shenzhen?").regions == ["深圳市"]
     assert ask("中山市").regions == ["中山市"]
-    assert ask("北京市热线").regions == [] and "北京市" in ask("北京市热线").other_places
 
 
-def test_glossary_expands_english_terms_to_report_chinese():
+def test_bureau_level():
+    assert ask("区级政务服务数据管理局新增了多少个合作地区？").level == "district"
+    assert ask("What did the district bureau launch?").level == "district"
+    assert ask("What did the municipal bureau launch?").level == "city"
+    assert ask("深圳上线了多少个一件事？").level is None
+
+
+def test_places_no_report_covers_in_chinese_and_english():
+    assert "北京市" in ask("北京市热线").other_places
+    assert ask("What was the satisfaction rate of Dongguan's 12345 hotline?").other_places == ["Dongguan"]
+    assert "广州" in ask("How many one-matter items did Guangzhou launch?").other_places
+    # domain words jieba tags as places, report places named in passing, and covered regions are not "other"
+    assert ask("中山市12345热线满意度是多少？").other_places == []
+    assert ask("How many Data Management Bureau items did Shenzhen launch?").other_places == []
+
+
+def test_focus_is_what_the_question_counts():
+    q = ask("龙华区2025年新增了多少个“跨域通办”合作地区？")
+    assert "合作" in q.focus and q.focus_head == ["地区"]
+    q = ask("How many key 'one matter' items did the Longhua district bureau integrate online in 2025?")
+    assert q.focus_head == ["政务服务事项", "事项"] and "一件事" in q.focus
+    assert ask("中山市政府数据开放平台开放了多少个数据集？").focus_head == ["数据集"]  # jieba splits 数据集
+    assert ask("2024年中山市12345热线服务总量是多少？").focus_head == ["总量"]
+    assert ask("How many civil servants work there?").counts and not ask("What is the pass rate?").counts
+
+
+def test_glossary_expands_english_terms_to_report_chinese_longest_first():
     q = ask("How many one-matter items did Shenzhen launch?")
     assert "一件事" in q.expansions and "上线" in q.expansions
     assert not ask("上线了多少个一件事").expansions
+    assert GLOSSARY.expand("new cross-region service items") == ["新增", "通办事项"]  # not 跨域通办 + 事项
+    assert GLOSSARY.expand("hotlines") == GLOSSARY.expand("hotline")
 
 
-def test_topic_terms_leave_out_region_and_year():
+def test_topic_terms_leave_out_region_year_and_english_words():
     q = ask("中山市2024年热线满意度")
     assert "热线" in q.topic_terms and "中山" not in q.topic_terms and "2024" not in q.topic_terms
+    assert "hotline" not in ask("Zhongshan hotline satisfaction").topic_terms
+
+
+def test_glossary_is_built_from_the_reports():
+    """At least 150 entries, and every Chinese term in it occurs in the reports as written (NFKC)."""
+    import unicodedata
+
+    corpus = unicodedata.normalize("NFKC", "".join(TEXTS)).lower()
+    assert len(GLOSSARY) >= 150
+    absent = [z for _, zh in GLOSSARY.entries for z in zh if unicodedata.normalize("NFKC", z).lower() not in corpus]
+    assert absent == []
+    covered = {t for t, _ in missing_terms(TEXTS, Glossary([]))}
+    still_missing = {t for t, _ in missing_terms(TEXTS, GLOSSARY)}
+    assert len(still_missing) < len(covered) / 3  # at least two thirds of the quoted report names have an entry
+
+
+def test_a_malformed_glossary_line_is_named(tmp_path):
+    bad = tmp_path / "glossary.tsv"
+    bad.write_text("# comment\nhotline\t热线\nno tab here\n", encoding="utf-8")
+    with pytest.raises(GlossaryError, match="line 3"):
+        Glossary.load(bad)

@@ -1,4 +1,5 @@
-from eval.metrics import gold_present, judge, percentile, summarize
+from eval.metrics import gold_present, holds_evidence, judge, judge_retrieval, percentile, summarize
+from eval.plot import plot_groups
 
 ITEM = {"type": "figure", "gold": ["45"], "evidence": "上线45个高频", "report_id": "002"}
 CITATION = {"n": 1, "report_id": "002", "text": "上线45个高频“高效办成一件事”", "year": 2025}
@@ -11,7 +12,7 @@ def test_gold_must_be_a_whole_number():
 
 def test_judge_counts_the_stated_figure_not_only_the_quote():
     good = judge(ITEM, {"status": "answered", "answer": "45个。据报告：“上线45个高频”[1]", "citations": [CITATION]})
-    assert good["correct"] and good["supported"] and good["grounded"] and good["right_report"]
+    assert good["correct"] and good["supported"] and good["grounded"] and good["cited_report"]
     quoted_only = judge(ITEM, {"status": "answered", "answer": "8个。据报告：“上线45个高频”[1]", "citations": [CITATION]})
     assert not quoted_only["correct"]
 
@@ -23,8 +24,35 @@ def test_unanswerable_is_correct_only_when_refused():
 
 
 def test_summary_rates_and_percentiles():
-    rows = [{"correct": True, "supported": True, "grounded": True, "right_report": True, "latency_ms": 10.0},
-            {"correct": False, "supported": None, "grounded": None, "right_report": None, "latency_ms": 30.0}]
+    retrieval = {"recall@1": True, "recall@5": True, "right_report@1": True}
+    rows = [{"correct": True, "supported": True, "grounded": True, "latency_ms": 10.0, **retrieval},
+            {"correct": False, "supported": None, "grounded": None, "latency_ms": 30.0, **dict.fromkeys(retrieval)}]
     summary = summarize(rows)
-    assert summary["accuracy"] == 0.5 and summary["citation_support"] == 1.0
+    assert summary["accuracy"] == 0.5 and summary["citation_support"] == 1.0 and summary["recall@5"] == 1.0
     assert percentile([1, 2, 3, 4, 100], 0.5) == 3
+
+
+def passage(report_id, start, end):
+    return {"report_id": report_id, "start": start, "end": end}
+
+
+def test_evidence_counts_when_a_passage_of_the_gold_report_covers_half_of_it():
+    span = (100, 120)
+    assert holds_evidence(passage("002", 90, 200), "002", span)
+    assert holds_evidence(passage("002", 110, 300), "002", span)       # half of the span
+    assert not holds_evidence(passage("002", 115, 300), "002", span)   # a quarter
+    assert not holds_evidence(passage("000", 90, 200), "002", span)    # same place, other report
+
+
+def test_recall_at_k_and_right_report():
+    item = {"type": "figure", "report_id": "002"}
+    ranked = [passage("000", 0, 50), passage("002", 95, 125)]
+    checks = judge_retrieval(item, ranked, (100, 120))
+    assert checks == {"recall@1": False, "recall@5": True, "right_report@1": False}
+    assert judge_retrieval({"type": "unanswerable"}, ranked, None)["recall@5"] is None
+
+
+def test_plot_writes_one_png(tmp_path):
+    summaries = {"all": {"n": 2, "recall@1": 0.5, "recall@5": 1.0, "right_report@1": 1.0, "accuracy": 0.5, "citation_support": None}}
+    path = plot_groups(summaries, tmp_path / "plot.png", title="test")
+    assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"

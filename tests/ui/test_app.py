@@ -1,6 +1,5 @@
 """The Gradio app driven through gradio_client, as a browser would call it."""
 import socket
-import threading
 
 import pytest
 

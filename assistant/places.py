@@ -1,0 +1,77 @@
+"""Which bureau / region a question is about, in Chinese or English, derived from the manifest.
+
+"Shenzhen" alone means the municipal bureau (深圳市); naming Longhua means the district bureau
+(深圳市龙华区); place names no report covers ("北京", "Dongguan") are kept so the answer can say so."""
+from __future__ import annotations
+
+import re
+
+import jieba.posseg as pseg
+
+from index.bm25 import normalize
+from index.load import ReportMeta
+
+# Places the reports name in passing or that contain every region; never a question's scope of its own.
+BROAD_PLACES = {"中国", "全国", "城市", "地区", "广东", "广东省", "全省", "全市", "全区", "粤港澳", "大湾区", "国家",
+                "省", "市", "区", "china", "guangdong", "prc"}
+_LEVEL_WORDS = {
+    "district": re.compile(r"区级|区局|区政务|district", re.I),
+    "city": re.compile(r"市级|市局|市政务|municipal|city-level|city level|city bureau", re.I),
+}
+# A capitalised word made only of Mandarin syllables ("Dongguan", "Beijing"): an English place name.
+_SYLLABLE = (r"(?:zh|ch|sh|[bpmfdtnlgkhjqxrzcsyw])?"
+             r"(?:iang|iong|uang|ueng|ang|eng|ing|ong|ian|iao|uai|uan|ai|ei|ao|ou|an|en|er|in|un|ia|ie|iu|ua|uo|ue|ui|a|o|e|i|u|v)")
+_CAPITALISED = re.compile(r"\b[A-Z][a-z]+\b")
+_PINYIN_FULL = re.compile(rf"(?:{_SYLLABLE}){{2,4}}")
+
+
+class RegionIndex:
+    """Names of the manifest's regions in Chinese and English."""
+
+    _SUFFIXES = ("市", "区", "县")
+
+    def __init__(self, metas: list[ReportMeta], known_english: set[str] = frozenset(), known_terms: set[str] = frozenset()) -> None:
+        self.aliases: dict[str, set[str]] = {}
+        self.levels = {m.region: m.level for m in metas}
+        for meta in metas:
+            names = self.aliases.setdefault(meta.region, set())
+            names.add(meta.region)
+            local = meta.region
+            for parent in {m.region for m in metas if m.region != meta.region and meta.region.startswith(m.region)}:
+                local = meta.region[len(parent):]  # 深圳市龙华区 -> 龙华区
+            names.add(local)
+            names.add(local.rstrip("".join(self._SUFFIXES)))  # 龙华区 -> 龙华
+            if meta.region_en:
+                names.add(meta.region_en.split(",")[0].split()[0].lower())  # "Longhua District, Shenzhen" -> longhua
+        # English words that are never place names here: the manifest's own English and the glossary's
+        self.english_vocabulary = {w.lower() for m in metas for w in re.findall(r"[A-Za-z]+", m.bureau_en + " " + m.title_en)}
+        self.english_vocabulary |= set(known_english)
+        # Chinese domain terms that are not places (jieba's dictionary tags a few, like 满意度, as place names)
+        self.known_terms = set(known_terms)
+
+    def is_known(self, place: str) -> bool:
+        return any(place in names or any(place in n or n in place for n in names if len(n) >= 2)
+                   for names in self.aliases.values())
+
+    def find(self, text: str) -> list[str]:
+        """Regions the text names; "深圳市龙华区" names 深圳 too, so only the most specific are kept."""
+        lowered = normalize(text)
+        hits = [region for region, names in self.aliases.items() if any(n.lower() in lowered for n in names if len(n) >= 2)]
+        return [r for r in hits if not any(o != r and o.startswith(r) for o in hits)]
+
+    def level(self, text: str) -> str | None:
+        """"district" / "city" when the question says which level of bureau it means."""
+        named = [lvl for lvl, pattern in _LEVEL_WORDS.items() if pattern.search(text)]
+        return named[0] if len(named) == 1 else None
+
+    def unknown_places(self, text: str, translated: list[str] = ()) -> list[str]:
+        """Place names in the question (Chinese, English, or English translated by the glossary) that no report covers."""
+        chinese = " ".join([text, *translated])
+        found = [w.word for w in pseg.cut(chinese) if w.flag == "ns" and w.word not in BROAD_PLACES
+                 and w.word not in self.known_terms and not self.is_known(w.word)]
+        for word in _CAPITALISED.findall(text):
+            lowered = word.lower()
+            if (_PINYIN_FULL.fullmatch(lowered) and lowered not in BROAD_PLACES and lowered not in self.english_vocabulary
+                    and not self.is_known(lowered)):
+                found.append(word)
+        return list(dict.fromkeys(found))
