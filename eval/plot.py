@@ -16,14 +16,14 @@ def plot_groups(summaries: dict[str, dict], path: Path, title: str) -> Path:
     width = 0.8 / len(RATES)
     fig, ax = plt.subplots(figsize=(max(8, 1.3 * len(names)), 4.5))
     for i, rate in enumerate(RATES):
-        values = [summaries[n][rate] or 0.0 for n in names]
+        values = [float("nan") if summaries[n][rate] is None else summaries[n][rate] for n in names]  # n/a: no bar
         ax.bar([x + i * width for x in range(len(names))], values, width, label=rate)
     ax.set_xticks([x + width * (len(RATES) - 1) / 2 for x in range(len(names))],
                   [f"{n}\n(n={summaries[n]['n']})" for n in names], fontsize=8)
     ax.set_ylim(0, 1.05)
     ax.axhline(0.95, color="grey", linestyle=":", linewidth=1)
     ax.set_title(title)
-    ax.legend(fontsize=7, ncol=len(RATES), loc="lower center")
+    ax.legend(fontsize=7, ncol=len(RATES), loc="upper center", bbox_to_anchor=(0.5, -0.16), frameon=False)
     fig.tight_layout()
     fig.savefig(path, dpi=110)
     plt.close(fig)
