@@ -62,7 +62,8 @@ _RELATIVE_YEAR = re.compile(r"去年|今年|明年|前年|上一年|本年度|la
 # --- the focus: what a figure question counts ---
 _FOCUS_ZH_AFTER = re.compile(r"(?:多少|几)[个项件次份天宗条家张期名台路篇场批元人种倍万亿]*([^？?，,。]+)")
 _FOCUS_ZH_BEFORE = re.compile(r"([^，,？?。]+?)(?:是多少|有多少|为多少|达到?多少|共多少|多少)")
-_QUOTED_NAME = re.compile(r"[“「《\"']([^”」》\"']{2,20})[”」》\"']")
+# Quoted names; not single quotes, which English possessives ("Shenzhen's … Longhua's") would pair up.
+_QUOTED_NAME = re.compile(r"[“「《\"]([^”」》\"]{2,20})[”」》\"]")
 _TRAILING_VERB = re.compile(r"(?:超过|达到|达|是|有|为|共计|共|约|大约|累计|一共|总共|了)+$")
 _FOCUS_EN = [
     re.compile(r"how (?:many|much) (.+?)(?= (?:did|does|do|were|was|are|is|have|has|had|will|would|can|could)\b|[?,.]|$)", re.I),
