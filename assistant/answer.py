@@ -6,7 +6,7 @@ import re
 
 from assistant.figures import Figure, find_figures
 from assistant.question import Question
-from assistant.rerank import Candidate
+from assistant.rerank import Candidate, term_coverage
 from assistant.schema import Citation
 from assistant.settings import Settings
 from index.bm25 import normalize
@@ -58,12 +58,12 @@ def _figure_score(question: Question, sentence: str, figure: Figure, anchors: li
     score = 2.0 if question.unit and question.unit in figure.unit else 0.0
     terms = [t for t in question.topic_terms if not t.isdigit()]
     if terms:
-        score += 2.0 * _coverage(terms, _around(sentence, figure, _CLAUSE_BREAK))
+        score += 2.0 * term_coverage(terms, _around(sentence, figure, _CLAUSE_BREAK))
     segment = _around(sentence, figure, _SEGMENT_BREAK)
     if question.focus:
-        score += 3.0 * _coverage(question.focus, segment)
+        score += 3.0 * term_coverage(question.focus, segment)
     if question.focus_head:
-        score += 2.0 * _coverage(question.focus_head, segment)
+        score += 2.0 * term_coverage(question.focus_head, segment)
     if anchors:
         score += 0.5 / (1.0 + min(_gap(figure, a) for a in anchors) / 8.0)
     if any(s <= figure.start < e for s, e in baselines):
@@ -73,20 +73,18 @@ def _figure_score(question: Question, sentence: str, figure: Figure, anchors: li
     return score
 
 
-def _coverage(terms: list[str], text: str) -> float:
-    text = normalize(text)
-    return sum(t in text for t in terms) / len(terms)
-
-
 def _around(sentence: str, figure: Figure, breaks: re.Pattern) -> str:
-    starts = [m.end() for m in breaks.finditer(sentence, 0, figure.start)]
     end = breaks.search(sentence, figure.end)
-    return sentence[(starts[-1] if starts else 0): (end.start() if end else len(sentence))]
+    return sentence[_start_before(sentence, figure, breaks): (end.start() if end else len(sentence))]
 
 
 def _clause_before(sentence: str, figure: Figure) -> str:
-    starts = [m.end() for m in _CLAUSE_BREAK.finditer(sentence, 0, figure.start)]
-    return sentence[(starts[-1] if starts else 0): figure.start]
+    return sentence[_start_before(sentence, figure, _CLAUSE_BREAK): figure.start]
+
+
+def _start_before(sentence: str, figure: Figure, breaks: re.Pattern) -> int:
+    starts = [m.end() for m in breaks.finditer(sentence, 0, figure.start)]
+    return starts[-1] if starts else 0
 
 
 def _gap(figure: Figure, anchor: tuple[int, int]) -> int:
@@ -118,7 +116,7 @@ def _answer_sentence(question: Question, ranked: list[Candidate], settings: Sett
     near_top = [c for c in ranked[:FIGURE_SEARCH_DEPTH]
                 if c.scope >= 0 and c.score >= max(settings.min_answer_score, ranked[0].score - FIGURE_SEARCH_MARGIN)]
     for candidate in near_top:
-        if question.focus and not _coverage(question.focus_head or question.focus, candidate.text):
+        if question.focus and not term_coverage(question.focus_head or question.focus, candidate.text):
             continue  # states a figure, but not of what the question counts
         if (figure := pick_figure(question, candidate.text)):
             return candidate, figure

@@ -5,6 +5,7 @@ count); `python -m assistant glossary --missing` lists quoted report terms that 
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -21,8 +22,6 @@ class GlossaryError(ValueError):
 @dataclass(frozen=True)
 class GlossaryHit:
     phrase: str          # the English words matched in the question (lower case)
-    start: int           # offsets in the normalized question
-    end: int
     zh: tuple[str, ...]  # the Chinese terms they stand for
 
 
@@ -58,7 +57,7 @@ class Glossary:
     def find(self, text: str) -> list[GlossaryHit]:
         """Non-overlapping glossary phrases in text, leftmost and longest first."""
         lowered = normalize(text)
-        return [GlossaryHit(m.group(1), m.start(), m.end(), self._zh_of[m.group(1)]) for m in self._pattern.finditer(lowered)]
+        return [GlossaryHit(m.group(1), self._zh_of[m.group(1)]) for m in self._pattern.finditer(lowered)]
 
     def expand(self, text: str) -> list[str]:
         """The Chinese terms for the English phrases of text, in order, without repeats."""
@@ -75,15 +74,12 @@ class Glossary:
         return any(z in term for _, zh in self.entries for z in zh)
 
 
-def quoted_terms(report_texts: list[str]) -> set[str]:
-    """The names the reports put in quotes: programs, platforms, regulations."""
-    return {m.group(1) for text in report_texts for m in _QUOTED.finditer(text)}
+def quoted_terms(report_texts: list[str]) -> Counter[str]:
+    """The names the reports put in quotes (programs, platforms, regulations), with how often they occur."""
+    return Counter(m.group(1) for text in report_texts for m in _QUOTED.finditer(text))
 
 
 def missing_terms(report_texts: list[str], glossary: Glossary) -> list[tuple[str, int]]:
     """Quoted report terms no glossary entry covers, most frequent first: the work list for extending it."""
-    counts: dict[str, int] = {}
-    for text in report_texts:
-        for m in _QUOTED.finditer(text):
-            counts[m.group(1)] = counts.get(m.group(1), 0) + 1
+    counts = quoted_terms(report_texts)
     return sorted(((t, n) for t, n in counts.items() if not glossary.covers(t)), key=lambda tn: (-tn[1], tn[0]))

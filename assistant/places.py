@@ -32,7 +32,6 @@ class RegionIndex:
 
     def __init__(self, metas: list[ReportMeta], known_english: set[str] = frozenset(), known_terms: set[str] = frozenset()) -> None:
         self.aliases: dict[str, set[str]] = {}
-        self.levels = {m.region: m.level for m in metas}
         for meta in metas:
             names = self.aliases.setdefault(meta.region, set())
             names.add(meta.region)

@@ -61,12 +61,18 @@ def rank_sentences(question: Question, q_emb: np.ndarray, passages: list[Passage
     return sorted(candidates, key=lambda c: -c.score)
 
 
+def best_sentences(ranked: list[Candidate]) -> dict[str, Candidate]:
+    """Each passage's (chunk id's) highest-ranked sentence."""
+    best: dict[str, Candidate] = {}
+    for c in ranked:
+        best.setdefault(c.chunk_id, c)
+    return best
+
+
 def order_passages(passages: list[Passage], ranked: list[Candidate]) -> list[Passage]:
     """Passages in the order of their best sentence (a passage without sentences keeps its fused place after them)."""
-    best: dict[str, float] = {}
-    for c in ranked:
-        best.setdefault(c.chunk_id, c.score)
-    return sorted(passages, key=lambda p: -best.get(p.node.node_id, float("-inf")))
+    best = best_sentences(ranked)
+    return sorted(passages, key=lambda p: -best[p.node.node_id].score if p.node.node_id in best else float("inf"))
 
 
 def term_coverage(terms: list[str], sentence: str) -> float:

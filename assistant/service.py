@@ -13,7 +13,7 @@ from assistant.answer import compose
 from assistant.glossary import Glossary, quoted_terms
 from assistant.places import RegionIndex
 from assistant.question import Question, parse_question, validate_question
-from assistant.rerank import Candidate, order_passages, rank_sentences, scope_match
+from assistant.rerank import Candidate, best_sentences, order_passages, rank_sentences, scope_match
 from assistant.retrieve import HybridRetriever, Passage
 from assistant.schema import Answer, RetrievedPassage
 from assistant.settings import Settings
@@ -42,7 +42,7 @@ class Assistant:
         self.reports = {r.meta.id: r.meta for r in reports}
         self.glossary = Glossary.load(settings.corpus_dir / settings.glossary_name) if settings.glossary_name else Glossary([])
         self.regions = RegionIndex(list(self.reports.values()), self.glossary.english_words(), self.glossary.domain_terms())
-        self.report_names = quoted_terms([r.text for r in reports])
+        self.report_names = set(quoted_terms([r.text for r in reports]))
         self.coverage = {m.region: sorted(x.year for x in self.reports.values() if x.region == m.region) for m in self.reports.values()}
         self.embedder = build_embedder(settings)
         store = open_store(settings)
@@ -84,9 +84,7 @@ class Assistant:
         """What was understood from the question and the ranked passages, each with its best sentence."""
         question = self.understand(validate_question(text, self.settings.max_question_chars), history)
         _, run = self.search(question, k or self.settings.top_k)
-        best = {}
-        for c in run.sentences:
-            best.setdefault(c.chunk_id, c)
+        best = best_sentences(run.sentences)
         understood = question.explain() | {
             "scope_reports": run.scope_reports, "scope_mode": self.settings.scope_mode, "filtered": run.filtered,
             "bureaus": sorted({self.reports[r].bureau for r in run.scope_reports or []})}
