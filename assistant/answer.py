@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass, field
 
-from assistant.figures import Figure, find_figures
+from assistant.figures import Figure, find_figures, unit_matches
 from assistant.question import Question
 from assistant.rerank import Candidate, term_coverage
-from assistant.schema import Citation
+from assistant.schema import Citation, ReportFigure
 from assistant.settings import Settings
 from index.bm25 import normalize
+from index.load import ReportMeta
 
 _CLAUSE_BREAK = re.compile(r"[,，;；:：。]")
 # A clause split further at "A与B": "整合45项重点事项与111个主题服务" holds two counted things. Not at "、":
@@ -21,6 +23,8 @@ _BASELINE = re.compile(r"在[^,，;；。]*?的基础上")
 _STRICT_UNITS = ("%", "元", "天", "平方公里")
 # "拟抽查1500宗" / "预计新增15个": a planned figure, not what was done.
 _PLANNED = re.compile(r"(?<![模虚])拟(?!定)|计划|预计|力争|目标|不少于")
+# "《…实施方案(2025-2026年)》": a figure inside a document's title names the document, it is not a fact.
+_TITLE = re.compile(r"《[^》]*》")
 # A figure question may be answered from a slightly lower sentence that states the figure the top one lacks.
 FIGURE_SEARCH_DEPTH, FIGURE_SEARCH_MARGIN = 3, 0.2
 
@@ -30,7 +34,9 @@ FIGURE_SEARCH_DEPTH, FIGURE_SEARCH_MARGIN = 3, 0.2
 def pick_figure(question: Question, sentence: str) -> Figure | None:
     """The figure of the sentence that answers the question: right kind, right unit, next to what it counts."""
     wanted_date = question.wants == "date"
-    figures = [f for f in find_figures(sentence) if f.is_date == wanted_date and (wanted_date or f.unit)]
+    titles = [m.span() for m in _TITLE.finditer(sentence)]
+    figures = [f for f in find_figures(sentence) if f.is_date == wanted_date and (wanted_date or f.unit)
+               and not any(s <= f.start < e for s, e in titles)]
     if question.unit in _STRICT_UNITS and not wanted_date:
         figures = [f for f in figures if question.unit in f.unit]
     if question.counts:
@@ -40,6 +46,14 @@ def pick_figure(question: Question, sentence: str) -> Figure | None:
     anchors = _term_positions(question, sentence)
     baselines = [m.span() for m in _BASELINE.finditer(sentence)]
     return max(figures, key=lambda f: (_figure_score(question, sentence, f, anchors, baselines), -f.start))
+
+
+def figure_names_focus(question: Question, sentence: str, figure: Figure) -> bool:
+    """The figure's own segment names what the question counts (any focus term), and the sentence names the
+    programs the question names: "准确率达85%" about cameras does not answer a question about “深小i”."""
+    segment = _around(sentence, figure, _SEGMENT_BREAK)
+    focus = question.focus + question.focus_head
+    return (not focus or term_coverage(focus, segment) > 0) and term_coverage(question.names, sentence) == (1.0 if question.names else 0.0)
 
 
 def _term_positions(question: Question, sentence: str) -> list[tuple[int, int]]:
@@ -55,7 +69,7 @@ def _term_positions(question: Question, sentence: str) -> list[tuple[int, int]]:
 def _figure_score(question: Question, sentence: str, figure: Figure, anchors: list[tuple[int, int]],
                   baselines: list[tuple[int, int]]) -> float:
     """Right unit, then what it counts (the focus) next to it, then the question's terms in its clause."""
-    score = 2.0 if question.unit and question.unit in figure.unit else 0.0
+    score = 2.0 if unit_matches(question.unit, figure.unit) else 0.0
     terms = [t for t in question.topic_terms if not t.isdigit()]
     if terms:
         score += 2.0 * term_coverage(terms, _around(sentence, figure, _CLAUSE_BREAK))
@@ -68,7 +82,7 @@ def _figure_score(question: Question, sentence: str, figure: Figure, anchors: li
         score += 0.5 / (1.0 + min(_gap(figure, a) for a in anchors) / 8.0)
     if any(s <= figure.start < e for s, e in baselines):
         score -= 4.0
-    if not question.asks_plan and _PLANNED.search(_clause_before(sentence, figure)):
+    if not question.asks_plan and is_planned(sentence, figure):
         score -= 2.0
     return score
 
@@ -93,58 +107,124 @@ def _gap(figure: Figure, anchor: tuple[int, int]) -> int:
 
 # --- composing the answer ----------------------------------------------------------------------
 
-def compose(question: Question, ranked: list[Candidate], settings: Settings,
-            coverage: dict[str, list[int]]) -> tuple[str, str, list[Citation]]:
-    """(status, answer text, citations). coverage: region -> years of the indexed reports."""
-    if not ranked or ranked[0].score < settings.min_answer_score or ranked[0].scope < 0:
-        return "not_found", not_found_text(question, coverage), []
-    best, figure = _answer_sentence(question, ranked, settings)
+@dataclass
+class Draft:
+    """An answer before verification: what the answerer says and what it rests on."""
+    status: str                       # "answered" | "not_found" | "clarify"
+    text: str
+    citations: list[Citation] = field(default_factory=list)
+    rows: list[ReportFigure] = field(default_factory=list)
+    related: list[Citation] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    score: float = 0.0                # the answer sentence's score (0 when none)
+
+
+def compose(question: Question, ranked: list[Candidate], settings: Settings, coverage: Coverage) -> Draft:
+    """A single-report answer from the ranked sentences, or "not found"."""
+    best, figure = answer_sentence(question, ranked, settings)
     if best is None:
-        return "not_found", not_found_text(question, coverage), []
+        return not_found(question, ranked, settings, coverage)
     cited = [best] + [c for c in ranked if c is not best and c.meta.id == best.meta.id and c.score >= best.score - 0.03
                       and question.wants == "text"][: settings.max_citations - 1]
-    citations = [_citation(n, c) for n, c in enumerate(cited, 1)]
-    return "answered", answer_text(question, cited, figure), citations
+    citations = [citation(n, c) for n, c in enumerate(cited, 1)]
+    return Draft("answered", answer_text(question, cited, figure), citations, score=best.score)
 
 
-def _answer_sentence(question: Question, ranked: list[Candidate], settings: Settings) -> tuple[Candidate | None, Figure | None]:
-    """The best sentence, or for a figure/date question the best near-top sentence that states such a figure.
-    A sentence that names nothing of what the question counts (its focus) does not answer it, and a figure
-    question that no near-top sentence answers with a figure of the right kind and unit is not answered."""
+def answer_sentence(question: Question, ranked: list[Candidate], settings: Settings) -> tuple[Candidate | None, Figure | None]:
+    """The sentence that answers, and for a figure/date question its figure; (None, None) when none does.
+    Below min_answer_score, or about a bureau or year no report covers, nothing answers. A figure question is
+    answered by the best near-top sentence that names what the question counts (its focus) with a figure of the
+    right kind and unit."""
+    if not ranked or ranked[0].score < settings.min_answer_score or ranked[0].scope < 0:
+        return None, None
     if question.wants == "text":
         return ranked[0], None
     near_top = [c for c in ranked[:FIGURE_SEARCH_DEPTH]
                 if c.scope >= 0 and c.score >= max(settings.min_answer_score, ranked[0].score - FIGURE_SEARCH_MARGIN)]
+    found = []
     for candidate in near_top:
         if question.focus and not term_coverage(question.focus_head or question.focus, candidate.text):
             continue  # states a figure, but not of what the question counts
         if (figure := pick_figure(question, candidate.text)):
-            return candidate, figure
-    return None, None
+            found.append((candidate, figure))
+    # a planned figure ("预计…将新增15个") answers only when no near-top sentence states one that was achieved
+    done = [f for f in found if question.asks_plan or not is_planned(f[0].text, f[1])]
+    return (done or found or [(None, None)])[0]
 
 
-def _citation(n: int, c: Candidate) -> Citation:
+def is_planned(sentence: str, figure: Figure) -> bool:
+    return bool(_PLANNED.search(_clause_before(sentence, figure)))
+
+
+def citation(n: int, c: Candidate) -> Citation:
     return Citation(n=n, report_id=c.meta.id, title=c.meta.title, bureau=c.meta.bureau, year=c.meta.year,
                     text=c.text, start=c.start, end=c.end, score=round(c.score, 4), section=c.section)
 
 
+def source_label(meta: ReportMeta, lang: str) -> str:
+    """"深圳市政务服务和数据管理局2025年度报告" / "Shenzhen Municipal …, 2025 report"."""
+    return f"{meta.bureau_en or meta.bureau}, {meta.year} report" if lang == "en" else f"{meta.bureau}{meta.year}年度报告"
+
+
 def answer_text(question: Question, cited: list[Candidate], figure: Figure | None) -> str:
     best = cited[0].meta
-    quotes_zh = "".join(f"“{c.text}”[{n}]" for n, c in enumerate(cited, 1))
-    quotes_en = " ".join(f"“{c.text}” [{n}]" for n, c in enumerate(cited, 1))
     if question.lang == "en":
-        source = f"{best.bureau_en or best.bureau}, {best.year} report"
+        quotes = " ".join(f"“{c.text}” [{n}]" for n, c in enumerate(cited, 1))
         lead = f"{figure.text} — " if figure else ""
-        return f"{lead}according to the {source} ({best.bureau}): {quotes_en}"
+        return f"{lead}according to the {source_label(best, 'en')} ({best.bureau}): {quotes}"
+    quotes = "".join(f"“{c.text}”[{n}]" for n, c in enumerate(cited, 1))
     lead = f"{figure.text}。" if figure else ""
-    return f"{lead}据{best.bureau}{best.year}年度报告：{quotes_zh}"
+    return f"{lead}据{source_label(best, 'zh')}：{quotes}"
 
 
-def not_found_text(question: Question, coverage: dict[str, list[int]]) -> str:
-    """Says plainly that the reports do not answer, and what they do cover."""
-    asked = {r: coverage[r] for r in question.regions if r in coverage} or coverage
-    if question.lang == "en":
-        covered = "; ".join(f"{region}: {', '.join(map(str, years))}" for region, years in asked.items())
-        return f"Not found: none of the indexed reports states this. The reports cover {covered}."
-    covered = "；".join(f"{region}（{'、'.join(f'{y}年' for y in years)}）" for region, years in asked.items())
-    return f"未找到：已收录的报告中没有回答这个问题的内容。已收录的报告范围：{covered}。"
+# --- not found ---------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Coverage:
+    """What the index covers, to say so when nothing answers."""
+    years: dict[str, list[int]]   # region -> years of its reports
+    english: dict[str, str]       # region -> English name
+
+    @classmethod
+    def of(cls, metas: list[ReportMeta]) -> "Coverage":
+        return cls({m.region: sorted(x.year for x in metas if x.region == m.region) for m in metas},
+                   {m.region: (m.region_en or m.region).split(",")[0] for m in metas})
+
+
+RELATED_PASSAGES = 3
+
+
+def not_found(question: Question, ranked: list[Candidate], settings: Settings, coverage: Coverage) -> Draft:
+    """Says plainly that the reports do not answer and what they cover; the closest passages come as "related"."""
+    related, seen = [], set()
+    for c in ranked:
+        if c.chunk_id not in seen and c.score >= settings.min_related_score:
+            seen.add(c.chunk_id)
+            related.append(citation(len(related) + 1, c))
+        if len(related) == RELATED_PASSAGES:
+            break
+    return Draft("not_found", not_found_text(question, coverage, bool(related)), related=related)
+
+
+def not_found_text(question: Question, coverage: Coverage, has_related: bool = False) -> str:
+    """Why nothing answers (a place no report covers, a year missing for the asked bureau, or a fact the reports
+    do not state) and which bureaus and years the reports do cover."""
+    en = question.lang == "en"
+    asked = {r: coverage.years[r] for r in question.regions if r in coverage.years}
+    gaps = [(r, missing) for r, years in asked.items() if (missing := [y for y in question.years if y not in years])]
+    if question.other_places and not question.regions:
+        reason = (f"No indexed report covers {', '.join(question.other_places)}." if en
+                  else f"已收录的报告不涉及{'、'.join(question.other_places)}。")
+    elif gaps:
+        reason = ("; ".join(f"There is no {'/'.join(map(str, ys))} report for {coverage.english.get(r, r)}" for r, ys in gaps)
+                  + "." if en else "；".join(f"没有{r}{'、'.join(f'{y}年' for y in ys)}的报告" for r, ys in gaps) + "。")
+    else:
+        reason = "None of the indexed reports states this." if en else "已收录的报告中没有回答这个问题的内容。"
+    shown = asked or coverage.years
+    if en:
+        covered = "; ".join(f"{coverage.english.get(r, r)}: {', '.join(map(str, years))}" for r, years in shown.items())
+        related = " The closest passages are listed as related reading, not as an answer." if has_related else ""
+        return f"Not found: {reason} The reports cover {covered}.{related}"
+    covered = "；".join(f"{region}（{'、'.join(f'{y}年' for y in years)}）" for region, years in shown.items())
+    related = "下列相关段落仅供参考，并非答案。" if has_related else ""
+    return f"未找到：{reason}已收录的报告范围：{covered}。{related}"

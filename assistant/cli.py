@@ -12,6 +12,8 @@ import json
 import sys
 from typing import Iterable
 
+from pydantic import ValidationError
+
 from assistant.glossary import GlossaryError
 from assistant.question import QuestionError, validate_question
 from assistant.settings import Settings
@@ -42,7 +44,11 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    settings = Settings()
+    try:
+        settings = Settings()
+    except ValidationError as err:
+        print(f"error: bad settings: {err}", file=sys.stderr)
+        return EXIT_BAD_INPUT
     try:
         if args.command == "index":
             return run_index(settings, args.rebuild)
@@ -152,8 +158,14 @@ def run_glossary(settings: Settings, missing: bool) -> int:
 
 def format_answer(answer) -> str:
     lines = [f"[{answer.status}] {answer.answer}"]
+    lines += [f"  note: {note}" for note in answer.notes]
     for c in answer.citations:
         lines.append(f"  [{c.n}] {c.title} ({c.bureau}, {c.year}) chars {c.start}-{c.end}")
+    if answer.related:
+        lines.append("  related (not an answer):")
+        lines += [f"    {c.title} chars {c.start}-{c.end}: {c.text[:80]}" for c in answer.related]
+    if answer.status == "clarify":
+        lines.append("  ask again with one of: " + " | ".join(r.followup for r in answer.rows))
     return "\n".join(lines)
 
 

@@ -29,6 +29,19 @@ class Figure:
         return _DIGITS.sub("", self.text)
 
 
+# Chinese counters that count the same things (45项事项, 45个事项, 45件服务): one asked is met by any.
+GENERIC_COUNTERS = ("个", "项", "件")
+
+
+def unit_matches(asked: str | None, unit: str) -> bool:
+    """The figure's unit is the one the question asks for (counters 个/项/件 interchangeable)."""
+    if not asked:
+        return False
+    if asked in GENERIC_COUNTERS:
+        return any(c in unit for c in GENERIC_COUNTERS)
+    return asked in unit
+
+
 def find_figures(text: str) -> list[Figure]:
     return [Figure(m.group(), m.start(), m.end()) for m in FIGURE.finditer(text)]
 

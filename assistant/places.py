@@ -25,6 +25,14 @@ _CAPITALISED = re.compile(r"\b[A-Z][a-z]+\b")
 _PINYIN_FULL = re.compile(rf"(?:{_SYLLABLE}){{2,4}}")
 
 
+# Words that join two places named apart: "深圳市和龙华区", "Shenzhen or Longhua".
+_CONJUNCTION = re.compile(r"和|与|及|、|或|还是|对比|比较|\band\b|\bor\b|\bvs\b|\bversus\b|\bcompared\b")
+
+
+def _between(text: str, a: tuple[int, int], b: tuple[int, int]) -> str:
+    return text[min(a[1], b[1]):max(a[0], b[0])] if a[1] <= b[0] or b[1] <= a[0] else ""
+
+
 class RegionIndex:
     """Names of the manifest's regions in Chinese and English."""
 
@@ -53,10 +61,18 @@ class RegionIndex:
                    for names in self.aliases.values())
 
     def find(self, text: str) -> list[str]:
-        """Regions the text names; "深圳市龙华区" names 深圳 too, so only the most specific are kept."""
+        """Regions the text names. "深圳市龙华区" names 深圳 too, so a region containing a named one is kept only
+        when named apart from it ("深圳市和龙华区", "Shenzhen and Longhua")."""
         lowered = normalize(text)
-        hits = [region for region, names in self.aliases.items() if any(n.lower() in lowered for n in names if len(n) >= 2)]
-        return [r for r in hits if not any(o != r and o.startswith(r) for o in hits)]
+        spans = {region: [m.span() for n in names if len(n) >= 2 for m in re.finditer(re.escape(n.lower()), lowered)]
+                 for region, names in self.aliases.items()}
+        hits = [region for region, found in spans.items() if found]
+        kept = []
+        for region in hits:
+            inner = [span for other in hits if other != region and other.startswith(region) for span in spans[other]]
+            if not inner or any(all(_CONJUNCTION.search(_between(lowered, own, span)) for span in inner) for own in spans[region]):
+                kept.append(region)
+        return kept
 
     def level(self, text: str) -> str | None:
         """"district" / "city" when the question says which level of bureau it means."""

@@ -38,6 +38,10 @@ _FIGURE_ZH = re.compile(r"多少|几[个项件次份天家条名种万亿%]|比�
 _FIGURE_EN = re.compile(r"how many|how much|number of|percentage|what share|percent|\brate\b|amount|\btotal\b|"
                         r"how long|\brank|how far|by how|how fast|how quickly|how soon", re.I)
 
+# comparatives: "which … more", "哪个更多" ask for figures to compare
+MORE = re.compile(r"更多|较多|最多|更高|较高|最高|多于|高于|\bmore\b|\bhigher\b|\bmost\b|\bhighest\b|\blarger\b|\bbigger\b", re.I)
+LESS = re.compile(r"更少|较少|最少|更低|较低|最低|少于|低于|\bfewer\b|\bless\b|\blower\b|\bleast\b|\blowest\b|\bfewest\b", re.I)
+
 # --- the unit a figure answer should carry ---
 _UNIT_ZH = re.compile(r"(?:多少|几)(亿元|万元|万件次|件次|人次|个|项|件|次|份|天|宗|条|家|张|期|名|台|路|篇|场|批|元|人|种|倍|万|亿)")
 _UNIT_EN = [
@@ -64,9 +68,13 @@ _FOCUS_ZH_AFTER = re.compile(r"(?:多少|几)[个项件次份天宗条家张期�
 _FOCUS_ZH_BEFORE = re.compile(r"([^，,？?。]+?)(?:是多少|有多少|为多少|达到?多少|共多少|多少)")
 # Quoted names; not single quotes, which English possessives ("Shenzhen's … Longhua's") would pair up.
 _QUOTED_NAME = re.compile(r"[“「《\"]([^”」》\"]{2,20})[”」》\"]")
-_TRAILING_VERB = re.compile(r"(?:超过|达到|达|是|有|为|共计|共|约|大约|累计|一共|总共|了)+$")
+# English head nouns that only count ("items", "services"): the word before them says what is counted.
+_GENERIC_HEADS = {"items", "item", "services", "service", "matters", "cases", "things"}
+_TRAILING_VERB = re.compile(r"(?:超过|达到|达|是|有|为|共计|共|约|大约|累计|一共|总共|了|分别|各自|各|都)+$")
 _FOCUS_EN = [
     re.compile(r"how (?:many|much) (.+?)(?= (?:did|does|do|were|was|are|is|have|has|had|will|would|can|could)\b|[?,.]|$)", re.I),
+    # "which … cut more application materials per item": what is compared, up to its qualifier
+    re.compile(r"\b(?:more|fewer|less|higher|lower|most|fewest)\s+(.+?)(?=\s+(?:per|of|for|in|than|between|from|by)\b|[?,.]|$)", re.I),
     re.compile(r"\b(?:what|which) (?:is|was|were|are) (?:the )?(.+?)(?= (?:of|in|for|at|on|by)\b|[?,.]|$)", re.I),
     re.compile(r"\b(?:what|which) (.+?)(?= (?:did|does|do|was|were|is|are)\b)", re.I),
 ]
@@ -177,7 +185,19 @@ def focus_terms(phrase: str, lang: str, glossary: Glossary) -> tuple[list[str], 
             head = [terms[-2] + head[0]]  # jieba splits unknown compounds: 数据集 -> 数据 + 集
         return terms, head
     hits = glossary.find(phrase)
+    if len(hits) > 1 and hits[-1].phrase.lower() in _GENERIC_HEADS:
+        # "one-matter items": the items are the 一件事 (or 事项); the head is either
+        return [z for hit in hits for z in hit.zh], list(hits[-2].zh) + list(hits[-1].zh)
     return [z for hit in hits for z in hit.zh], list(hits[-1].zh) if hits else []
+
+
+def generic_head_terms(phrase: str, glossary: Glossary) -> set[str]:
+    """Search tokens of a generic English head ("items") that follows what it counts: left out of the search
+    terms, where 事项 would favour any sentence about any items over the one about what is counted."""
+    hits = glossary.find(phrase)
+    if len(hits) > 1 and hits[-1].phrase.lower() in _GENERIC_HEADS:
+        return {t for z in hits[-1].zh for t in tokenize(z)} - {t for hit in hits[:-1] for z in hit.zh for t in tokenize(z)}
+    return set()
 
 
 def named_things(text: str, expansions: list[str], report_names: set[str]) -> list[str]:
@@ -193,10 +213,17 @@ def parse_question(text: str, glossary: Glossary, regions: RegionIndex, report_n
     terms = list(dict.fromkeys(tokenize(text) + [t for z in expansions for t in tokenize(z)]))
     years, named = detect_years(text), regions.find(text)
     wants = detect_wants(text)
-    focus, head = focus_terms(focus_text(text, lang), lang, glossary)
+    phrase = focus_text(text, lang)
+    focus, head = focus_terms(phrase, lang, glossary)
+    if lang == "en":
+        generic = generic_head_terms(phrase, glossary)
+        terms = [t for t in terms if t not in generic]
     relative = _RELATIVE_YEAR.search(text)
+    kind = detect_kind(text, wants, named, years)
+    if kind == "comparison" and wants == "text" and (MORE.search(text) or LESS.search(text)):
+        wants = "figure"  # "which added more …": a comparison of figures
     return Question(
-        text=text, lang=lang, kind=detect_kind(text, wants, named, years), wants=wants, unit=detect_unit(text),
+        text=text, lang=lang, kind=kind, wants=wants, unit=detect_unit(text),
         years=years, regions=named, level=regions.level(text), terms=terms, expansions=expansions,
         glossary_hits=[(h.phrase, list(h.zh)) for h in hits],
         focus=[t for t in dict.fromkeys(focus) if not regions.is_known(t) and not t.isdigit()],

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from assistant.figures import find_figures
+from assistant.figures import find_figures, unit_matches
 from assistant.question import Question
 from assistant.retrieve import Passage
 from index.bm25 import normalize
@@ -122,4 +122,4 @@ def figure_fit(question: Question, sentence: str) -> float:
         return 0.0
     if not question.unit:
         return 0.5
-    return 1.0 if any(question.unit in f.unit for f in figures) else 0.25
+    return 1.0 if any(unit_matches(question.unit, f.unit) for f in figures) else 0.25

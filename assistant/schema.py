@@ -19,6 +19,17 @@ class Citation(BaseModel):
     section: str = ""
 
 
+class ReportFigure(BaseModel):
+    """One report's answer to the question: a row of a comparison table or a candidate of a "clarify" answer."""
+    report_id: str
+    title: str
+    bureau: str
+    year: int
+    figure: str | None = None    # as written in the report; None when the report does not state it
+    citation: int | None = None  # the n of the citation it rests on
+    followup: str = ""           # what to ask next to pick this report ("深圳市 2025年")
+
+
 class Answer(BaseModel):
     id: str | int | None = None
     question: str
@@ -28,6 +39,14 @@ class Answer(BaseModel):
     timings_ms: dict[str, float] = Field(default_factory=dict)
     lang: str = "zh"
     kind: str = "text"
+    # --- added with grounded answering (issue 4) ---
+    resolved_question: str = ""   # the question as understood after follow-up resolution
+    scope: dict = Field(default_factory=dict)  # regions, level, years assumed, and what was carried from history
+    rows: list[ReportFigure] = Field(default_factory=list)  # comparison rows or clarify candidates, in order
+    related: list[Citation] = Field(default_factory=list)   # not_found: the closest passages, not evidence
+    notes: list[str] = Field(default_factory=list)          # visible notes: assumptions, fallbacks, removed figures
+    answerer: Literal["extractive", "llm"] = "extractive"
+    verified_figures: list[str] = Field(default_factory=list)  # every figure of the answer, each found in a cited span
 
 
 class RetrievedPassage(BaseModel):

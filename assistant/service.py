@@ -2,6 +2,7 @@
 The CLI, the UI and the eval runner all call this."""
 from __future__ import annotations
 
+import re
 import time
 from dataclasses import dataclass, replace
 
@@ -9,14 +10,18 @@ import jieba
 import numpy as np
 from llama_index.core.schema import QueryBundle
 
-from assistant.answer import compose
+from assistant.answer import Coverage, Draft, answer_sentence, compose, not_found_text
+from assistant.compare import ReportAnswer, clarification, comparison
+from assistant.followup import Resolved, resolve
 from assistant.glossary import Glossary, quoted_terms
 from assistant.places import RegionIndex
+from assistant.llm import build_writer
 from assistant.question import Question, parse_question, validate_question
 from assistant.rerank import Candidate, best_sentences, order_passages, rank_sentences, scope_match
 from assistant.retrieve import HybridRetriever, Passage
 from assistant.schema import Answer, RetrievedPassage
 from assistant.settings import Settings
+from assistant.verify import check_figures, drop_unsupported
 from index.bm25 import BM25Index
 from index.build import build_index, index_is_current
 from index.embed import build_embedder
@@ -43,18 +48,33 @@ class Assistant:
         self.glossary = Glossary.load(settings.corpus_dir / settings.glossary_name) if settings.glossary_name else Glossary([])
         self.regions = RegionIndex(list(self.reports.values()), self.glossary.english_words(), self.glossary.domain_terms())
         self.report_names = set(quoted_terms([r.text for r in reports]))
-        self.coverage = {m.region: sorted(x.year for x in self.reports.values() if x.region == m.region) for m in self.reports.values()}
+        self.coverage = Coverage.of(list(self.reports.values()))
         self.embedder = build_embedder(settings)
         store = open_store(settings)
         nodes = {n.node_id: n for n in all_chunk_nodes(store)}
         self.retriever = HybridRetriever(store, self.embedder, BM25Index(settings.bm25_dir), nodes, settings)
         self.sentences = load_sentences(store)
+        self.region_names = {region: (region, english) for region, english in self.coverage.english.items()}
+        self.writer = build_writer(settings)  # None unless an LLM endpoint is configured
         jieba.initialize()
 
-    # --- understanding ---
+    # --- understanding: parse the question, resolve it against the conversation, fit the carried scope ---
+    def parse(self, text: str) -> Question:
+        return parse_question(text, self.glossary, self.regions, self.report_names)
+
     def understand(self, text: str, history: list[dict] | None = None) -> Question:
-        question = parse_question(text, self.glossary, self.regions, self.report_names)
-        return _inherit_scope(question, history or [], self)
+        return self.understand_turn(text, history)[0]
+
+    def understand_turn(self, text: str, history: list[dict] | None = None) -> tuple[Question, Resolved, list[str]]:
+        """(question, how it was resolved, what was dropped): a bureau or year carried over from an earlier turn
+        that leaves no report to answer from is dropped ("那中山市呢？" after a 2025 question: Zhongshan has 2024)."""
+        resolved = resolve(text, history or [], self.parse, self.regions, self.region_names)
+        question, dropped = resolved.question, []
+        for part, field_name in (("year", "years"), ("bureau", "regions")):
+            if part in resolved.carried and self.scope_reports(question) == []:
+                question = replace(question, **{field_name: [], **({"level": None} if part == "bureau" else {})})
+                dropped.append(part)
+        return question, resolved, dropped
 
     def scope_reports(self, question: Question) -> list[str] | None:
         """The reports that match every region, level and year the question names; None when it names none."""
@@ -65,13 +85,17 @@ class Assistant:
                 and (not question.years or m.year in question.years)]
 
     # --- retrieval: fuse dense + BM25 (boosted or filtered by scope), then rerank at sentence level ---
-    def search(self, question: Question, k: int) -> tuple[np.ndarray, Retrieval]:
-        q_emb = np.asarray(self.embedder.get_query_embedding(question.text), dtype=np.float32)
+    def search(self, question: Question, k: int, only: list[str] | None = None,
+               q_emb: np.ndarray | None = None) -> tuple[np.ndarray, Retrieval]:
+        """only: restrict retrieval to these reports (otherwise settings.scope_mode decides)."""
+        if q_emb is None:
+            q_emb = np.asarray(self.embedder.get_query_embedding(question.text), dtype=np.float32)
         bundle = QueryBundle(query_str=question.text, embedding=q_emb.tolist())
         in_scope = self.scope_reports(question)
         mode = self.settings.scope_mode
         boost = (lambda meta: scope_match(question, self.reports[meta["report_id"]], "")) if mode == "boost" else None  # noqa: E731
-        only = in_scope if mode == "filter" and in_scope else None  # a filter that would leave nothing is dropped
+        if only is None and mode == "filter" and in_scope:
+            only = in_scope  # a filter that would leave nothing is dropped
         fused = self.retriever.search(bundle, question.terms, max(k, self.settings.rerank_depth), boost, only)
         ranked = rank_sentences(question, q_emb, fused, self.sentences, self.reports)
         passages = (order_passages(fused, ranked) if self.settings.sentence_rerank else fused)[:k]
@@ -90,30 +114,111 @@ class Assistant:
             "bureaus": sorted({self.reports[r].bureau for r in run.scope_reports or []})}
         return understood, [_passage_out(rank, p, best.get(p.node.node_id)) for rank, p in enumerate(run.passages, 1)]
 
-    # --- answering ---
+    # --- answering: understand, retrieve, compose (one report, a comparison, or asking back), write, verify ---
     def ask(self, text: str, history: list[dict] | None = None, qid: str | int | None = None) -> Answer:
         started = time.perf_counter()
-        question = self.understand(validate_question(text, self.settings.max_question_chars), history)
-        _, run = self.search(question, self.settings.top_k)
+        question, resolved, dropped = self.understand_turn(validate_question(text, self.settings.max_question_chars), history)
+        q_emb, run = self.search(question, self.settings.top_k)
         retrieved = time.perf_counter()
-        status, answer, citations = compose(question, run.sentences, self.settings, self.coverage)
+        draft = self.compose(question, q_emb, run)
+        draft.notes = scope_notes(question, resolved.carried, dropped) + draft.notes
+        answerer = "extractive"
+        if self.writer and draft.status == "answered" and not draft.rows:
+            draft, answerer = self.write_with_llm(question, draft)
+        draft, figures = verified(draft, question, self.coverage)
         done = time.perf_counter()
         timings = {"retrieve": (retrieved - started) * 1000, "answer": (done - retrieved) * 1000, "total": (done - started) * 1000}
-        return Answer(id=qid, question=text, status=status, answer=answer, citations=citations,
-                      timings_ms={k: round(v, 1) for k, v in timings.items()}, lang=question.lang, kind=question.kind)
+        return Answer(id=qid, question=text, status=draft.status, answer=draft.text, citations=draft.citations,
+                      timings_ms={k: round(v, 1) for k, v in timings.items()}, lang=question.lang, kind=question.kind,
+                      resolved_question=question.text, rows=draft.rows, related=draft.related, notes=draft.notes,
+                      answerer=answerer, verified_figures=figures,
+                      scope={"regions": question.regions, "level": question.level, "years": question.years,
+                             "reports": run.scope_reports, "carried": resolved.carried, "dropped": dropped})
+
+    def compose(self, question: Question, q_emb: np.ndarray, run: Retrieval) -> Draft:
+        """A comparison when the question compares reports; "clarify" when a figure question fits several reports
+        that state different figures; otherwise the single best-supported answer (or "not found")."""
+        reports = run.scope_reports if run.scope_reports is not None else list(self.reports)
+        several = len(reports) > 1 and (question.kind == "comparison" or question.wants != "text")
+        if several and not (question.other_places and not question.regions):
+            answers = self.answer_each(question, q_emb, reports)
+            if question.kind == "comparison":
+                draft = comparison(question, answers, named=run.scope_reports is not None)
+            else:
+                draft = clarification(question, answers, self.settings.clarify_margin)
+            if draft:
+                return draft
+        return compose(question, run.sentences, self.settings, self.coverage)
+
+    def answer_each(self, question: Question, q_emb: np.ndarray, report_ids: list[str]) -> list[ReportAnswer]:
+        """Each report's own answer, from a retrieval restricted to that report."""
+        answers = []
+        named = {region: i for i, region in enumerate(question.regions)}  # rows in the order the question names them
+        for rid in sorted(report_ids, key=lambda r: (named.get(self.reports[r].region, len(named)), self.reports[r].region,
+                                                     self.reports[r].year)):
+            _, run = self.search(question, self.settings.top_k, only=[rid], q_emb=q_emb)
+            sentence, figure = None, None
+            if question.kind == "comparison" and question.wants == "text":  # "compare the video resources …"
+                sentence, figure = answer_sentence(replace(question, wants="figure"), run.sentences, self.settings)
+            if sentence is None:
+                sentence, figure = answer_sentence(question, run.sentences, self.settings)
+            answers.append(ReportAnswer(self.reports[rid], sentence, figure))
+        return answers
+
+    def write_with_llm(self, question: Question, draft: Draft) -> tuple[Draft, str]:
+        """The LLM's answer from the same spans; its unsupported sentences are dropped, and when nothing cited is
+        left, or the endpoint fails, the extractive answer stays with a visible note."""
+        en = question.lang == "en"
+        try:
+            text = self.writer.write(question.text, question.lang, draft.citations)
+        except Exception as err:  # any endpoint failure (timeout, refused, HTTP error, bad reply) falls back
+            note = (f"The language model did not answer ({type(err).__name__}); showing the extractive answer." if en
+                    else f"语言模型未能作答（{type(err).__name__}），以下为抽取式答案。")
+            return replace(draft, notes=draft.notes + [note]), "extractive"
+        check = check_figures(text, [c.text for c in draft.citations], {c.year for c in draft.citations})
+        kept = drop_unsupported(text, check) if not check.ok else text
+        notes = list(draft.notes)
+        if not check.ok:
+            removed = ", ".join(check.unsupported + check.bad_markers)
+            notes.append(f"Removed from the model's answer (not in the cited passages): {removed}." if en
+                         else f"已从模型答案中删去引文里没有的数字或标注：{removed}。")
+        if not kept or not _MARKER.search(kept):
+            notes.append("The model's answer had no verifiable cited statement left; showing the extractive answer." if en
+                         else "模型答案中没有可核实的引文表述，以下为抽取式答案。")
+            return replace(draft, notes=notes), "extractive"
+        return replace(draft, text=kept, notes=notes), "llm"
 
 
-def _inherit_scope(question: Question, history: list[dict], assistant: Assistant) -> Question:
-    """A follow-up that names no region/year keeps those of the last user turn that did."""
-    if question.regions and question.years:
-        return question
-    for turn in reversed(history):
-        if turn.get("role") != "user" or not isinstance(turn.get("content"), str):
-            continue
-        previous = parse_question(turn["content"], assistant.glossary, assistant.regions)
-        if previous.regions or previous.years:
-            return replace(question, regions=question.regions or previous.regions, years=question.years or previous.years)
-    return question
+def verified(draft: Draft, question: Question, coverage: Coverage) -> tuple[Draft, list[str]]:
+    """The last step for every answerer: each figure of an answered or clarify text must be in a cited span.
+    A draft that fails is downgraded to "not found" rather than returned with an unverified figure."""
+    if draft.status == "not_found":
+        return draft, []
+    years = {c.year for c in draft.citations} | {r.year for r in draft.rows}
+    check = check_figures(draft.text, [c.text for c in draft.citations], years)
+    if check.ok:
+        return draft, check.figures
+    note = f"unverified figures withheld: {', '.join(check.unsupported + check.bad_markers)}"
+    return Draft("not_found", not_found_text(question, coverage), related=draft.citations, notes=draft.notes + [note]), []
+
+
+def scope_notes(question: Question, carried: list[str], dropped: list[str]) -> list[str]:
+    """Visible notes on what a follow-up took from the conversation and what it had to drop."""
+    en, notes = question.lang == "en", []
+    kept = [p for p in carried if p not in dropped]
+    if kept:
+        names = [_PART_NAMES[p][0 if en else 1] for p in kept]
+        notes.append(f"Follow-up: kept the {', '.join(names)} of the previous turn, read as “{question.text}”." if en
+                     else f"接上文：沿用上一问的{'、'.join(names)}，理解为“{question.text}”。")
+    if dropped:
+        names = [_PART_NAMES[p][0 if en else 1] for p in dropped]
+        notes.append(f"The previous turn's {', '.join(names)} was not kept: no report covers it together with this question."
+                     if en else f"未沿用上一问的{'、'.join(names)}：没有同时符合的报告。")
+    return notes
+
+
+_PART_NAMES = {"bureau": ("bureau", "机构"), "year": ("year", "年份"), "topic": ("question", "问题")}
+_MARKER = re.compile(r"\[\d+\]")
 
 
 def _passage_out(rank: int, p: Passage, best: Candidate | None) -> RetrievedPassage:

@@ -4,7 +4,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
@@ -49,13 +49,33 @@ class Settings(BaseSettings):
 
     # --- answering ---
     max_question_chars: int = 500
-    # below this sentence score the assistant says "not found" instead of guessing
+    # below this sentence score the assistant says "not found" instead of guessing (calibrated: eval/README.md)
     min_answer_score: float = 1.05
+    # a "not found" answer lists the closest passages scoring at least this as related reading
+    min_related_score: float = 0.8
     max_citations: int = 3
+    # reports whose answers score within this margin of the best one, with different figures, make the
+    # assistant ask back ("clarify") instead of picking one
+    clarify_margin: float = 0.1
+
+    # --- optional LLM: an OpenAI-compatible chat endpoint writes the answer; "none" never touches the network ---
+    llm_mode: Literal["none", "openai_like"] = "none"
+    llm_api_base: str = ""      # e.g. http://127.0.0.1:11434/v1 (Ollama), https://api.deepseek.com/v1
+    llm_model: str = ""         # e.g. qwen2.5:7b-instruct, deepseek-chat
+    llm_api_key: str = ""
+    llm_timeout_s: float = Field(default=20.0, gt=0)
+    llm_max_tokens: int = Field(default=400, ge=16)
+    llm_context_window: int = 8192
 
     # --- ui ---
     host: str = "127.0.0.1"
     port: int = 7860
+
+    @model_validator(mode="after")
+    def _llm_configured(self) -> "Settings":
+        if self.llm_mode == "openai_like" and not (self.llm_api_base and self.llm_model):
+            raise ValueError("llm_mode=openai_like needs llm_api_base and llm_model (GOVQA_LLM_API_BASE, GOVQA_LLM_MODEL)")
+        return self
 
     @property
     def manifest_path(self) -> Path:

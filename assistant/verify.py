@@ -1,23 +1,74 @@
-"""Grounding check: every figure in an answer must appear verbatim in a cited span.
+"""Grounding check, run on every answer before it is returned (extractive or LLM): every figure in the answer
+text — a number with its 万/亿 multiplier or % sign as written — must appear verbatim in a cited span.
 
-The one exception is the attribution itself: a cited report's year (e.g. "2025年度报告") is grounded by
-the citation's metadata, not by its text.
+The one exception is attribution: a report's year ("2025年度报告", "2025 report") is grounded by the metadata of
+a report the answer cites or lists, not by its text. Citation markers [n] must name a citation that exists.
 """
 from __future__ import annotations
 
-from assistant.figures import contains_number, numbers_in
+import re
+from dataclasses import dataclass, field
+
+# A figure as the answer writes it: 267.3万, 99.63%, 1,001, 45. Written by hand: no library checks numbers
+# against sources; the extractive answerer copies figures, an LLM may not.
+_FIGURE_TOKEN = re.compile(r"(?<![\d.])\d+(?:[.,]\d+)*(?:万|亿)?[%％]?")
+_MARKER = re.compile(r"\[(\d{1,3})\]")
+_YEAR = re.compile(r"20\d\d")
+# Sentence ends for dropping an unsupported sentence; "99.63%" keeps its dot (a dot ends a sentence only before space).
+_SENTENCE_END = re.compile(r"(?<=[。！？!?\n])|(?<=\.)(?=\s)")
+
+
+@dataclass
+class FigureCheck:
+    figures: list[str] = field(default_factory=list)      # figures found in a cited span (or attribution years)
+    unsupported: list[str] = field(default_factory=list)  # figures found in no cited span
+    bad_markers: list[str] = field(default_factory=list)  # [n] markers naming no citation
+
+    @property
+    def ok(self) -> bool:
+        return not self.unsupported and not self.bad_markers
+
+
+def check_figures(text: str, spans: list[str], years: set[int]) -> FigureCheck:
+    """spans: the cited texts, numbered from 1; years: years of the reports the answer cites or lists."""
+    check = FigureCheck()
+    check.bad_markers = [m.group() for m in _MARKER.finditer(text) if not 1 <= int(m.group(1)) <= len(spans)]
+    bare = _MARKER.sub(" ", text)
+    normalized_spans = [_normalize(s) for s in spans]
+    for match in _FIGURE_TOKEN.finditer(bare):
+        token = _normalize(match.group())
+        if (_YEAR.fullmatch(token) and int(token) in years) or any(_contains(s, token) for s in normalized_spans):
+            check.figures.append(match.group())
+        else:
+            check.unsupported.append(match.group())
+    return check
+
+
+def drop_unsupported(text: str, check: FigureCheck) -> str:
+    """The text without the sentences that hold an unsupported figure or a marker naming no citation."""
+    bad = set(check.unsupported) | set(check.bad_markers)
+    kept = [s for s in _SENTENCE_END.split(text) if not _sentence_has(s, bad)]
+    return "".join(kept).strip()
 
 
 def ungrounded_figures(answer: dict) -> list[str]:
-    """Numbers in the answer text found neither in a cited span nor as a cited report's year."""
+    """For answer objects as dicts (the CLI contract): figures that no cited span holds."""
     citations = answer.get("citations", [])
-    spans = [c["text"] for c in citations]
-    years = {str(c["year"]) for c in citations}
-    text = _without_markers(answer.get("answer", ""), len(citations))
-    return [n for n in numbers_in(text) if n not in years and not any(contains_number(s, n) for s in spans)]
+    years = {c["year"] for c in citations} | {r["year"] for r in answer.get("rows", [])}
+    check = check_figures(answer.get("answer", ""), [c["text"] for c in citations], years)
+    return check.unsupported + check.bad_markers
 
 
-def _without_markers(text: str, count: int) -> str:
-    for n in range(1, count + 1):
-        text = text.replace(f"[{n}]", " ")
-    return text
+def _sentence_has(sentence: str, bad: set[str]) -> bool:
+    markers = {m.group() for m in _MARKER.finditer(sentence)}
+    figures = {m.group() for m in _FIGURE_TOKEN.finditer(_MARKER.sub(" ", sentence))}
+    return bool((markers | figures) & bad)
+
+
+def _normalize(text: str) -> str:
+    return text.replace("％", "%")
+
+
+def _contains(span: str, token: str) -> bool:
+    """token occurs in span as a whole figure: 45 is not in 145 or 4.5, 267.3万 is in 267.3万件次."""
+    return re.search(rf"(?<![\d.])(?<!\d,){re.escape(token)}(?![\d]|[.,]\d)", span) is not None

@@ -16,7 +16,8 @@ from eval.plot import plot_groups
 from index.load import load_reports
 
 EVAL_DIR = Path(__file__).resolve().parent
-COLUMNS = ["n", "recall@1", "recall@5", "right_report@1", "accuracy", "citation_support", "grounded", "p50_ms", "p95_ms"]
+COLUMNS = ["n", "recall@1", "recall@5", "right_report@1", "accuracy", "citation_support", "grounded", "refusal",
+           "false_refusal", "p50_ms", "p95_ms"]
 RETRIEVAL_K = 5
 
 
@@ -29,13 +30,14 @@ def evidence_spans(settings: Settings, questions: list[dict]) -> dict[str, tuple
     texts = {r.meta.id: r.text for r in load_reports(settings.manifest_path)}
     spans = {}
     for item in questions:
-        at = texts.get(item.get("report_id") or "", "").find(item.get("evidence") or "\0")
-        spans[item["id"]] = (at, at + len(item["evidence"])) if at >= 0 and item["evidence"] else None
+        evidence = item.get("evidence") or ""
+        at = texts.get(item.get("report_id") or "", "").find(evidence or "\0")
+        spans[item["id"]] = (at, at + len(evidence)) if at >= 0 and evidence else None
     return spans
 
 
-def run(settings: Settings, questions: list[dict]) -> list[dict]:
-    assistant = Assistant(settings)
+def run(settings: Settings, questions: list[dict], assistant: Assistant | None = None) -> list[dict]:
+    assistant = assistant or Assistant(settings)
     spans = evidence_spans(settings, questions)
     rows = []
     for item in questions:

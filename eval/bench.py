@@ -1,5 +1,6 @@
 """python -m eval.bench [--repeat N]: latency of retrieval (understand + fuse + sentence rerank) and of the
-whole answer, over every question of the eval set, after a warm-up. Prints p50 / p95 / max in ms."""
+whole answer (with comparisons, asking back and verification), over every question of the eval set with its
+history, after a warm-up. Prints p50 / p95 / max in ms."""
 from __future__ import annotations
 
 import argparse
@@ -14,12 +15,13 @@ from eval.__main__ import EVAL_DIR, load_questions
 from eval.metrics import percentile
 
 
-def timed(call, texts: list[str], repeat: int) -> list[float]:
+def timed(call, questions: list[dict], repeat: int) -> list[float]:
+    """Milliseconds per call, each question with its conversation history (follow-ups)."""
     times = []
     for _ in range(repeat):
-        for text in texts:
+        for item in questions:
             started = time.perf_counter()
-            call(text)
+            call(item["question"], history=item.get("history", []))
             times.append((time.perf_counter() - started) * 1000)
     return times
 
@@ -30,11 +32,11 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=5)
     args = parser.parse_args()
     assistant = Assistant(Settings())
-    texts = [q["question"] for q in load_questions(args.questions)]
-    timed(assistant.ask, texts, 1)  # warm-up: first-call costs (jieba, ONNX sessions) are not query latency
-    print(f"{len(texts)} questions x {args.repeat}, {os.cpu_count()} CPUs, {platform.processor() or platform.machine()}")
+    questions = load_questions(args.questions)
+    timed(assistant.ask, questions, 1)  # warm-up: first-call costs (jieba, ONNX sessions) are not query latency
+    print(f"{len(questions)} questions x {args.repeat}, {os.cpu_count()} CPUs, {platform.processor() or platform.machine()}")
     for name, call in (("retrieve", assistant.retrieve), ("ask (end-to-end)", assistant.ask)):
-        ms = timed(call, texts, args.repeat)
+        ms = timed(call, questions, args.repeat)
         print(f"{name:<18} p50 {percentile(ms, 0.5):7.1f} ms   p95 {percentile(ms, 0.95):7.1f} ms   max {max(ms):7.1f} ms")
 
 

@@ -33,28 +33,47 @@ def holds_evidence(passage: dict, report_id: str, span: tuple[int, int]) -> bool
 
 
 def judge_retrieval(item: dict, passages: list[dict], span: tuple[int, int] | None) -> dict:
-    """Evidence recall@k and whether the first passage comes from the gold report (answerable questions only)."""
-    if item["type"] == "unanswerable" or span is None:
+    """Evidence recall@k and whether the first passage comes from the gold report (single-report questions only)."""
+    if item["type"] == "unanswerable" or item["type"] in ROW_TYPES or span is None:
         return {f"recall@{k}": None for k in RECALL_KS} | {"right_report@1": None}
     hits = [holds_evidence(p, item["report_id"], span) for p in passages]
     return ({f"recall@{k}": any(hits[:k]) for k in RECALL_KS}
             | {"right_report@1": bool(passages) and passages[0]["report_id"] == item["report_id"]})
 
 
+# Types whose gold is one row per report (a comparison table, the candidates of a "clarify" answer).
+ROW_TYPES = {"comparison": "answered", "ambiguous": "clarify"}
+
+
 def judge(item: dict, result: dict) -> dict:
-    """The checks of one answer: accuracy, citation support, groundedness, cited report."""
-    answered = result.get("status") == "answered"
+    """The checks of one answer: accuracy, citation support, groundedness, cited report, refusal."""
+    status = result.get("status")
     citations = result.get("citations", [])
+    grounded = not ungrounded_figures(result) if status in ("answered", "clarify") else None
+    checks = {"grounded": grounded, "refused": status == "not_found", "answerable": item["type"] != "unanswerable"}
     if item["type"] == "unanswerable":
-        correct = result.get("status") == "not_found"
-        return {"correct": correct, "supported": None, "grounded": None if not answered else not ungrounded_figures(result),
-                "cited_report": None, "refused": not answered}
+        return checks | {"correct": status == "not_found", "supported": None, "cited_report": None}
+    if item["type"] in ROW_TYPES:
+        return checks | judge_rows(item, result, ROW_TYPES[item["type"]])
     stated = stated_part(result.get("answer", ""), item["type"])
-    correct = answered and all(gold_present(stated, g) for g in item["gold"])
+    correct = status == "answered" and all(gold_present(stated, g) for g in item["gold"])
     supported = any(item["evidence"] in c["text"] and c["report_id"] == item["report_id"] for c in citations)
     cited_report = bool(citations) and citations[0]["report_id"] == item["report_id"]
-    return {"correct": correct, "supported": supported, "grounded": not ungrounded_figures(result) if answered else None,
-            "cited_report": cited_report, "refused": not answered}
+    return checks | {"correct": correct, "supported": supported, "cited_report": cited_report}
+
+
+def judge_rows(item: dict, result: dict, status: str) -> dict:
+    """Each gold row's figure in the answer's row for that report (and "not stated" rows empty); each gold
+    row's evidence in a citation of that report."""
+    rows = {r["report_id"]: r for r in result.get("rows", [])}
+    citations = result.get("citations", [])
+    figures_right = all(g["report_id"] in rows and all(gold_present(rows[g["report_id"]].get("figure") or "", x) for x in g["gold"])
+                        for g in item["rows"])
+    silent_right = all(r in rows and not rows[r].get("figure") for r in item.get("not_stated", []))
+    supported = all(any(g["evidence"] in c["text"] and c["report_id"] == g["report_id"] for c in citations) for g in item["rows"])
+    cited = {c["report_id"] for c in citations}
+    return {"correct": result.get("status") == status and figures_right and silent_right, "supported": supported,
+            "cited_report": all(g["report_id"] in cited for g in item["rows"])}
 
 
 def rate(values: list) -> float | None:
@@ -79,6 +98,9 @@ def summarize(rows: list[dict]) -> dict:
         "accuracy": rate([r["correct"] for r in rows]),
         "citation_support": rate([r["supported"] for r in rows]),
         "grounded": rate([r["grounded"] for r in rows]),
+        # unanswerable questions answered "not found" / answerable questions answered "not found"
+        "refusal": rate([r["refused"] for r in rows if not r["answerable"]]),
+        "false_refusal": rate([r["refused"] for r in rows if r["answerable"]]),
         "p50_ms": percentile(latencies, 0.5),
         "p95_ms": percentile(latencies, 0.95),
         "mean_ms": round(statistics.fmean(latencies), 1) if latencies else 0.0,

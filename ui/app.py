@@ -23,10 +23,12 @@ THEME = gr.themes.Default(font=["system-ui", "Noto Sans CJK SC", "sans-serif"], 
 
 
 def sources_markdown(answer: Answer) -> str:
-    if not answer.citations:
+    if not answer.citations and not answer.related:
         return "_No cited passages._"
     cards = []
-    for c in answer.citations:
+    if answer.related:
+        cards.append("_Related passages — not an answer / 相关段落，并非答案_")
+    for c in answer.citations or answer.related:
         cards.append(
             f"**[{c.n}] {html.escape(c.title)}** · {html.escape(c.bureau)} · {c.year}  \n"
             f"<small>report {c.report_id}, characters {c.start}–{c.end} · {html.escape(c.section)}</small>\n\n"
@@ -42,7 +44,9 @@ def build_app(assistant: Assistant) -> gr.Blocks:
             answer = assistant.ask(message, history=[{"role": t["role"], "content": _text(t)} for t in history])
         except QuestionError as err:
             return history + [{"role": "user", "content": message or ""}, {"role": "assistant", "content": f"⚠️ {err}"}], "", ""
-        reply = STATUS_LABEL[answer.status] + answer.answer
+        reply = STATUS_LABEL[answer.status] + answer.answer + "".join(f"\n\n_{html.escape(note)}_" for note in answer.notes)
+        if answer.status == "clarify":
+            reply += "\n\n" + " · ".join(f"`{r.followup}`" for r in answer.rows)
         history += [{"role": "user", "content": message}, {"role": "assistant", "content": reply}]
         return history, sources_markdown(answer), ""
 

@@ -1,5 +1,10 @@
 """The CLI contract, run as a user runs it (a subprocess), against the session's index."""
 import json
+import os
+import subprocess
+import sys
+
+from assistant.settings import REPO_ROOT
 
 ANSWER_KEYS = {"id", "question", "status", "answer", "citations", "timings_ms"}
 CITATION_KEYS = {"n", "report_id", "title", "bureau", "year", "text", "start", "end", "score"}
@@ -50,3 +55,18 @@ def test_retrieve_json(cli):
 def test_index_is_idempotent_from_the_cli(cli):
     done = cli("index")
     assert done.returncode == 0 and "added -" in done.stdout and "unchanged" in done.stdout
+
+
+def test_ask_json_adds_grounding_fields_and_clarify_in_text(cli):
+    done = cli("ask", "深圳市上线了多少个“高效办成一件事”？", "--json")
+    answer = json.loads(done.stdout)
+    assert answer["status"] == "clarify" and {"rows", "related", "notes", "answerer", "verified_figures", "scope"} <= set(answer)
+    assert {r["figure"] for r in answer["rows"]} == {"23个", "45个"} and "23" in answer["verified_figures"]
+    text = cli("ask", "深圳市上线了多少个“高效办成一件事”？")
+    assert text.returncode == 0 and text.stdout.startswith("[clarify]") and "深圳市2025年" in text.stdout
+
+
+def test_llm_mode_without_endpoint_is_a_settings_error():
+    env = {**os.environ, "GOVQA_LLM_MODE": "openai_like"}
+    done = subprocess.run([sys.executable, "-m", "assistant", "ask", "问题"], cwd=REPO_ROOT, env=env, capture_output=True, text=True)
+    assert done.returncode == 2 and "llm_api_base" in done.stderr

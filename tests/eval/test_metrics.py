@@ -25,8 +25,9 @@ def test_unanswerable_is_correct_only_when_refused():
 
 def test_summary_rates_and_percentiles():
     retrieval = {"recall@1": True, "recall@5": True, "right_report@1": True}
-    rows = [{"correct": True, "supported": True, "grounded": True, "latency_ms": 10.0, **retrieval},
-            {"correct": False, "supported": None, "grounded": None, "latency_ms": 30.0, **dict.fromkeys(retrieval)}]
+    answerable = {"answerable": True, "refused": False}
+    rows = [{"correct": True, "supported": True, "grounded": True, "latency_ms": 10.0, **retrieval, **answerable},
+            {"correct": False, "supported": None, "grounded": None, "latency_ms": 30.0, **dict.fromkeys(retrieval), **answerable}]
     summary = summarize(rows)
     assert summary["accuracy"] == 0.5 and summary["citation_support"] == 1.0 and summary["recall@5"] == 1.0
     assert percentile([1, 2, 3, 4, 100], 0.5) == 3
@@ -56,3 +57,35 @@ def test_plot_writes_one_png(tmp_path):
     summaries = {"all": {"n": 2, "recall@1": 0.5, "recall@5": 1.0, "right_report@1": 1.0, "accuracy": 0.5, "citation_support": None}}
     path = plot_groups(summaries, tmp_path / "plot.png", title="test")
     assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+ROWS_ITEM = {"type": "comparison", "rows": [{"report_id": "000", "gold": ["23"], "evidence": "上线23个"},
+                                            {"report_id": "002", "gold": ["45"], "evidence": "上线45个"}],
+             "not_stated": ["003"]}
+
+
+def table_answer(status, figures):
+    citations = [{"n": 1, "report_id": "000", "text": "上线23个“一件事”", "year": 2024},
+                 {"n": 2, "report_id": "002", "text": "上线45个“一件事”", "year": 2025}]
+    rows = [{"report_id": rid, "figure": fig, "year": 2024} for rid, fig in figures.items()]
+    return {"status": status, "answer": "| a | 23个 [1] |\n| b | 45个 [2] |", "citations": citations, "rows": rows}
+
+
+def test_comparison_rows_must_hold_each_reports_figure_and_silence():
+    good = judge(ROWS_ITEM, table_answer("answered", {"000": "23个", "002": "45个", "003": None}))
+    assert good["correct"] and good["supported"] and good["grounded"] and good["cited_report"]
+    swapped = judge(ROWS_ITEM, table_answer("answered", {"000": "45个", "002": "23个", "003": None}))
+    assert not swapped["correct"]
+    invented = judge(ROWS_ITEM, table_answer("answered", {"000": "23个", "002": "45个", "003": "9件"}))
+    assert not invented["correct"]
+
+
+def test_ambiguous_needs_clarify_and_refusals_are_counted_apart():
+    item = dict(ROWS_ITEM, type="ambiguous", not_stated=[])
+    assert judge(item, table_answer("clarify", {"000": "23个", "002": "45个"}))["correct"]
+    assert not judge(item, table_answer("answered", {"000": "23个", "002": "45个"}))["correct"]
+    unanswerable = {"type": "unanswerable"}
+    rows = [judge(unanswerable, {"status": "not_found"}), judge(unanswerable, {"status": "answered", "answer": "", "citations": []}),
+            judge(ITEM, {"status": "not_found", "answer": "未找到", "citations": []})]
+    summary = summarize([r | {"latency_ms": 1.0, "recall@1": None, "recall@5": None, "right_report@1": None} for r in rows])
+    assert summary["refusal"] == 0.5 and summary["false_refusal"] == 1.0

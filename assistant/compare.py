@@ -1,0 +1,127 @@
+"""Answers that span several reports, built from one answer per report (see Assistant.answer_each):
+- a comparison: a table with one row per report, every figure cell cited;
+- "clarify": the question fits several reports that state different figures, so the reports are listed, each
+  with its cited figure, and the user picks one (each row carries the follow-up that picks it)."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from assistant.answer import Draft, citation, figure_names_focus, source_label
+from assistant.figures import Figure, unit_matches
+from assistant.question import LESS, MORE, Question
+from assistant.rerank import Candidate
+from assistant.schema import ReportFigure
+from index.load import ReportMeta
+
+_MULTIPLIER = {"万": 1e4, "亿": 1e8}
+
+
+@dataclass
+class ReportAnswer:
+    """What one report says in answer to the question (sentence None: it does not say)."""
+    meta: ReportMeta
+    sentence: Candidate | None
+    figure: Figure | None
+
+
+# --- comparison ----------------------------------------------------------------------------------
+
+def comparison(question: Question, answers: list[ReportAnswer], named: bool) -> Draft | None:
+    """A table of the reports' answers. named: the question named these reports, so each keeps its row, "not
+    stated" where it does not say; otherwise the rows are the reports that answer, and with fewer than two of
+    them None is returned (a single answer then serves)."""
+    answered = [a for a in answers if a.sentence]
+    if len(answered) < (1 if named else 2):
+        return None
+    rows_of = answers if named else answered
+    cited = [a for a in rows_of if a.sentence]
+    number = {id(a): n for n, a in enumerate(cited, 1)}
+    en = question.lang == "en"
+    wants = question.wants if question.wants != "text" or not all(a.figure for a in cited) else "figure"
+    header = {"figure": ("Figure", "数字"), "date": ("Date", "日期"), "text": ("What the report says", "报告内容")}[wants]
+    lines = [f"| {'Report' if en else '报告'} | {header[0] if en else header[1]} |", "|---|---|"]
+    for a in rows_of:
+        lines.append(f"| {source_label(a.meta, question.lang)} | {_cell(a, number.get(id(a)), en)} |")
+    text = "\n".join(lines)
+    if (conclusion := _extreme(question, cited, number)):
+        text += "\n\n" + conclusion
+    text += "\n\n" + _quotes(cited)
+    return Draft("answered", text, [citation(n, a.sentence) for n, a in enumerate(cited, 1)],
+                 rows=[_row(a, number.get(id(a)), question.lang) for a in rows_of], score=cited[0].sentence.score)
+
+
+def _cell(a: ReportAnswer, n: int | None, en: bool) -> str:
+    if n is None:
+        return "not stated in this report" if en else "报告未提及"
+    return f"{a.figure.text} [{n}]" if a.figure else f"“{a.sentence.text}” [{n}]"
+
+
+def _extreme(question: Question, cited: list[ReportAnswer], number: dict[int, int]) -> str:
+    """"Which … more / fewer": the row with the largest / smallest figure, when all figures share a unit."""
+    wants_more, wants_less = bool(MORE.search(question.text)), bool(LESS.search(question.text))
+    figures = [a for a in cited if a.figure and not a.figure.is_date]
+    if wants_more == wants_less or len(figures) < 2 or not all(_same_unit(a.figure, figures[0].figure) for a in figures):
+        return ""
+    pick = (max if wants_more else min)(figures, key=lambda a: _value(a.figure))
+    label = source_label(pick.meta, question.lang)
+    if question.lang == "en":
+        return f"{'Highest' if wants_more else 'Lowest'}: {label} ({pick.figure.text}) [{number[id(pick)]}]."
+    return f"{'最多' if wants_more else '最少'}的是{label}（{pick.figure.text}）[{number[id(pick)]}]。"
+
+
+def _unit(figure: Figure) -> str:
+    return figure.unit.strip("余多万亿")
+
+
+def _same_unit(a: Figure, b: Figure) -> bool:
+    """Units of the same quantity: equal, counters 个/项/件 alike, or one bare number ("超15万" vs "227万次")."""
+    unit_a, unit_b = _unit(a), _unit(b)
+    return not unit_a or not unit_b or unit_matches(unit_a, unit_b) or unit_matches(unit_b, unit_a)
+
+
+def _value(figure: Figure) -> float:
+    digits = re.match(r"[\d.,]+", figure.text).group().replace(",", "")
+    scale = next((m for u, m in _MULTIPLIER.items() if u in figure.unit), 1.0)
+    return float(digits) * scale
+
+
+# --- asking back ---------------------------------------------------------------------------------
+
+def clarification(question: Question, answers: list[ReportAnswer], margin: float) -> Draft | None:
+    """A "clarify" answer when reports answering about equally well (within margin of the best) state different
+    figures; None when one report stands out or they agree (a single answer then serves)."""
+    answered = sorted((a for a in answers if a.sentence and a.figure), key=lambda a: -a.sentence.score)
+    if len(answered) < 2:
+        return None
+    # the same quantity: the same unit, a segment naming what is counted, the programs the question names
+    close = [a for a in answered if a.sentence.score >= answered[0].sentence.score - margin
+             and _same_unit(a.figure, answered[0].figure) and figure_names_focus(question, a.sentence.text, a.figure)]
+    if len({a.figure.text for a in close}) < 2:
+        return None
+    en = question.lang == "en"
+    lead = ("Several reports answer this with different figures. Which bureau and year do you mean?" if en
+            else "多份报告都回答了这个问题，但数字不同。请指明机构和年份：")
+    lines = [f"- {source_label(a.meta, question.lang)}: {a.figure.text} [{n}]" if en
+             else f"- {source_label(a.meta, question.lang)}：{a.figure.text} [{n}]" for n, a in enumerate(close, 1)]
+    text = lead + "\n" + "\n".join(lines) + "\n\n" + _quotes(close)
+    return Draft("clarify", text, [citation(n, a.sentence) for n, a in enumerate(close, 1)],
+                 rows=[_row(a, n, question.lang) for n, a in enumerate(close, 1)], score=close[0].sentence.score)
+
+
+# --- shared --------------------------------------------------------------------------------------
+
+def _quotes(cited: list[ReportAnswer]) -> str:
+    return "\n".join(f"[{n}] “{a.sentence.text}”" for n, a in enumerate(cited, 1))
+
+
+def _row(a: ReportAnswer, n: int | None, lang: str) -> ReportFigure:
+    return ReportFigure(report_id=a.meta.id, title=a.meta.title, bureau=a.meta.bureau, year=a.meta.year,
+                        figure=a.figure.text if a.figure and n else None, citation=n, followup=followup_for(a.meta, lang))
+
+
+def followup_for(meta: ReportMeta, lang: str) -> str:
+    """The turn that picks this report: a bureau and a year, resolved against the question (see followup.py)."""
+    if lang == "en":
+        return f"{(meta.region_en or meta.region).split(',')[0]} {meta.year}"
+    return f"{meta.region}{meta.year}年"

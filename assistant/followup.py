@@ -1,0 +1,125 @@
+"""Follow-up questions: a turn is resolved against the conversation so far, so "那中山市呢？", "And in 2024?" or
+"what about its satisfaction rate" mean the previous question with the bureau, year or topic replaced.
+
+Bureau (region / level), year and topic carry over from the previous turn unless the new turn names its own.
+The resolved question is re-parsed from a rewritten text, so retrieval sees one ordinary question."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field, replace
+from typing import Callable
+
+from assistant.places import RegionIndex
+from assistant.question import Question
+from index.bm25 import tokenize
+
+# Words that make a turn a follow-up without naming a topic of its own ("那…呢", "what about …").
+_FILLER = frozenset(
+    "那 那么 呢 吗 又 还有 怎么样 如何 情况 是 多少 年度 报告 里 中 在 了 呀 啊 怎样 这个 数字 数据 方面 那边 的话 呐 它 它的 "
+    "and what about how then its it is was were year years report reports bureau one same there case "
+    "in for of the with according to number figure".split())
+_LEVEL = re.compile(r"区级|区局|市级|市局|district|municipal|city|level", re.I)
+MAX_TURNS = 8  # user turns looked back at
+
+
+@dataclass
+class Resolved:
+    question: Question
+    carried: list[str] = field(default_factory=list)  # of "bureau", "year", "topic": taken from the previous turn
+
+
+def resolve(text: str, history: list[dict], parse: Callable[[str], Question], regions: RegionIndex,
+            names: dict[str, tuple[str, str]]) -> Resolved:
+    """The question of this turn with what the conversation implies. names: region -> (Chinese, English) name."""
+    previous = None
+    for content in _user_turns(history)[-MAX_TURNS:]:
+        previous = _resolve_turn(parse(content), previous, parse, regions, names).question
+    return _resolve_turn(parse(text), previous, parse, regions, names)
+
+
+def is_scope_only(question: Question) -> bool:
+    """The turn names a bureau or year and nothing else ("那中山市呢？", "And in 2024?")."""
+    if not (question.regions or question.years or question.level):
+        return False
+    rest = [t for t in tokenize(question.text) if t not in question.scope_terms and not re.fullmatch(r"20\d\d", t)
+            and t not in _FILLER and not _LEVEL.fullmatch(t)]
+    return not rest
+
+
+def _resolve_turn(current: Question, previous: Question | None, parse: Callable[[str], Question],
+                  regions: RegionIndex, names: dict[str, tuple[str, str]]) -> Resolved:
+    if previous is None:
+        return Resolved(current)
+    scope_only = is_scope_only(current)
+    names_bureau = bool(current.regions or current.level)
+    if names_bureau and current.years and not scope_only:
+        return Resolved(current)  # a question of its own
+    carried = []
+    region_list, level = (current.regions, current.level) if names_bureau else (previous.regions, previous.level)
+    if not names_bureau and (region_list or level):
+        carried.append("bureau")
+    years = current.years or previous.years
+    if not current.years and years:
+        carried.append("year")
+    if scope_only:
+        carried.append("topic")
+        text = _rewrite(previous, region_list, years, regions, names, _level_word(current))
+    else:
+        text = _with_scope(current, region_list if "bureau" in carried else [], years if "year" in carried else [], names)
+    resolved = parse(text)
+    return Resolved(replace(resolved, regions=region_list, level=level, years=years), carried)
+
+
+def _rewrite(previous: Question, new_regions: list[str], new_years: list[int], regions: RegionIndex,
+             names: dict[str, tuple[str, str]], level_word: str) -> str:
+    """The previous question with its region and year words replaced by the new ones (or by the level the
+    follow-up names: "区级的呢？")."""
+    text, prefix = previous.text, []
+    if new_regions != previous.regions:
+        new_name = _joined([_name(r, previous.lang, names) for r in new_regions], previous.lang) or level_word
+        aliases = sorted({a for r in previous.regions for a in regions.aliases.get(r, ()) if len(a) >= 2}, key=len, reverse=True)
+        found = next((a for a in aliases if re.search(re.escape(a), text, re.I)), None)
+        if found:
+            text = re.sub(re.escape(found), new_name, text, count=1, flags=re.I)
+        elif new_name:
+            prefix.append(new_name)
+    if new_years != previous.years:
+        new_year = _joined([str(y) for y in new_years], previous.lang)
+        if previous.years and str(previous.years[0]) in text:
+            text = text.replace(str(previous.years[0]), new_year, 1)
+        else:
+            prefix.append(f"{new_year}年" if previous.lang == "zh" else new_year)
+    return _prefixed(prefix, text, previous.lang)
+
+
+def _level_word(current: Question) -> str:
+    found = _LEVEL.search(current.text)
+    return found.group() if found and current.level else ""
+
+
+def _with_scope(current: Question, carried_regions: list[str], carried_years: list[int], names: dict[str, tuple[str, str]]) -> str:
+    """A topic follow-up with the carried bureau and year written into it: "its satisfaction rate" -> "… (Zhongshan 2024)"."""
+    scope = [_name(r, current.lang, names) for r in carried_regions]
+    scope += [f"{y}年" if current.lang == "zh" else str(y) for y in carried_years]
+    if not scope:
+        return current.text
+    return f"{current.text}（{''.join(scope)}）" if current.lang == "zh" else f"{current.text} ({' '.join(scope)})"
+
+
+def _prefixed(prefix: list[str], text: str, lang: str) -> str:
+    if not prefix:
+        return text
+    return "".join(prefix) + text if lang == "zh" else f"{' '.join(prefix)}: {text}"
+
+
+def _name(region: str, lang: str, names: dict[str, tuple[str, str]]) -> str:
+    zh, en = names.get(region, (region, region))
+    return zh if lang == "zh" else en
+
+
+def _joined(parts: list[str], lang: str) -> str:
+    return ("和" if lang == "zh" else " and ").join(parts)
+
+
+def _user_turns(history: list[dict]) -> list[str]:
+    return [t["content"] for t in history if isinstance(t, dict) and t.get("role") == "user" and isinstance(t.get("content"), str)]

@@ -1,0 +1,56 @@
+"""Answers across reports: comparison tables (one row per report, every figure cited), asking back when a
+question fits several reports with different figures, and "not found" with what the reports do cover."""
+from assistant.verify import ungrounded_figures
+
+
+def rows_of(answer):
+    return {r.report_id: r.figure for r in answer.rows}
+
+
+def test_comparison_is_a_table_with_every_cell_cited(assistant):
+    answer = assistant.ask("深圳市2024年和2025年分别上线了多少个“高效办成一件事”？")
+    assert answer.status == "answered" and answer.kind == "comparison"
+    assert rows_of(answer) == {"000": "23个", "002": "45个"}
+    assert "| 深圳市政务服务和数据管理局2024年度报告 | 23个 [1] |" in answer.answer
+    for row in answer.rows:
+        cited = answer.citations[row.citation - 1]
+        assert cited.report_id == row.report_id and row.figure in cited.text
+    assert not ungrounded_figures(answer.model_dump())
+
+
+def test_which_more_names_the_larger_figure(assistant):
+    answer = assistant.ask("Which added more cross-region partner areas, Longhua in 2022 or in 2025?")
+    assert rows_of(answer) == {"001": "37个", "004": "17个"}
+    assert "Highest: Longhua District (Shenzhen) Government Services and Data Management Bureau, 2022 report (37个) [1]" in answer.answer
+
+
+def test_a_named_report_that_does_not_say_keeps_its_row(assistant):
+    answer = assistant.ask("深圳市和中山市的12345热线满意度分别是多少？")
+    assert rows_of(answer) == {"000": None, "002": None, "003": "99.63%"}
+    assert answer.rows[0].bureau.startswith("深圳市")  # in the order the question names them
+    assert answer.answer.count("报告未提及") == 2 and len(answer.citations) == 1
+
+
+def test_question_fitting_several_reports_asks_back_with_cited_figures(assistant):
+    answer = assistant.ask("上线了多少个“高效办成一件事”？")
+    assert answer.status == "clarify"
+    figures = rows_of(answer)
+    assert figures["000"] == "23个" and figures["002"] == "45个"
+    assert {r.followup for r in answer.rows} >= {"深圳市2024年", "深圳市2025年"}
+    assert not ungrounded_figures(answer.model_dump())
+    picked = assistant.ask("深圳市2025年", history=[{"role": "user", "content": answer.question}])
+    assert picked.status == "answered" and picked.answer.startswith("45个")
+
+
+def test_one_report_standing_out_is_answered_not_asked_back(assistant):
+    answer = assistant.ask("“i深圳”的注册用户有多少？")
+    assert answer.status == "answered" and answer.answer.startswith("2100万")
+
+
+def test_not_found_says_what_is_covered_and_lists_related_passages(assistant):
+    answer = assistant.ask("How many one-matter items did Shenzhen launch in 2023?")
+    assert answer.status == "not_found" and not answer.citations
+    assert "There is no 2023 report for Shenzhen" in answer.answer and "Shenzhen: 2024, 2025" in answer.answer
+    assert answer.related and answer.related[0].report_id in {"000", "002"}  # Shenzhen's own, closest first
+    elsewhere = assistant.ask("北京市12345热线满意度是多少？")
+    assert elsewhere.status == "not_found" and "北京" in elsewhere.answer
