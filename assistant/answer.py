@@ -116,7 +116,6 @@ class Draft:
     rows: list[ReportFigure] = field(default_factory=list)
     related: list[Citation] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
-    score: float = 0.0                # the answer sentence's score (0 when none)
 
 
 def compose(question: Question, ranked: list[Candidate], settings: Settings, coverage: Coverage) -> Draft:
@@ -127,7 +126,7 @@ def compose(question: Question, ranked: list[Candidate], settings: Settings, cov
     cited = [best] + [c for c in ranked if c is not best and c.meta.id == best.meta.id and c.score >= best.score - 0.03
                       and question.wants == "text"][: settings.max_citations - 1]
     citations = [citation(n, c) for n, c in enumerate(cited, 1)]
-    return Draft("answered", answer_text(question, cited, figure), citations, score=best.score)
+    return Draft("answered", answer_text(question, cited, figure), citations)
 
 
 def answer_sentence(question: Question, ranked: list[Candidate], settings: Settings) -> tuple[Candidate | None, Figure | None]:

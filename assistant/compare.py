@@ -48,7 +48,7 @@ def comparison(question: Question, answers: list[ReportAnswer], named: bool) -> 
         text += "\n\n" + conclusion
     text += "\n\n" + _quotes(cited)
     return Draft("answered", text, [citation(n, a.sentence) for n, a in enumerate(cited, 1)],
-                 rows=[_row(a, number.get(id(a)), question.lang) for a in rows_of], score=cited[0].sentence.score)
+                 rows=[_row(a, number.get(id(a)), question.lang) for a in rows_of])
 
 
 def _cell(a: ReportAnswer, n: int | None, en: bool) -> str:
@@ -106,7 +106,7 @@ def clarification(question: Question, answers: list[ReportAnswer], margin: float
              else f"- {source_label(a.meta, question.lang)}：{a.figure.text} [{n}]" for n, a in enumerate(close, 1)]
     text = lead + "\n" + "\n".join(lines) + "\n\n" + _quotes(close)
     return Draft("clarify", text, [citation(n, a.sentence) for n, a in enumerate(close, 1)],
-                 rows=[_row(a, n, question.lang) for n, a in enumerate(close, 1)], score=close[0].sentence.score)
+                 rows=[_row(a, n, question.lang) for n, a in enumerate(close, 1)])
 
 
 # --- shared --------------------------------------------------------------------------------------

@@ -29,12 +29,12 @@ class Resolved:
 
 
 def resolve(text: str, history: list[dict], parse: Callable[[str], Question], regions: RegionIndex,
-            names: dict[str, tuple[str, str]]) -> Resolved:
-    """The question of this turn with what the conversation implies. names: region -> (Chinese, English) name."""
+            english: dict[str, str]) -> Resolved:
+    """The question of this turn with what the conversation implies. english: region -> English name."""
     previous = None
     for content in _user_turns(history)[-MAX_TURNS:]:
-        previous = _resolve_turn(parse(content), previous, parse, regions, names).question
-    return _resolve_turn(parse(text), previous, parse, regions, names)
+        previous = _resolve_turn(parse(content), previous, parse, regions, english).question
+    return _resolve_turn(parse(text), previous, parse, regions, english)
 
 
 def is_scope_only(question: Question) -> bool:
@@ -47,7 +47,7 @@ def is_scope_only(question: Question) -> bool:
 
 
 def _resolve_turn(current: Question, previous: Question | None, parse: Callable[[str], Question],
-                  regions: RegionIndex, names: dict[str, tuple[str, str]]) -> Resolved:
+                  regions: RegionIndex, english: dict[str, str]) -> Resolved:
     if previous is None:
         return Resolved(current)
     scope_only = is_scope_only(current)
@@ -63,20 +63,20 @@ def _resolve_turn(current: Question, previous: Question | None, parse: Callable[
         carried.append("year")
     if scope_only:
         carried.append("topic")
-        text = _rewrite(previous, region_list, years, regions, names, _level_word(current))
+        text = _rewrite(previous, region_list, years, regions, english, _level_word(current))
     else:
-        text = _with_scope(current, region_list if "bureau" in carried else [], years if "year" in carried else [], names)
+        text = _with_scope(current, region_list if "bureau" in carried else [], years if "year" in carried else [], english)
     resolved = parse(text)
     return Resolved(replace(resolved, regions=region_list, level=level, years=years), carried)
 
 
 def _rewrite(previous: Question, new_regions: list[str], new_years: list[int], regions: RegionIndex,
-             names: dict[str, tuple[str, str]], level_word: str) -> str:
+             english: dict[str, str], level_word: str) -> str:
     """The previous question with its region and year words replaced by the new ones (or by the level the
     follow-up names: "区级的呢？")."""
     text, prefix = previous.text, []
     if new_regions != previous.regions:
-        new_name = _joined([_name(r, previous.lang, names) for r in new_regions], previous.lang) or level_word
+        new_name = _joined([_name(r, previous.lang, english) for r in new_regions], previous.lang) or level_word
         aliases = sorted({a for r in previous.regions for a in regions.aliases.get(r, ()) if len(a) >= 2}, key=len, reverse=True)
         found = next((a for a in aliases if re.search(re.escape(a), text, re.I)), None)
         if found:
@@ -97,9 +97,9 @@ def _level_word(current: Question) -> str:
     return found.group() if found and current.level else ""
 
 
-def _with_scope(current: Question, carried_regions: list[str], carried_years: list[int], names: dict[str, tuple[str, str]]) -> str:
+def _with_scope(current: Question, carried_regions: list[str], carried_years: list[int], english: dict[str, str]) -> str:
     """A topic follow-up with the carried bureau and year written into it: "its satisfaction rate" -> "… (Zhongshan 2024)"."""
-    scope = [_name(r, current.lang, names) for r in carried_regions]
+    scope = [_name(r, current.lang, english) for r in carried_regions]
     scope += [f"{y}年" if current.lang == "zh" else str(y) for y in carried_years]
     if not scope:
         return current.text
@@ -112,9 +112,8 @@ def _prefixed(prefix: list[str], text: str, lang: str) -> str:
     return "".join(prefix) + text if lang == "zh" else f"{' '.join(prefix)}: {text}"
 
 
-def _name(region: str, lang: str, names: dict[str, tuple[str, str]]) -> str:
-    zh, en = names.get(region, (region, region))
-    return zh if lang == "zh" else en
+def _name(region: str, lang: str, english: dict[str, str]) -> str:
+    return region if lang == "zh" else english.get(region, region)
 
 
 def _joined(parts: list[str], lang: str) -> str:

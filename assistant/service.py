@@ -54,7 +54,6 @@ class Assistant:
         nodes = {n.node_id: n for n in all_chunk_nodes(store)}
         self.retriever = HybridRetriever(store, self.embedder, BM25Index(settings.bm25_dir), nodes, settings)
         self.sentences = load_sentences(store)
-        self.region_names = {region: (region, english) for region, english in self.coverage.english.items()}
         self.writer = build_writer(settings)  # None unless an LLM endpoint is configured
         jieba.initialize()
 
@@ -68,7 +67,7 @@ class Assistant:
     def understand_turn(self, text: str, history: list[dict] | None = None) -> tuple[Question, Resolved, list[str]]:
         """(question, how it was resolved, what was dropped): a bureau or year carried over from an earlier turn
         that leaves no report to answer from is dropped ("那中山市呢？" after a 2025 question: Zhongshan has 2024)."""
-        resolved = resolve(text, history or [], self.parse, self.regions, self.region_names)
+        resolved = resolve(text, history or [], self.parse, self.regions, self.coverage.english)
         question, dropped = resolved.question, []
         for part, field_name in (("year", "years"), ("bureau", "regions")):
             if part in resolved.carried and self.scope_reports(question) == []:
@@ -198,7 +197,8 @@ def verified(draft: Draft, question: Question, coverage: Coverage) -> tuple[Draf
     check = check_figures(draft.text, [c.text for c in draft.citations], years)
     if check.ok:
         return draft, check.figures
-    note = f"unverified figures withheld: {', '.join(check.unsupported + check.bad_markers)}"
+    withheld = ", ".join(check.unsupported + check.bad_markers)
+    note = f"Unverified figures withheld: {withheld}." if question.lang == "en" else f"未能核实的数字已撤回：{withheld}。"
     return Draft("not_found", not_found_text(question, coverage), related=draft.citations, notes=draft.notes + [note]), []
 
 
