@@ -53,7 +53,8 @@ def figure_names_focus(question: Question, sentence: str, figure: Figure) -> boo
     programs the question names: "准确率达85%" about cameras does not answer a question about “深小i”."""
     segment = _around(sentence, figure, _SEGMENT_BREAK)
     focus = question.focus + question.focus_head
-    return (not focus or term_coverage(focus, segment) > 0) and term_coverage(question.names, sentence) == (1.0 if question.names else 0.0)
+    names_all = not question.names or term_coverage(question.names, sentence) == 1.0
+    return (not focus or term_coverage(focus, segment) > 0) and names_all
 
 
 def _term_positions(question: Question, sentence: str) -> list[tuple[int, int]]:
@@ -187,7 +188,7 @@ class Coverage:
     @classmethod
     def of(cls, metas: list[ReportMeta]) -> "Coverage":
         return cls({m.region: sorted(x.year for x in metas if x.region == m.region) for m in metas},
-                   {m.region: (m.region_en or m.region).split(",")[0] for m in metas})
+                   {m.region: m.region_short_en for m in metas})
 
 
 RELATED_PASSAGES = 3

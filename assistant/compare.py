@@ -123,5 +123,5 @@ def _row(a: ReportAnswer, n: int | None, lang: str) -> ReportFigure:
 def followup_for(meta: ReportMeta, lang: str) -> str:
     """The turn that picks this report: a bureau and a year, resolved against the question (see followup.py)."""
     if lang == "en":
-        return f"{(meta.region_en or meta.region).split(',')[0]} {meta.year}"
+        return f"{meta.region_short_en} {meta.year}"
     return f"{meta.region}{meta.year}年"

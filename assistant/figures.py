@@ -46,11 +46,7 @@ def find_figures(text: str) -> list[Figure]:
     return [Figure(m.group(), m.start(), m.end()) for m in FIGURE.finditer(text)]
 
 
-def numbers_in(text: str) -> list[str]:
-    """The bare numbers of a text (e.g. for "is every figure grounded" checks)."""
-    return _DIGITS.findall(text)
-
-
 def contains_number(text: str, number: str) -> bool:
-    """True if number occurs in text as a whole number, not as part of a longer one (45 is not in 145 or 4.5)."""
-    return re.search(rf"(?<![\d.]){re.escape(number)}(?![\d]|\.\d)", text) is not None
+    """True if number occurs in text as a whole figure, not as part of a longer one: 45 is not in 145, 4.5 or
+    1,045; 267.3万 is in 267.3万件次."""
+    return re.search(rf"(?<![\d.])(?<!\d,){re.escape(number)}(?![\d]|[.,]\d)", text) is not None

@@ -9,6 +9,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from assistant.figures import contains_number
+from index.bm25 import normalize
+
 # A figure as the answer writes it: 267.3万, 99.63%, 1,001, 45. Written by hand: no library checks numbers
 # against sources; the extractive answerer copies figures, an LLM may not.
 _FIGURE_TOKEN = re.compile(r"(?<![\d.])\d+(?:[.,]\d+)*(?:万|亿)?[%％]?")
@@ -34,10 +37,10 @@ def check_figures(text: str, spans: list[str], years: set[int]) -> FigureCheck:
     check = FigureCheck()
     check.bad_markers = [m.group() for m in _MARKER.finditer(text) if not 1 <= int(m.group(1)) <= len(spans)]
     bare = _MARKER.sub(" ", text)
-    normalized_spans = [_normalize(s) for s in spans]
+    normalized_spans = [normalize(s) for s in spans]
     for match in _FIGURE_TOKEN.finditer(bare):
-        token = _normalize(match.group())
-        if (_YEAR.fullmatch(token) and int(token) in years) or any(_contains(s, token) for s in normalized_spans):
+        token = normalize(match.group())
+        if (_YEAR.fullmatch(token) and int(token) in years) or any(contains_number(s, token) for s in normalized_spans):
             check.figures.append(match.group())
         else:
             check.unsupported.append(match.group())
@@ -63,12 +66,3 @@ def _sentence_has(sentence: str, bad: set[str]) -> bool:
     markers = {m.group() for m in _MARKER.finditer(sentence)}
     figures = {m.group() for m in _FIGURE_TOKEN.finditer(_MARKER.sub(" ", sentence))}
     return bool((markers | figures) & bad)
-
-
-def _normalize(text: str) -> str:
-    return text.replace("％", "%")
-
-
-def _contains(span: str, token: str) -> bool:
-    """token occurs in span as a whole figure: 45 is not in 145 or 4.5, 267.3万 is in 267.3万件次."""
-    return re.search(rf"(?<![\d.])(?<!\d,){re.escape(token)}(?![\d]|[.,]\d)", span) is not None

@@ -27,6 +27,11 @@ class ReportMeta(BaseModel):
     published: str = ""
     notes: str = ""
 
+    @property
+    def region_short_en(self) -> str:
+        """The region's English name without its parent: "Longhua District, Shenzhen" -> "Longhua District"."""
+        return (self.region_en or self.region).split(",")[0]
+
 
 @dataclass(frozen=True)
 class Report:

@@ -12,6 +12,7 @@ def test_whole_numbers_only():
     assert not contains_number("上线145个", "45")
     assert not contains_number("4.5亿", "4")
     assert not contains_number("450项", "45")
+    assert not contains_number("共1,045项", "045") and contains_number("服务,79项", "79")
 
 
 def test_ungrounded_figures_found_and_report_year_allowed():
