@@ -31,6 +31,7 @@ def build_parser() -> argparse.ArgumentParser:
     ask.add_argument("question", nargs="?")
     ask.add_argument("--json", action="store_true", help="print the answer object as JSON")
     ask.add_argument("--questions", metavar="FILE.jsonl", help="batch mode: one JSON object per line")
+    ask.add_argument("--reports", metavar="ID,ID", help="answer from these reports only (ids in corpus/manifest.toml)")
     retrieve = sub.add_parser("retrieve", help="show the ranked passages for a question")
     retrieve.add_argument("question")
     retrieve.add_argument("--json", action="store_true")
@@ -81,7 +82,8 @@ def run_ask(settings: Settings, args: argparse.Namespace) -> int:
                 print(json.dumps(result, ensure_ascii=False), flush=True)
         return 0
     question = validate_question(args.question, settings.max_question_chars)  # fail before loading models
-    answer = _assistant(settings).ask(question)
+    only = [r.strip() for r in args.reports.split(",") if r.strip()] if args.reports is not None else None
+    answer = _assistant(settings).ask(question, reports=only)
     print(answer.model_dump_json() if args.json else format_answer(answer))
     return 0
 
@@ -100,7 +102,10 @@ def ask_batch(assistant, lines: Iterable[str]) -> Iterable[dict]:
             history = item.get("history") or []
             if not isinstance(history, list):
                 raise QuestionError("history must be a list of {role, content} objects")
-            yield assistant.ask(item.get("question"), history=history, qid=qid).model_dump()
+            reports = item.get("reports")
+            if reports is not None and not (isinstance(reports, list) and all(isinstance(r, str) for r in reports)):
+                raise QuestionError("reports must be a list of report ids")
+            yield assistant.ask(item.get("question"), history=history, qid=qid, reports=reports).model_dump()
         except json.JSONDecodeError as err:
             yield {"id": qid, "error": f"line {number}: invalid JSON: {err.msg}"}
         except QuestionError as err:

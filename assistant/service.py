@@ -3,7 +3,9 @@ The CLI, the UI and the eval runner all call this."""
 from __future__ import annotations
 
 import re
+import threading
 import time
+from collections import Counter
 from dataclasses import dataclass, replace
 
 import jieba
@@ -16,7 +18,7 @@ from assistant.followup import Resolved, resolve
 from assistant.glossary import Glossary, quoted_terms
 from assistant.places import RegionIndex
 from assistant.llm import build_writer
-from assistant.question import Question, parse_question, validate_question
+from assistant.question import Question, QuestionError, parse_question, validate_question
 from assistant.rerank import Candidate, best_sentences, order_passages, rank_sentences, scope_match
 from assistant.retrieve import HybridRetriever, Passage
 from assistant.schema import Answer, RetrievedPassage
@@ -41,10 +43,12 @@ class Retrieval:
 class Assistant:
     def __init__(self, settings: Settings, progress: bool = True) -> None:
         self.settings = settings
+        self._lock = threading.RLock()  # reload() swaps the loaded state while the UI may be asking
         reports = load_reports(settings.manifest_path)
         if not index_is_current(settings, reports):
             build_index(settings, progress=progress)
         self.reports = {r.meta.id: r.meta for r in reports}
+        self.texts = {r.meta.id: r.text for r in reports}  # what citations' offsets point into (the UI's reader)
         self.glossary = Glossary.load(settings.corpus_dir / settings.glossary_name) if settings.glossary_name else Glossary([])
         self.regions = RegionIndex(list(self.reports.values()), self.glossary.english_words(), self.glossary.domain_terms())
         self.report_names = set(quoted_terms([r.text for r in reports]))
@@ -52,10 +56,28 @@ class Assistant:
         self.embedder = build_embedder(settings)
         store = open_store(settings)
         nodes = {n.node_id: n for n in all_chunk_nodes(store)}
+        self.chunk_counts = Counter(n.metadata["report_id"] for n in nodes.values())
         self.retriever = HybridRetriever(store, self.embedder, BM25Index(settings.bm25_dir), nodes, settings)
         self.sentences = load_sentences(store)
         self.writer = build_writer(settings)  # None unless an LLM endpoint is configured
         jieba.initialize()
+
+    def reload(self) -> None:
+        """Load the manifest and the index again (after a report was added), without restarting the app."""
+        fresh = Assistant(self.settings, progress=False)
+        with self._lock:
+            vars(self).update({name: value for name, value in vars(fresh).items() if name != "_lock"})
+
+    def check_filter(self, reports: list[str] | None) -> list[str] | None:
+        """The report ids a user filter allows, in manifest order; None for no filter. Unknown ids are an error."""
+        if reports is None:
+            return None
+        unknown = sorted(set(reports) - set(self.reports))
+        if unknown:
+            raise QuestionError(f"unknown report id(s) in the filter: {', '.join(unknown)}")
+        if not reports:
+            raise QuestionError("the filter allows no report")
+        return [rid for rid in self.reports if rid in reports]
 
     # --- understanding: parse the question, resolve it against the conversation, fit the carried scope ---
     def parse(self, text: str) -> Question:
@@ -85,12 +107,18 @@ class Assistant:
 
     # --- retrieval: fuse dense + BM25 (boosted or filtered by scope), then rerank at sentence level ---
     def search(self, question: Question, k: int, only: list[str] | None = None,
-               q_emb: np.ndarray | None = None) -> tuple[np.ndarray, Retrieval]:
-        """only: restrict retrieval to these reports (otherwise settings.scope_mode decides)."""
+               q_emb: np.ndarray | None = None, allowed: list[str] | None = None) -> tuple[np.ndarray, Retrieval]:
+        """only: restrict retrieval to these reports (otherwise settings.scope_mode decides). allowed: a user's
+        filter; the reports in scope are those it allows, and retrieval never leaves them."""
         if q_emb is None:
             q_emb = np.asarray(self.embedder.get_query_embedding(question.text), dtype=np.float32)
         bundle = QueryBundle(query_str=question.text, embedding=q_emb.tolist())
         in_scope = self.scope_reports(question)
+        if allowed is not None:
+            in_scope = [rid for rid in (allowed if in_scope is None else in_scope) if rid in allowed]
+            only = [rid for rid in (only or in_scope) if rid in in_scope]
+            if not only:  # the filter excludes every report the question names
+                return q_emb, Retrieval(question, [], True, [], [])
         mode = self.settings.scope_mode
         boost = (lambda meta: scope_match(question, self.reports[meta["report_id"]], "")) if mode == "boost" else None  # noqa: E731
         if only is None and mode == "filter" and in_scope:
@@ -114,13 +142,20 @@ class Assistant:
         return understood, [_passage_out(rank, p, best.get(p.node.node_id)) for rank, p in enumerate(run.passages, 1)]
 
     # --- answering: understand, retrieve, compose (one report, a comparison, or asking back), write, verify ---
-    def ask(self, text: str, history: list[dict] | None = None, qid: str | int | None = None) -> Answer:
+    def ask(self, text: str, history: list[dict] | None = None, qid: str | int | None = None,
+            reports: list[str] | None = None) -> Answer:
+        """reports: a user's filter (report ids); the answer then rests on those reports only."""
+        with self._lock:
+            return self._ask(text, history, qid, reports)
+
+    def _ask(self, text: str, history: list[dict] | None, qid: str | int | None, reports: list[str] | None) -> Answer:
         started = time.perf_counter()
         question, resolved, dropped = self.understand_turn(validate_question(text, self.settings.max_question_chars), history)
-        q_emb, run = self.search(question, self.settings.top_k)
+        allowed = self.check_filter(reports)
+        q_emb, run = self.search(question, self.settings.top_k, allowed=allowed)
         retrieved = time.perf_counter()
-        draft = self.compose(question, q_emb, run)
-        draft.notes = scope_notes(question, resolved.carried, dropped) + draft.notes
+        draft = self.compose(question, q_emb, run, allowed)
+        draft.notes = scope_notes(question, resolved.carried, dropped) + filter_notes(question, allowed, run) + draft.notes
         answerer = "extractive"
         if self.writer and draft.status == "answered" and not draft.rows:
             draft, answerer = self.write_with_llm(question, draft)
@@ -132,12 +167,13 @@ class Assistant:
                       resolved_question=question.text, rows=draft.rows, related=draft.related, notes=draft.notes,
                       answerer=answerer, verified_figures=figures,
                       scope={"regions": question.regions, "level": question.level, "years": question.years,
-                             "reports": run.scope_reports, "carried": resolved.carried, "dropped": dropped})
+                             "reports": run.scope_reports, "carried": resolved.carried, "dropped": dropped,
+                             "filter": allowed})
 
-    def compose(self, question: Question, q_emb: np.ndarray, run: Retrieval) -> Draft:
+    def compose(self, question: Question, q_emb: np.ndarray, run: Retrieval, allowed: list[str] | None = None) -> Draft:
         """A comparison when the question compares reports; "clarify" when a figure question fits several reports
         that state different figures; otherwise the single best-supported answer (or "not found")."""
-        reports = run.scope_reports if run.scope_reports is not None else list(self.reports)
+        reports = run.scope_reports if run.scope_reports is not None else list(allowed or self.reports)
         several = len(reports) > 1 and (question.kind == "comparison" or question.wants != "text")
         if several and not (question.other_places and not question.regions):
             answers = self.answer_each(question, q_emb, reports)
@@ -215,6 +251,15 @@ def scope_notes(question: Question, carried: list[str], dropped: list[str]) -> l
         notes.append(f"The previous turn's {', '.join(names)} was not kept: no report covers it together with this question."
                      if en else f"未沿用上一问的{'、'.join(names)}：没有同时符合的报告。")
     return notes
+
+
+def filter_notes(question: Question, allowed: list[str] | None, run: Retrieval) -> list[str]:
+    """A visible note when the user's filter leaves no report the question could be answered from."""
+    if allowed is None or run.passages:
+        return []
+    if question.lang == "en":
+        return [f"The report filter ({', '.join(allowed)}) excludes every report this question names; clear it to search them."]
+    return [f"报告筛选（{'、'.join(allowed)}）排除了问题所指的全部报告；清除筛选后即可检索。"]
 
 
 _PART_NAMES = {"bureau": ("bureau", "机构"), "year": ("year", "年份"), "topic": ("question", "问题")}

@@ -68,8 +68,10 @@ class Settings(BaseSettings):
     llm_context_window: int = 8192
 
     # --- ui ---
-    host: str = "127.0.0.1"
+    host: str = "127.0.0.1"     # GOVQA_HOST=0.0.0.0 listens on every address
     port: int = 7860
+    max_upload_mb: float = Field(default=5.0, gt=0)  # the largest report file the Library tab accepts
+    ui_stream_delay_s: float = Field(default=0.015, ge=0)  # pause between streamed answer pieces in the chat
 
     @model_validator(mode="after")
     def _llm_configured(self) -> "Settings":

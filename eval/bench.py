@@ -11,7 +11,7 @@ from pathlib import Path
 
 from assistant.service import Assistant
 from assistant.settings import Settings
-from eval.__main__ import EVAL_DIR, load_questions
+from eval.runner import EVAL_DIR, load_questions
 from eval.metrics import percentile
 
 

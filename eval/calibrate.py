@@ -10,7 +10,7 @@ from pathlib import Path
 
 from assistant.service import Assistant
 from assistant.settings import Settings
-from eval.__main__ import EVAL_DIR, load_questions, run
+from eval.runner import EVAL_DIR, load_questions, run
 from eval.metrics import rate, summarize
 
 MIN_SCORES = (0.7, 0.8, 0.9, 1.0, 1.05, 1.1, 1.15, 1.2)

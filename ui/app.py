@@ -1,82 +1,94 @@
-"""A chat over the reports: the answer, then the cited passages with their report and year."""
+"""The browser app, one more consumer of the assistant library: Ask (chat, scope filters, follow-up context),
+Library (reports, reader, upload) and Evaluation tabs, in Chinese or English."""
 from __future__ import annotations
 
-import html
+from pathlib import Path
 
 import gradio as gr
 
-from assistant.question import QuestionError
-from assistant.schema import Answer
 from assistant.service import Assistant
 from assistant.settings import Settings
+from ui.chat import build_chat_tab, filter_choices, filter_status
+from ui.evaluate import build_eval_tab
+from ui.i18n import LANGS, browser_lang, t
+from ui.labels import Labels
+from ui.library import build_library_tab, library_rows, open_report, reader_choices, span_from_query
 
-EXAMPLES = [
-    "深圳市2025年上线了多少个“高效办成一件事”？",
-    "2024年中山市12345热线服务总量是多少？",
-    "“深小i”是哪一天上线的？",
-    "How many cross-region partner areas did Longhua add in 2025?",
-    "What was the satisfaction rate of Zhongshan's 12345 hotline in 2024?",
-]
-STATUS_LABEL = {"answered": "", "not_found": "🔍 ", "clarify": "❓ "}
 # System fonts only: the default theme would fetch web fonts.
 THEME = gr.themes.Default(font=["system-ui", "Noto Sans CJK SC", "sans-serif"], font_mono=["ui-monospace", "monospace"])
-
-
-def sources_markdown(answer: Answer) -> str:
-    if not answer.citations and not answer.related:
-        return "_No cited passages._"
-    cards = []
-    if answer.related:
-        cards.append("_Related passages — not an answer / 相关段落，并非答案_")
-    for c in answer.citations or answer.related:
-        cards.append(
-            f"**[{c.n}] {html.escape(c.title)}** · {html.escape(c.bureau)} · {c.year}  \n"
-            f"<small>report {c.report_id}, characters {c.start}–{c.end} · {html.escape(c.section)}</small>\n\n"
-            f"> {html.escape(c.text)}"
-        )
-    return "\n\n---\n\n".join(cards)
+CSS = (Path(__file__).parent / "style.css").read_text(encoding="utf-8")
+# [n] in an answer opens and shows its source card (the chat's HTML has no script of its own)
+JS = """() => {
+  document.addEventListener('click', (event) => {
+    const link = event.target.closest('a.cite');
+    if (!link) return;
+    event.preventDefault();
+    const card = document.getElementById(link.dataset.target);
+    if (!card) return;
+    card.open = true;
+    card.scrollIntoView({block: 'nearest', behavior: 'smooth'});
+    card.classList.add('flash');
+    setTimeout(() => card.classList.remove('flash'), 1500);
+  });
+}"""
+SCROLL_TO_HIT = "() => { setTimeout(() => document.getElementById('reader-hit')?.scrollIntoView({block: 'center'}), 300); }"
 
 
 def build_app(assistant: Assistant) -> gr.Blocks:
-    def respond(message: str, history: list[dict]):
-        history = list(history or [])
-        try:
-            answer = assistant.ask(message, history=[{"role": t["role"], "content": _text(t)} for t in history])
-        except QuestionError as err:
-            return history + [{"role": "user", "content": message or ""}, {"role": "assistant", "content": f"⚠️ {err}"}], "", ""
-        reply = STATUS_LABEL[answer.status] + answer.answer + "".join(f"\n\n_{html.escape(note)}_" for note in answer.notes)
-        if answer.status == "clarify":
-            reply += "\n\n" + " · ".join(f"`{r.followup}`" for r in answer.rows)
-        history += [{"role": "user", "content": message}, {"role": "assistant", "content": reply}]
-        return history, sources_markdown(answer), ""
+    settings = assistant.settings
+    labels = Labels()
+    with gr.Blocks(title="政务报告问答 · Government work report Q&A") as app:
+        with gr.Row(equal_height=True):
+            header = gr.Markdown(elem_id="header")
+            lang = gr.Radio(LANGS, value="zh", show_label=False, container=False, elem_id="lang", scale=0, min_width=220)
+        labels.add(header, "title", attr="value")
+        with gr.Tabs(elem_id="tabs") as tabs:
+            with gr.Tab(id="chat", elem_id="tab-chat") as chat_tab:
+                chat = build_chat_tab(assistant, settings.ui_stream_delay_s, labels, lang)
+            with gr.Tab(id="library", elem_id="tab-library") as library_tab:
+                library = build_library_tab(assistant, settings, labels, lang)
+            with gr.Tab(id="eval", elem_id="tab-eval") as eval_tab:
+                build_eval_tab(assistant, settings, labels, lang)
+        for tab, key in ((chat_tab, "tab_chat"), (library_tab, "tab_library"), (eval_tab, "tab_eval")):
+            labels.add(tab, key)
 
-    with gr.Blocks(title="Government work reports — cited answers") as app:
-        gr.Markdown("## 政务报告问答 · Government work report Q&A\n"
-                    "Ask in Chinese or English. Every answer quotes the passage it rests on, with its report and year.")
-        with gr.Row():
-            with gr.Column(scale=3):
-                chat = gr.Chatbot(label="Chat", height=460)
-                question = gr.Textbox(label="Question / 问题", placeholder="例如：深圳市2025年上线了多少个“高效办成一件事”？")
-                with gr.Row():
-                    send = gr.Button("Ask / 提问", variant="primary")
-                    gr.ClearButton([chat, question], value="New chat / 新对话")
-                gr.Examples(examples=EXAMPLES, inputs=question, label="Examples / 示例")
-            with gr.Column(scale=2):
-                gr.Markdown("### Sources / 出处")
-                sources = gr.Markdown("_Cited passages appear here._")
-        send.click(respond, [question, chat], [chat, sources, question], api_name="ask")
-        question.submit(respond, [question, chat], [chat, sources, question], api_name=False)
+        # --- language: the browser's on load, then the switch; every label, status and context line follows ---
+        refresh_chat, refresh_inputs, refresh_outputs = chat["refresh"]
+
+        def relabel(lang_value, *refresh_values):
+            upload_md = t("upload_md", lang_value, mb=f"{settings.max_upload_mb:g}")
+            return *labels.updates(lang_value), upload_md, *refresh_chat(lang_value, *refresh_values)
+        relabel_outputs = [*labels.components, library["upload_md"], *refresh_outputs]
+        lang.change(relabel, refresh_inputs, relabel_outputs, api_name=False)
+
+        # --- on load: the browser's language, and a reader link (?report=&start=&end=) opens the Library at a span ---
+        def on_load(request: gr.Request):
+            lang_value = browser_lang(request.headers.get("accept-language"))
+            span = span_from_query(dict(request.query_params))
+            if not span or span[0] not in assistant.texts:
+                return lang_value, gr.update(), gr.update(), gr.update()
+            return lang_value, gr.Tabs(selected="library"), span[0], open_report(assistant, *span)
+        app.load(on_load, None, [lang, tabs, library["picker"], library["reader"]], api_name=False).then(
+            relabel, refresh_inputs, relabel_outputs, api_name=False).then(None, js=SCROLL_TO_HIT)
+
+        # --- after a report is added: the table, the reader's list and the filters show it ---
+        def after_add(lang_value, *filter_values):
+            reports, bureaus, years = filter_choices(assistant)
+            return (library_rows(assistant), gr.update(choices=reader_choices(assistant)), gr.update(choices=reports),
+                    gr.update(choices=bureaus), gr.update(choices=years), None, None, "",
+                    filter_status(assistant, *filter_values, lang_value))
+        library["added"].then(after_add, [lang, *chat["filters"]],
+                              [library["table"], library["picker"], *chat["filters"], library["pending"], library["upload"],
+                               library["preview"], chat["status"]], api_name=False)
     return app
 
 
-def _text(turn: dict) -> str:
-    content = turn.get("content", "")
-    if isinstance(content, list):  # gradio may hand back structured content
-        return " ".join(part.get("text", "") for part in content if isinstance(part, dict))
-    return str(content)
+def launch_options() -> dict:
+    return {"theme": THEME, "css": CSS, "js": JS}
 
 
 def launch(settings: Settings, **kwargs) -> gr.Blocks:
     app = build_app(Assistant(settings))
-    app.launch(server_name=settings.host, server_port=settings.port, theme=THEME, **kwargs)
+    app.queue(default_concurrency_limit=4)
+    app.launch(server_name=settings.host, server_port=settings.port, **launch_options(), **kwargs)
     return app

@@ -70,3 +70,16 @@ def test_llm_mode_without_endpoint_is_a_settings_error():
     env = {**os.environ, "GOVQA_LLM_MODE": "openai_like"}
     done = subprocess.run([sys.executable, "-m", "assistant", "ask", "问题"], cwd=REPO_ROOT, env=env, capture_output=True, text=True)
     assert done.returncode == 2 and "llm_api_base" in done.stderr
+
+
+def test_ask_with_a_report_filter(cli, tmp_path):
+    done = cli("ask", "上线了多少个“高效办成一件事”？", "--json", "--reports", "002")
+    assert done.returncode == 0, done.stderr
+    answer = json.loads(done.stdout)
+    assert answer["status"] == "answered" and answer["answer"].startswith("45个") and answer["scope"]["filter"] == ["002"]
+    done = cli("ask", "热线满意度是多少？", "--reports", "999")
+    assert done.returncode == 2 and "unknown report id" in done.stderr
+    path = tmp_path / "q.jsonl"
+    path.write_text(json.dumps({"id": "f", "question": "热线满意度是多少？", "reports": "003"}) + "\n", encoding="utf-8")
+    out = json.loads(cli("ask", "--json", "--questions", str(path)).stdout)
+    assert "reports must be a list" in out["error"]

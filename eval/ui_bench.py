@@ -1,0 +1,85 @@
+"""python -m eval.ui_bench [--fresh-index]: what a new user waits for. Starts `python -m ui` as `make run` does,
+times until the page is served, then in Debian's chromium clicks the first example question and Ask, and times
+until the cited answer (its source card) is on screen. --fresh-index builds the index in a temp dir first."""
+from __future__ import annotations
+
+import argparse
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+
+from assistant.settings import REPO_ROOT
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_until_served(url: str, server: subprocess.Popen, limit_s: float = 600) -> float:
+    started = time.perf_counter()
+    while time.perf_counter() - started < limit_s:
+        if server.poll() is not None:
+            raise SystemExit(f"python -m ui exited with {server.returncode}")
+        try:
+            urllib.request.urlopen(url, timeout=2)
+            return time.perf_counter() - started
+        except OSError:
+            time.sleep(0.25)
+    raise SystemExit(f"not served within {limit_s} s")
+
+
+def first_cited_answer(url: str) -> tuple[float, float, str]:
+    """(seconds to the page's first paint with its question box, seconds from clicking Ask to the source card, answer)."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path="/usr/bin/chromium",
+                                             args=["--headless", "--no-sandbox", "--disable-background-networking"])
+        page = browser.new_page(locale="zh-CN")
+        started = time.perf_counter()
+        page.goto(url)
+        page.wait_for_selector("#question textarea")
+        loaded = time.perf_counter() - started
+        page.locator("#examples button").first.click()
+        started = time.perf_counter()
+        page.click("#ask")
+        page.wait_for_selector("#chat .source-card", timeout=60_000)
+        answered = time.perf_counter() - started
+        text = page.locator("#chat .govqa-answer").last.inner_text().split("\n")[0]
+        browser.close()
+    return loaded, answered, text
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(prog="python -m eval.ui_bench")
+    parser.add_argument("--fresh-index", action="store_true", help="build the index from nothing (first run)")
+    args = parser.parse_args()
+    port = free_port()
+    env = {**os.environ, "GOVQA_PORT": str(port)}
+    with tempfile.TemporaryDirectory() as data_dir:
+        if args.fresh_index:
+            env["GOVQA_DATA_DIR"] = data_dir
+        started = time.perf_counter()
+        server = subprocess.Popen([sys.executable, "-m", "ui"], cwd=REPO_ROOT, env=env,
+                                  stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        try:
+            served = wait_until_served(f"http://127.0.0.1:{port}/", server)
+            loaded, answered, text = first_cited_answer(f"http://127.0.0.1:{port}/")
+        finally:
+            server.terminate()
+            server.wait(timeout=30)
+    print(f"index {'built from nothing' if args.fresh_index else 'already built'}")
+    print(f"python -m ui start -> page served: {served:.1f} s")
+    print(f"page load -> question box ready:   {loaded:.1f} s")
+    print(f"click Ask -> cited answer shown:    {answered:.2f} s  ({text[:40]}…)")
+    print(f"total from start:                   {time.perf_counter() - started:.1f} s")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,251 @@
+"""Stage 0, for reports added after the first build: turn an uploaded file into report text, propose its metadata
+from that text, and add it to the corpus (text file + manifest entry) so that build_index picks it up.
+
+Nothing is half-written: the manifest is replaced atomically, and a failed add or index build leaves the corpus as
+it was before. The uploaded original is kept next to the text made from it (corpus/uploads/)."""
+from __future__ import annotations
+
+import os
+import re
+import shutil
+from collections import Counter
+from pathlib import Path
+
+import tomli_w
+from pydantic import ValidationError
+from pypinyin import lazy_pinyin
+
+from assistant.settings import Settings
+from index.build import BuildSummary, build_index
+from index.load import ManifestError, ReportMeta, decode_report, read_manifest
+from index.store import delete_report, open_store
+
+UPLOAD_TYPES = (".txt", ".md", ".html", ".htm", ".docx", ".pdf")
+MIN_TEXT_CHARS = 50  # less than this is not a report (an empty page, a scanned PDF without a text layer)
+
+
+class UploadError(ValueError):
+    """The upload cannot be added as given; the message says why and nothing was changed."""
+
+
+# --- convert: one reader per file type, each giving plain text lines ---
+
+def extract_text(path: Path, max_bytes: int) -> str:
+    """The text of an uploaded report, or UploadError naming what is wrong with the file."""
+    suffix = path.suffix.lower()
+    if suffix not in UPLOAD_TYPES:
+        raise UploadError(f"{path.name}: {suffix or 'no extension'} files are not accepted; "
+                          f"upload one of {', '.join(UPLOAD_TYPES)}")
+    size = path.stat().st_size
+    if size > max_bytes:
+        raise UploadError(f"{path.name}: {size / 1e6:.1f} MB is over the {max_bytes / 1e6:.1f} MB limit")
+    try:
+        raw = _READERS[suffix](path)
+    except UploadError:
+        raise
+    except Exception as err:  # a reader failing on a malformed file: say so instead of a traceback
+        raise UploadError(f"{path.name}: could not be read as {suffix} ({type(err).__name__}: {err})") from err
+    text = _tidy(raw)
+    if len(re.sub(r"\s", "", text)) < MIN_TEXT_CHARS:
+        hint = " (a scanned PDF has no text layer; run OCR first)" if suffix == ".pdf" else ""
+        raise UploadError(f"{path.name}: fewer than {MIN_TEXT_CHARS} characters of text{hint}")
+    return text
+
+
+def _read_plain(path: Path) -> str:
+    try:
+        return decode_report(path.read_bytes(), path.name)
+    except ManifestError as err:
+        raise UploadError(str(err)) from err
+
+
+def _read_markdown(path: Path) -> str:
+    from markdown_it import MarkdownIt  # markdown -> HTML -> text, so headings and emphasis marks go
+
+    return _html_text(MarkdownIt("commonmark").enable("table").render(_read_plain(path)))
+
+
+def _read_html(path: Path) -> str:
+    return _html_text(_read_plain(path))
+
+
+def _html_text(markup: str) -> str:
+    from bs4 import BeautifulSoup
+
+    soup = BeautifulSoup(markup, "html.parser")
+    for tag in soup(["script", "style", "nav", "header", "footer", "noscript"]):
+        tag.decompose()
+    return soup.get_text("\n")
+
+
+def _read_docx(path: Path) -> str:
+    import docx
+
+    document = docx.Document(str(path))
+    cells = [cell.text for table in document.tables for row in table.rows for cell in row.cells]
+    return "\n".join([p.text for p in document.paragraphs] + cells)
+
+
+def _read_pdf(path: Path) -> str:
+    from pypdf import PdfReader
+
+    reader = PdfReader(str(path))
+    if reader.is_encrypted:
+        raise UploadError(f"{path.name}: the PDF is encrypted")
+    return "\n".join(page.extract_text() or "" for page in reader.pages)
+
+
+_READERS = {".txt": _read_plain, ".md": _read_markdown, ".html": _read_html, ".htm": _read_html,
+            ".docx": _read_docx, ".pdf": _read_pdf}
+
+
+def _tidy(text: str) -> str:
+    """One line per paragraph: strip each line, drop runs of blank lines."""
+    lines = [line.strip() for line in text.replace("\r\n", "\n").replace("\r", "\n").split("\n")]
+    return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip() + "\n"
+
+
+# --- propose: metadata read off the text, for the user to check and edit ---
+
+_BUREAU = re.compile(r"(?:中共)?([\u4e00-\u9fff]{2,30}?(?:局|委员会|办公室|人民政府|中心|厅))")
+_PLACED_BUREAU = re.compile(r"(?<![\u4e00-\u9fff])(?:中共)?((?:[\u4e00-\u9fff]{1,4}?[省市区县]){1,3}[\u4e00-\u9fff]{2,16}?(?:局|委员会|办公室|人民政府|中心|厅))")
+_REGION = re.compile(r"^(?:中共)?((?:[\u4e00-\u9fff]{2,4}?省)?(?:[\u4e00-\u9fff]{1,4}?市)?(?:[\u4e00-\u9fff]{1,4}?[区县])?)")
+_YEAR = re.compile(r"(20\d\d)\s*年")
+_DATE = re.compile(r"20\d\d\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日|20\d\d-\d{1,2}-\d{1,2}")
+
+
+def propose_metadata(text: str, filename: str, existing: list[ReportMeta]) -> dict:
+    """Every manifest field, guessed from the text: the title line, the bureau and region it names, the year it
+    covers, the date it was signed; English names reuse the manifest's where the region is known, else pinyin."""
+    title = _title(text)
+    bureau = _bureau(title, text)
+    region = _REGION.match(bureau).group(1) if bureau else ""
+    years = [int(y) for y in _YEAR.findall(title)] or [int(y) for y in _YEAR.findall(text)]
+    year = years[0] if _YEAR.search(title or "") else (Counter(years).most_common(1)[0][0] if years else 0)
+    title = title or (f"{bureau}{year}年度报告" if bureau and year else Path(filename).stem)
+    known = {m.region: m for m in existing}
+    region_en = known[region].region_en if region in known else _region_english(region)
+    bureau_en = next((m.bureau_en for m in existing if m.bureau == bureau), "")
+    dates = _DATE.findall(text[-400:]) or _DATE.findall(text[:400])
+    level = "district" if region.endswith(("区", "县")) else "city"
+    return {"id": next_id(existing), "title": title, "title_en": "", "bureau": bureau, "bureau_en": bureau_en,
+            "region": region, "region_en": region_en, "level": level, "year": year,
+            "published": re.sub(r"\s", "", dates[-1]) if dates else "", "notes": f"Uploaded from {filename}."}
+
+
+def _title(text: str) -> str:
+    """The first short line naming a report; "" when there is none (the title is then derived)."""
+    return next((line.strip() for line in text.splitlines() if 4 <= len(line.strip()) <= 80 and "报告" in line), "")
+
+
+def _bureau(title: str, text: str) -> str:
+    """The bureau the title names, else the one the text names most often with its place (深圳市…局)."""
+    if title and (named := _BUREAU.search(title)):
+        return named.group(1)
+    placed = Counter(_PLACED_BUREAU.findall(text))
+    return placed.most_common(1)[0][0] if placed else ""
+
+
+def _region_english(region: str) -> str:
+    """"深圳市福田区" -> "Futian District, Shenzhen": the innermost place first, as the manifest writes them."""
+    parts = re.findall(r"[\u4e00-\u9fff]+?[省市区县]", region)
+    suffix = {"省": " Province", "市": "", "区": " District", "县": " County"}
+    named = ["".join(lazy_pinyin(p[:-1])).capitalize() + suffix[p[-1]] for p in parts]
+    return ", ".join(reversed(named))
+
+
+def next_id(existing: list[ReportMeta]) -> str:
+    numbers = [int(m.id) for m in existing if m.id.isdigit()]
+    return f"{max(numbers, default=-1) + 1:03d}"
+
+
+def file_slug(meta: dict) -> str:
+    """<innermost place in pinyin>-<level>-<year>, as the original reports are named (futian-district-2024)."""
+    places = re.findall(r"[\u4e00-\u9fff]+?[省市区县]", meta.get("region", ""))
+    place = "".join(lazy_pinyin(places[-1][:-1])) if places else "report"
+    return re.sub(r"[^a-z0-9-]", "", f"{place}-{meta.get('level', '')}-{meta.get('year', '')}".lower())
+
+
+# --- add: validate, write the text and the manifest entry; undo everything if any step fails ---
+
+def add_report(settings: Settings, fields: dict, text: str, original: Path | None = None) -> ReportMeta:
+    """Adds a report to the corpus (not yet to the index). UploadError when the metadata is invalid, the id is
+    taken or the same text is already in the corpus; the corpus is then untouched."""
+    existing = read_manifest(settings.manifest_path)
+    meta = _validated(fields, existing, settings)
+    _check_new_text(settings, existing, text)
+    text_path = settings.corpus_dir / meta.file
+    kept_original = text_path.parent.parent / "uploads" / (text_path.stem + (original.suffix.lower() if original else ""))
+    manifest_before = settings.manifest_path.read_text(encoding="utf-8")
+    try:
+        text_path.parent.mkdir(parents=True, exist_ok=True)
+        text_path.write_text(text, encoding="utf-8")
+        if original is not None:
+            kept_original.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(original, kept_original)
+        entry = {k: v for k, v in meta.model_dump().items() if v != "" or k in ("title_en", "region_en")}
+        _replace_manifest(settings.manifest_path, manifest_before.rstrip("\n") + "\n\n" + tomli_w.dumps({"reports": [entry]}))
+        read_manifest(settings.manifest_path)  # the new manifest must load as a whole
+    except Exception:
+        remove_report_files(settings, meta, manifest_before, original is not None)
+        raise
+    return meta
+
+
+def add_and_index(settings: Settings, fields: dict, text: str, original: Path | None = None) -> tuple[ReportMeta, BuildSummary]:
+    """add_report, then the incremental index build (tqdm progress). If the build fails the report is taken out
+    of the corpus and the index again, and the error is raised as UploadError."""
+    manifest_before = settings.manifest_path.read_text(encoding="utf-8")
+    meta = add_report(settings, fields, text, original)
+    try:
+        return meta, build_index(settings, progress=True)
+    except Exception as err:
+        remove_report_files(settings, meta, manifest_before, original is not None)
+        delete_report(open_store(settings), meta.id)
+        build_index(settings, progress=False)
+        raise UploadError(f"indexing {meta.id} failed ({type(err).__name__}: {err}); the library is unchanged") from err
+
+
+def remove_report_files(settings: Settings, meta: ReportMeta, manifest_before: str, had_original: bool) -> None:
+    """Undo add_report: the manifest as it was, the written text and kept original gone."""
+    _replace_manifest(settings.manifest_path, manifest_before)
+    text_path = settings.corpus_dir / meta.file
+    text_path.unlink(missing_ok=True)
+    if had_original:
+        for kept in (text_path.parent.parent / "uploads").glob(text_path.stem + ".*"):
+            kept.unlink()
+
+
+def _validated(fields: dict, existing: list[ReportMeta], settings: Settings) -> ReportMeta:
+    fields = {k: (v.strip() if isinstance(v, str) else v) for k, v in fields.items()}
+    if not fields.get("file"):
+        slug = file_slug(fields)
+        taken = (settings.corpus_dir / f"reports/{slug}.txt").exists() or any(m.file == f"reports/{slug}.txt" for m in existing)
+        fields["file"] = f"reports/{slug}-{fields.get('id', '')}.txt" if taken else f"reports/{slug}.txt"
+    missing = [name for name in ("title", "bureau", "region") if not fields.get(name)]
+    if missing:
+        raise UploadError(f"required: {', '.join(missing)}")
+    try:
+        meta = ReportMeta(**fields)
+    except ValidationError as err:
+        raise UploadError("; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in err.errors())) from err
+    if not 1949 <= meta.year <= 2100:
+        raise UploadError(f"year {meta.year} is not a report year")
+    if any(m.id == meta.id for m in existing):
+        raise UploadError(f"report id {meta.id} is already taken")
+    if (settings.corpus_dir / meta.file).exists() or any(m.file == meta.file for m in existing):
+        raise UploadError(f"{meta.file} already exists")
+    return meta
+
+
+def _check_new_text(settings: Settings, existing: list[ReportMeta], text: str) -> None:
+    for meta in existing:
+        path = settings.corpus_dir / meta.file
+        if path.is_file() and decode_report(path.read_bytes(), str(path)).strip() == text.strip():
+            raise UploadError(f"this text is already in the library as report {meta.id} ({meta.title})")
+
+
+def _replace_manifest(path: Path, content: str) -> None:
+    temporary = path.with_suffix(".toml.tmp")
+    temporary.write_text(content, encoding="utf-8")
+    os.replace(temporary, path)

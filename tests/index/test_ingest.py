@@ -1,0 +1,126 @@
+"""Adding a report from an uploaded file: reading each accepted type, refusing the rest, proposing metadata from
+the text, and adding + indexing it so that it answers, or changing nothing when anything is wrong."""
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from assistant.settings import REPO_ROOT
+from index.ingest import UploadError, add_and_index, add_report, extract_text, propose_metadata
+from index.load import read_manifest
+
+SAMPLE = REPO_ROOT / "tests" / "fixtures" / "futian-district-2024-sample.txt"
+LIMIT = 1_000_000
+
+
+def text_pdf(path: Path, lines: list[str]) -> Path:
+    """A one-page PDF with a real text layer (Helvetica, ASCII), written by hand: no PDF writer is installed."""
+    stream = "BT /F1 12 Tf 72 720 Td 14 TL " + " ".join(f"({line}) '" for line in lines) + " ET"
+    objects = ["<< /Type /Catalog /Pages 2 0 R >>", "<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+               "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R /Resources << /Font << /F1 5 0 R >> >> >>",
+               f"<< /Length {len(stream)} >>\nstream\n{stream}\nendstream",
+               "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>"]
+    out, offsets = "%PDF-1.4\n", []
+    for n, body in enumerate(objects, 1):
+        offsets.append(len(out))
+        out += f"{n} 0 obj\n{body}\nendobj\n"
+    xref = len(out)
+    out += f"xref\n0 {len(objects) + 1}\n0000000000 65535 f \n" + "".join(f"{o:010d} 00000 n \n" for o in offsets)
+    out += f"trailer\n<< /Size {len(objects) + 1} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n"
+    path.write_bytes(out.encode("latin-1"))
+    return path
+
+
+@pytest.fixture
+def sample_text() -> str:
+    return SAMPLE.read_text(encoding="utf-8")
+
+
+def test_each_accepted_type_gives_the_report_text(tmp_path, sample_text):
+    import docx
+
+    (tmp_path / "r.md").write_text("# 深圳市福田区政务服务数据管理局2024年报告\n\n全年受理政务服务事项**38.6万件**。\n\n" + sample_text,
+                                   encoding="utf-8")
+    (tmp_path / "r.html").write_text(f"<html><head><script>var x=1;</script></head><body><nav>首页 &gt; 公开</nav>"
+                                     f"<p>全年受理政务服务事项38.6万件。</p><p>{sample_text}</p></body></html>", encoding="utf-8")
+    document = docx.Document()
+    for line in sample_text.splitlines():
+        document.add_paragraph(line)
+    document.save(tmp_path / "r.docx")
+    (tmp_path / "r.txt").write_bytes(sample_text.encode("gb18030"))  # GBK-family text decodes too
+    for name in ("r.md", "r.html", "r.docx", "r.txt"):
+        text = extract_text(tmp_path / name, LIMIT)
+        assert "全年受理政务服务事项38.6万件" in text, name
+        assert "<" not in text and "**" not in text and "var x" not in text and "首页" not in text, name
+    pdf = extract_text(text_pdf(tmp_path / "r.pdf", ["Annual report 2024 of the Futian District bureau.",
+                                                     "The hotline handled 386000 calls; satisfaction 99.2%."]), LIMIT)
+    assert "386000 calls" in pdf and "99.2%" in pdf
+
+
+def test_other_types_too_large_and_textless_files_are_refused(tmp_path):
+    (tmp_path / "report.exe").write_bytes(b"MZ")
+    with pytest.raises(UploadError, match=r"\.exe files are not accepted"):
+        extract_text(tmp_path / "report.exe", LIMIT)
+    (tmp_path / "big.txt").write_text("报告" * 1000, encoding="utf-8")
+    with pytest.raises(UploadError, match="over the"):
+        extract_text(tmp_path / "big.txt", 1000)
+    with pytest.raises(UploadError, match="no text layer"):
+        extract_text(text_pdf(tmp_path / "scan.pdf", []), LIMIT)
+    (tmp_path / "broken.docx").write_bytes(b"not a zip")
+    with pytest.raises(UploadError, match="could not be read as .docx"):
+        extract_text(tmp_path / "broken.docx", LIMIT)
+
+
+def test_metadata_is_proposed_from_the_text(settings, sample_text):
+    proposed = propose_metadata(sample_text, "sample.txt", read_manifest(settings.manifest_path))
+    assert proposed["id"] == "005"
+    assert proposed["title"] == "深圳市福田区政务服务数据管理局2024年法治政府建设年度报告"
+    assert proposed["bureau"] == "深圳市福田区政务服务数据管理局"
+    assert (proposed["region"], proposed["region_en"], proposed["level"]) == ("深圳市福田区", "Futian District, Shenzhen", "district")
+    assert proposed["year"] == 2024 and proposed["published"] == "2025年1月20日"
+    # a known region reuses the manifest's English name; an untitled text gets a derived title
+    zhongshan = (settings.corpus_dir / "reports" / "zhongshan-city-2024.txt").read_text(encoding="utf-8")
+    proposed = propose_metadata(zhongshan, "z.txt", read_manifest(settings.manifest_path))
+    assert (proposed["region"], proposed["region_en"], proposed["year"]) == ("中山市", "Zhongshan", 2024)
+
+
+def corpus_settings(settings, corpus_copy, tmp_path, with_index: bool = False):
+    data = tmp_path / "data"
+    if with_index:
+        shutil.copytree(settings.data_dir, data, ignore=shutil.ignore_patterns("eval"))
+    return settings.model_copy(update={"corpus_dir": corpus_copy, "data_dir": data})
+
+
+def test_invalid_metadata_or_a_duplicate_text_changes_nothing(settings, corpus_copy, tmp_path, sample_text):
+    local = corpus_settings(settings, corpus_copy, tmp_path)
+    before = sorted(p.name for p in corpus_copy.rglob("*")), local.manifest_path.read_text(encoding="utf-8")
+    fields = propose_metadata(sample_text, "sample.txt", read_manifest(local.manifest_path))
+    for bad, message in (({"bureau": ""}, "required: bureau"), ({"level": "province"}, "level"),
+                         ({"year": 1800}, "not a report year"), ({"id": "002"}, "already taken")):
+        with pytest.raises(UploadError, match=message):
+            add_report(local, fields | bad, sample_text, SAMPLE)
+    existing = (corpus_copy / "reports" / "zhongshan-city-2024.txt").read_text(encoding="utf-8")
+    with pytest.raises(UploadError, match="already in the library as report 003"):
+        add_report(local, fields, existing, None)
+    assert (sorted(p.name for p in corpus_copy.rglob("*")), local.manifest_path.read_text(encoding="utf-8")) == before
+
+
+def test_added_report_is_indexed_incrementally_and_answers(settings, corpus_copy, tmp_path, sample_text):
+    from assistant.service import Assistant
+
+    local = corpus_settings(settings, corpus_copy, tmp_path, with_index=True)
+    assistant = Assistant(local, progress=False)
+    fields = propose_metadata(sample_text, SAMPLE.name, read_manifest(local.manifest_path))
+    meta, summary = add_and_index(local, fields, extract_text(SAMPLE, LIMIT), SAMPLE)
+    assert summary.added == ["005"] and len(summary.unchanged) == 5  # only the new report was embedded
+    assert (corpus_copy / "reports" / "futian-district-2024.txt").is_file()
+    assert (corpus_copy / "uploads" / "futian-district-2024.txt").read_bytes() == SAMPLE.read_bytes()  # the original kept
+    assert [m.id for m in read_manifest(local.manifest_path)][-1] == "005"
+    assistant.reload()
+    answer = assistant.ask("福田区2024年受理政务服务事项多少件？")
+    assert answer.answer.startswith("38.6万件") and answer.citations[0].report_id == "005"
+    assert assistant.chunk_counts["005"] > 0
+    with pytest.raises(UploadError, match="already in the library as report 005"):  # the same file twice
+        add_and_index(local, fields | {"id": "006"}, extract_text(SAMPLE, LIMIT), SAMPLE)

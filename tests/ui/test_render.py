@@ -1,0 +1,66 @@
+"""Answers rendered for the chat, the reader and the context line, on the real answers of the real corpus."""
+import re
+
+from ui.render import answer_html, context_markdown, highlighted_paragraph, reader_html, streamed_pieces
+
+
+def test_each_marker_links_to_its_card_and_the_span_is_marked_inside_its_paragraph(assistant):
+    answer = assistant.ask("深圳市2024年和2025年分别上线了多少个“高效办成一件事”？")
+    html = answer_html(answer, 7, "en", assistant.texts)
+    assert "\n" not in html  # one HTML block for the chat's markdown renderer
+    assert "<table>" in html and "23个" in html and "45个" in html
+    links = re.findall(r'<a class="cite" href="#src-7-(\d)"', html)
+    cards = re.findall(r'<details class="source-card" id="src-7-(\d)"', html)
+    assert set(links) == set(cards) == {"1", "2"}
+    for c in answer.citations:
+        assert f"<mark>{c.text}</mark>" in html
+        assert assistant.texts[c.report_id][c.start:c.end] == c.text
+
+
+def test_a_marker_naming_no_citation_stays_plain_text(assistant):
+    answer = assistant.ask("2024年中山市12345热线服务总量是多少？").model_copy(update={"answer": "见 [1] 和 [9]"})
+    html = answer_html(answer, 1, "zh", assistant.texts)
+    assert 'href="#src-1-1"' in html and "[9]" in html and "src-1-9" not in html
+
+
+def test_not_found_shows_related_passages_as_not_an_answer(assistant):
+    answer = assistant.ask("北京市2024年12345热线满意度是多少？")
+    html = answer_html(answer, 1, "zh", assistant.texts)
+    assert answer.status == "not_found" and 'data-status="not_found"' in html and "报告中未找到" in html
+    if answer.related:
+        assert "相关段落——并非答案" in html and 'class="source-card related"' in html
+
+
+def test_report_text_is_escaped():
+    text = "前文<script>x</script>。上线45个事项。后文"
+    span = "上线45个事项。"
+    start = text.index(span)
+    shown = highlighted_paragraph(text, start, start + len(span), span)
+    assert "<script>" not in shown and "&lt;script&gt;" in shown and "<mark>上线45个事项。</mark>" in shown
+
+
+def test_paragraph_is_trimmed_around_a_span_in_a_long_line():
+    text = "甲" * 1000 + "上线45个" + "乙" * 1000
+    shown = highlighted_paragraph(text, 1000, 1005, "上线45个")
+    assert shown.startswith("…") and shown.endswith("…") and len(shown) < 700
+
+
+def test_reader_marks_a_span_across_lines():
+    text = "第一行\n第二行有45个\n第三行"
+    html = reader_html(text, text.index("45"), text.index("第三") + 2)
+    assert html.count("<mark") == 2 and '<mark id="reader-hit">45个</mark>' in html
+    assert reader_html(text).count("<p") == 3 and "<mark" not in reader_html(text)
+
+
+def test_context_line_names_what_follow_ups_keep():
+    scope = {"regions": ["深圳市"], "years": [2025], "carried": ["year"], "dropped": []}
+    line = context_markdown(scope, "en", {"深圳市": "Shenzhen"})
+    assert "Shenzhen" in line and "2025" in line and "kept from the previous turn: year" in line
+    assert "暂无假定" in context_markdown({}, "zh", {})
+
+
+def test_streamed_pieces_grow_to_the_whole_answer():
+    text = "45个。据深圳市政务服务和数据管理局2025年度报告：“上线45个高频…”[1]"
+    pieces = streamed_pieces(text)
+    assert pieces[-1] == text and all(text.startswith(p) for p in pieces)
+    assert [len(p) for p in pieces] == sorted(len(p) for p in pieces)

@@ -1,0 +1,50 @@
+"""The Evaluation tab: run a question set from the browser, with a progress bar, then the metrics table and plot."""
+from __future__ import annotations
+
+import time
+
+import gradio as gr
+
+from assistant.service import Assistant
+from assistant.settings import Settings
+from eval.runner import COLUMNS, EVAL_DIR, load_questions, run, summarize_groups, write_outputs
+from ui.i18n import t
+from ui.labels import Labels
+
+
+def question_sets() -> list[str]:
+    return sorted(path.name for path in EVAL_DIR.glob("*.jsonl"))
+
+
+class EvalRun:
+    def __init__(self, assistant: Assistant, settings: Settings) -> None:
+        self.assistant, self.settings = assistant, settings
+
+    def __call__(self, name: str, lang: str, progress=gr.Progress()):
+        """-> status line, the metrics table (one row per group), the plot's path."""
+        if name not in question_sets():
+            return f"⚠️ {name}?", gr.update(), gr.update()
+        questions = load_questions(EVAL_DIR / name)
+        started = time.perf_counter()
+        rows = run(self.settings, questions, self.assistant,
+                   progress=lambda i, n: progress((i, n), desc=t("running", lang, i=i + 1, n=n)))
+        summaries = summarize_groups(rows)
+        paths = write_outputs(rows, summaries, self.settings.data_dir / "eval")
+        table = [[group] + [summary[c] for c in COLUMNS] for group, summary in summaries.items()]
+        overall = summaries["all"]
+        status = t("eval_done", lang, n=len(rows), s=time.perf_counter() - started, acc=overall["accuracy"],
+                   sup=overall["citation_support"], path=paths["summary"])
+        return status, table, str(paths["plot"])
+
+
+def build_eval_tab(assistant: Assistant, settings: Settings, labels: Labels, lang: gr.Radio) -> None:
+    labels.add(gr.Markdown(), "eval_md", attr="value")
+    with gr.Row():
+        sets = question_sets()
+        default = "questions.jsonl" if "questions.jsonl" in sets else (sets[0] if sets else None)
+        chosen = labels.add(gr.Dropdown(sets, value=default, elem_id="eval-set"), "eval_set")
+        start = labels.add(gr.Button(variant="primary", elem_id="eval-run"), "eval_run", attr="value")
+    status = gr.Markdown(elem_id="eval-status")
+    table = labels.add(gr.Dataframe(headers=["group"] + COLUMNS, interactive=False, elem_id="eval-table"), "eval_table")
+    plot = labels.add(gr.Image(type="filepath", interactive=False, elem_id="eval-plot"), "eval_plot")
+    start.click(EvalRun(assistant, settings), [chosen, lang], [status, table, plot], api_name="evaluate")

@@ -1,0 +1,103 @@
+"""Interface text in Chinese and English. Hand-written rather than gr.I18n: gr.I18n translates static labels in
+the browser only, while answers, source cards and status lines are rendered in Python and switch with them."""
+from __future__ import annotations
+
+LANGS = [("中文", "zh"), ("English", "en")]
+
+TEXT: dict[str, tuple[str, str]] = {  # key: (English, Chinese)
+    "title": ("## Government work report Q&A · 政务报告问答\nAsk in Chinese or English. Every answer quotes the passage "
+              "it rests on, with its report and year; figures are checked against the quotes.",
+              "## 政务报告问答 · Government work report Q&A\n可用中文或英文提问。每个答案都引用其依据的原文段落，并注明报告和年份；"
+              "答案中的数字均与引文逐字核对。"),
+    "tab_chat": ("Ask", "问答"),
+    "tab_library": ("Library", "报告库"),
+    "tab_eval": ("Evaluation", "评测"),
+    "chat": ("Conversation", "对话"),
+    "chat_placeholder": ("**Ask about the reports** — type a question below or click an example. Answers cite their "
+                         "passages [n]; click a marker or a card to see the quote in its paragraph.",
+                         "**就报告内容提问**——在下方输入问题或点击示例。答案以 [n] 标注出处，点击标注或卡片即可查看原文段落。"),
+    "question": ("Question", "问题"),
+    "placeholder": ("e.g. How many one-matter items did Shenzhen launch in 2025?", "例如：深圳市2025年上线了多少个“高效办成一件事”？"),
+    "ask": ("Ask", "提问"),
+    "new_chat": ("New chat", "新对话"),
+    "scope": ("### Scope", "### 检索范围"),
+    "filter_reports": ("Reports", "报告"),
+    "filter_bureaus": ("Bureaus", "机构"),
+    "filter_years": ("Years", "年份"),
+    "filter_info": ("Leave empty to search every report.", "留空则检索全部报告。"),
+    "clear_filters": ("Clear filters", "清除筛选"),
+    "reset_context": ("Reset follow-up context", "重置上下文"),
+    "filter_all": ("Searching all {n} reports.", "检索全部 {n} 份报告。"),
+    "filter_some": ("Searching {k} of {n} reports: {names}", "检索 {k}/{n} 份报告：{names}"),
+    "filter_none": ("No report matches these filters; change or clear them.", "没有符合筛选条件的报告，请修改或清除筛选。"),
+    "context_none": ("**Context:** nothing assumed yet — name a bureau and year, or ask and follow up.",
+                     "**上下文：** 暂无假定——可在问题中指明机构和年份，或先提问再追问。"),
+    "context": ("**Context (follow-ups keep it):** {parts}", "**当前上下文（追问时沿用）：** {parts}"),
+    "ctx_bureau": ("bureau {v}", "机构 {v}"),
+    "ctx_level": ("level {v}", "级别 {v}"),
+    "ctx_year": ("year {v}", "年份 {v}"),
+    "ctx_carried": ("kept from the previous turn: {v}", "沿用上一问：{v}"),
+    "part_bureau": ("bureau", "机构"),
+    "part_year": ("year", "年份"),
+    "part_topic": ("question", "问题"),
+    "ctx_reset": ("**Context reset.** The next question starts fresh.", "**上下文已重置。** 下一个问题将重新开始。"),
+    "answered": ("Answer", "答案"),
+    "not_found": ("Not found in the reports", "报告中未找到"),
+    "clarify": ("Which report do you mean?", "请指明报告"),
+    "pick_report": ("Pick a report:", "选择报告："),
+    "try_report": ("Ask one of these reports:", "改问以下报告："),
+    "sources": ("Sources", "出处"),
+    "related": ("Related passages — not an answer", "相关段落——并非答案"),
+    "section": ("Section", "章节"),
+    "chars": ("characters {a}–{b}", "第 {a}–{b} 字"),
+    "open_reader": ("Open in reader", "在阅读器中打开"),
+    "thinking": ("Searching the reports…", "正在检索报告…"),
+    "error": ("⚠️ {e}", "⚠️ {e}"),
+    "library_md": ("### Reports in the index", "### 已索引的报告"),
+    "reader_md": ("### Reader", "### 阅读器"),
+    "reader_pick": ("Report", "报告"),
+    "reader_empty": ("Pick a report, or open one from a source card.", "请选择报告，或从出处卡片中打开。"),
+    "upload_md": ("### Add a report\nUpload a .txt, .md, .html, .docx or text-layer .pdf file (at most {mb} MB). The "
+                  "metadata below is read off the text: check it, then add.",
+                  "### 添加报告\n上传 .txt、.md、.html、.docx 或带文本层的 .pdf 文件（不超过 {mb} MB）。下方元数据由正文自动识别，请核对后添加。"),
+    "upload": ("Report file", "报告文件"),
+    "m_title": ("Title", "标题"),
+    "m_title_en": ("Title (English)", "英文标题"),
+    "m_bureau": ("Bureau", "机构"),
+    "m_bureau_en": ("Bureau (English)", "机构英文名"),
+    "m_region": ("Region", "地区"),
+    "m_region_en": ("Region (English)", "地区英文名"),
+    "m_level": ("Level", "级别"),
+    "m_year": ("Year covered", "报告年度"),
+    "m_published": ("Published", "发布日期"),
+    "m_notes": ("Notes", "备注"),
+    "preview": ("Text read from the file", "从文件读取的正文"),
+    "add": ("Add to library and index", "添加并建立索引"),
+    "upload_ready": ("Read {chars} characters from {name}. Check the metadata, then add.",
+                     "已从 {name} 读取 {chars} 个字符。请核对元数据后添加。"),
+    "upload_first": ("Upload a file first.", "请先上传文件。"),
+    "added": ("Added report {id} ({title}): {chunks} chunks indexed in {s:.1f} s. It can be asked about now.",
+              "已添加报告 {id}（{title}）：{s:.1f} 秒内索引 {chunks} 个片段，现在即可提问。"),
+    "indexing": ("Indexing", "正在索引"),
+    "eval_md": ("### Evaluation\nRuns a question set through the same path as the CLI and scores the answers "
+                "(accuracy, citation support, refusals, latency).",
+                "### 评测\n用与命令行相同的流程回答问题集并评分（准确率、引文支持、拒答、延迟）。"),
+    "eval_set": ("Question set", "问题集"),
+    "eval_run": ("Run evaluation", "运行评测"),
+    "eval_done": ("{n} questions in {s:.1f} s — accuracy {acc}, citation support {sup}. Saved to {path}.",
+                  "{s:.1f} 秒完成 {n} 个问题——准确率 {acc}，引文支持 {sup}。结果保存在 {path}。"),
+    "eval_table": ("Metrics by group", "分组指标"),
+    "eval_plot": ("Rates by group", "分组比率"),
+    "running": ("Question {i} of {n}", "第 {i}/{n} 题"),
+}
+
+
+def t(key: str, lang: str, **values) -> str:
+    english, chinese = TEXT[key]
+    return (english if lang == "en" else chinese).format(**values)
+
+
+def browser_lang(accept_language: str | None) -> str:
+    """"zh-CN,zh;q=0.9" -> "zh"; any other browser language -> "en"; no header -> "zh" (the reports' language)."""
+    first = (accept_language or "").split(",")[0].strip().lower()
+    return "zh" if not first or first.startswith("zh") else "en"

@@ -1,0 +1,117 @@
+"""Answers as HTML for the chat: a status banner, the answer (tables included) with [n] linked to its source card,
+the notes, and one collapsible card per cited passage showing the span highlighted inside its paragraph."""
+from __future__ import annotations
+
+import html
+import re
+from urllib.parse import urlencode
+
+from markdown_it import MarkdownIt
+
+from assistant.schema import Answer, Citation
+from ui.i18n import t
+
+# commonmark + tables; raw HTML in the answer text is escaped, not rendered (html=False is the default)
+_MARKDOWN = MarkdownIt("commonmark", {"breaks": True}).enable("table")
+_MARKER = re.compile(r"\[(\d+)\]")
+CONTEXT_CHARS = 260  # of the paragraph shown on each side of a cited span
+
+
+def answer_html(answer: Answer, turn: int, lang: str, texts: dict[str, str]) -> str:
+    """One chat message. turn numbers the cards' anchors; texts: report id -> stored text (for paragraphs).
+    Everything is on one line: the chat's markdown renderer must pass it through as a single HTML block."""
+    cited = answer.citations or answer.related
+    parts = [f'<div class="govqa-answer status-{answer.status}" data-status="{answer.status}">']
+    if answer.status != "answered":
+        parts.append(f'<div class="banner">{"🔍" if answer.status == "not_found" else "❓"} {t(answer.status, lang)}</div>')
+    body = _MARKDOWN.render(answer.answer)
+    if answer.citations:
+        body = _MARKER.sub(lambda m: _cite_link(m, turn, len(answer.citations)), body)
+    parts.append(f'<div class="answer-text">{body}</div>')
+    if answer.notes:
+        parts.append('<ul class="notes">' + "".join(f"<li>{html.escape(n)}</li>" for n in answer.notes) + "</ul>")
+    if cited:
+        heading = t("sources", lang) if answer.citations else t("related", lang)
+        cards = "".join(source_card(c, turn, lang, texts.get(c.report_id, ""), related=not answer.citations) for c in cited)
+        parts.append(f'<div class="sources"><div class="sources-title">{heading} ({len(cited)})</div>{cards}</div>')
+    parts.append("</div>")
+    return "".join(parts).replace("\n", "")
+
+
+def _cite_link(match: re.Match, turn: int, count: int) -> str:
+    n = int(match.group(1))
+    if not 1 <= n <= count:
+        return match.group(0)
+    return f'<a class="cite" href="#src-{turn}-{n}" data-target="src-{turn}-{n}">[{n}]</a>'
+
+
+def source_card(c: Citation, turn: int, lang: str, report_text: str, related: bool = False) -> str:
+    section = f' · {t("section", lang)}: {html.escape(c.section)}' if c.section else ""
+    link = reader_link(c.report_id, c.start, c.end)
+    return (f'<details class="source-card{" related" if related else ""}" id="src-{turn}-{c.n}">'
+            f'<summary><span class="n">[{c.n}]</span> {html.escape(c.title)} <span class="meta">· {html.escape(c.bureau)} · '
+            f'{c.year}</span></summary>'
+            f'<div class="card-meta">{t("chars", lang, a=c.start, b=c.end)}{section} · '
+            f'<a class="open-reader" href="{html.escape(link)}" target="_blank" rel="noopener">{t("open_reader", lang)} ↗</a></div>'
+            f'<blockquote class="paragraph">{highlighted_paragraph(report_text, c.start, c.end, c.text)}</blockquote>'
+            f"</details>")
+
+
+def reader_link(report_id: str, start: int, end: int) -> str:
+    """The app's own address opening the Library reader at a span (?report=…&start=…&end=…), shareable."""
+    return "?" + urlencode({"report": report_id, "start": start, "end": end})
+
+
+def highlighted_paragraph(text: str, start: int, end: int, span: str) -> str:
+    """The line (paragraph) around text[start:end], the span marked; trimmed to CONTEXT_CHARS each side."""
+    if not text or text[start:end] != span:  # no stored text to show: the span alone
+        return f"<mark>{html.escape(span)}</mark>"
+    line_start = text.rfind("\n", 0, start) + 1
+    line_end = text.find("\n", end)
+    line_end = len(text) if line_end < 0 else line_end
+    left, right = max(line_start, start - CONTEXT_CHARS), min(line_end, end + CONTEXT_CHARS)
+    before = ("…" if left > line_start else "") + html.escape(text[left:start])
+    after = html.escape(text[end:right]) + ("…" if right < line_end else "")
+    return f"{before}<mark>{html.escape(span)}</mark>{after}"
+
+
+def reader_html(text: str, start: int | None = None, end: int | None = None) -> str:
+    """A whole report, one <p> per line, with text[start:end] marked (id="reader-hit") when given."""
+    marked = start is not None and end is not None and 0 <= start < end <= len(text)
+    paragraphs, offset = [], 0
+    for line in text.split("\n"):
+        line_end = offset + len(line)
+        if marked and offset <= end and start <= line_end:
+            a, b = max(start, offset) - offset, min(end, line_end) - offset
+            body = (html.escape(line[:a]) + '<mark id="reader-hit">' + html.escape(line[a:b]) + "</mark>"
+                    + html.escape(line[b:]))
+        else:
+            body = html.escape(line)
+        if line.strip():
+            paragraphs.append(f'<p data-start="{offset}">{body}</p>')
+        offset = line_end + 1
+    return '<div class="reader">' + "".join(paragraphs) + "</div>"
+
+
+def context_markdown(scope: dict, lang: str, names: dict[str, str]) -> str:
+    """What a follow-up will assume: the bureau, level and years of the last answer. names: region -> shown name."""
+    parts = []
+    if scope.get("regions"):
+        parts.append(t("ctx_bureau", lang, v=" / ".join(names.get(r, r) for r in scope["regions"])))
+    if scope.get("level") and not scope.get("regions"):
+        parts.append(t("ctx_level", lang, v=scope["level"]))
+    if scope.get("years"):
+        parts.append(t("ctx_year", lang, v=", ".join(map(str, scope["years"]))))
+    if not parts:
+        return t("context_none", lang)
+    carried = [t(f"part_{p}", lang) for p in scope.get("carried", []) if p not in scope.get("dropped", [])]
+    if carried:
+        parts.append(t("ctx_carried", lang, v=", ".join(carried)))
+    return t("context", lang, parts=" · ".join(parts))
+
+
+def streamed_pieces(text: str, pieces: int = 12) -> list[str]:
+    """Growing prefixes of the answer text, cut after punctuation where possible, for streaming it."""
+    cuts = [m.end() for m in re.finditer(r"[，。；：,.;:\n]", text)] or list(range(1, len(text)))
+    step = max(1, len(cuts) // pieces)
+    return [text[:c] for c in cuts[step - 1::step]] + [text]
