@@ -175,21 +175,28 @@ def add_report(settings: Settings, fields: dict, text: str, original: Path | Non
     meta = _validated(fields, existing, settings)
     _check_new_text(settings, existing, text)
     text_path = settings.corpus_dir / meta.file
-    kept_original = text_path.parent.parent / "uploads" / (text_path.stem + (original.suffix.lower() if original else ""))
+    kept_original = kept_original_path(settings, meta, original)
+    if kept_original and kept_original.exists():
+        raise UploadError(f"{kept_original} already exists")
     manifest_before = settings.manifest_path.read_text(encoding="utf-8")
     try:
         text_path.parent.mkdir(parents=True, exist_ok=True)
         text_path.write_text(text, encoding="utf-8")
-        if original is not None:
+        if kept_original:
             kept_original.parent.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(original, kept_original)
         entry = {k: v for k, v in meta.model_dump().items() if v != "" or k in ("title_en", "region_en")}
         _replace_manifest(settings.manifest_path, manifest_before.rstrip("\n") + "\n\n" + tomli_w.dumps({"reports": [entry]}))
         read_manifest(settings.manifest_path)  # the new manifest must load as a whole
     except Exception:
-        remove_report_files(settings, meta, manifest_before, original is not None)
+        remove_report_files(settings, meta, manifest_before, kept_original)
         raise
     return meta
+
+
+def kept_original_path(settings: Settings, meta: ReportMeta, original: Path | None) -> Path | None:
+    """corpus/uploads/<the text file's name><the upload's extension>: the uploaded file as it came."""
+    return settings.corpus_dir / "uploads" / (Path(meta.file).stem + original.suffix.lower()) if original else None
 
 
 def add_and_index(settings: Settings, fields: dict, text: str, original: Path | None = None) -> tuple[ReportMeta, BuildSummary]:
@@ -200,20 +207,21 @@ def add_and_index(settings: Settings, fields: dict, text: str, original: Path | 
     try:
         return meta, build_index(settings, progress=True)
     except Exception as err:
-        remove_report_files(settings, meta, manifest_before, original is not None)
-        delete_report(open_store(settings), meta.id)
-        build_index(settings, progress=False)
+        remove_report_files(settings, meta, manifest_before, kept_original_path(settings, meta, original))
+        try:  # the index back in line with the restored manifest; if that fails too, the next start rebuilds it
+            delete_report(open_store(settings), meta.id)
+            build_index(settings, progress=False)
+        except Exception:
+            pass
         raise UploadError(f"indexing {meta.id} failed ({type(err).__name__}: {err}); the library is unchanged") from err
 
 
-def remove_report_files(settings: Settings, meta: ReportMeta, manifest_before: str, had_original: bool) -> None:
-    """Undo add_report: the manifest as it was, the written text and kept original gone."""
+def remove_report_files(settings: Settings, meta: ReportMeta, manifest_before: str, kept_original: Path | None) -> None:
+    """Undo add_report: the manifest as it was; the text and the kept original it wrote (both new files) gone."""
     _replace_manifest(settings.manifest_path, manifest_before)
-    text_path = settings.corpus_dir / meta.file
-    text_path.unlink(missing_ok=True)
-    if had_original:
-        for kept in (text_path.parent.parent / "uploads").glob(text_path.stem + ".*"):
-            kept.unlink()
+    (settings.corpus_dir / meta.file).unlink(missing_ok=True)
+    if kept_original:
+        kept_original.unlink(missing_ok=True)
 
 
 def _validated(fields: dict, existing: list[ReportMeta], settings: Settings) -> ReportMeta:

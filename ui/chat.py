@@ -163,6 +163,8 @@ def build_chat_tab(assistant: Assistant, stream_delay_s: float, labels: Labels, 
     reset.click(lambda lang_value: (fresh_context(), t("ctx_reset", lang_value)), lang, [context, context_box], api_name=False)
     new_chat.click(lambda lang_value: ([], "", fresh_context(), t("context_none", lang_value)), lang,
                    [chat, question, context, context_box], api_name=False)
-    refresh = lambda lang_value, context_value, *f: (show_status(*f, lang_value), turn.context_text(context_value, lang_value))  # noqa: E731
+
+    def refresh(lang_value, context_value, *filter_values):  # after a language switch
+        return show_status(*filter_values, lang_value), turn.context_text(context_value, lang_value)
     return {"chat": chat, "filters": filters, "status": status, "context": context, "context_box": context_box,
             "refresh": (refresh, [lang, context, *filters], [status, context_box])}

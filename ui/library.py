@@ -10,6 +10,7 @@ import gradio as gr
 from assistant.service import Assistant
 from assistant.settings import Settings
 from index.ingest import UPLOAD_TYPES, UploadError, add_and_index, extract_text, propose_metadata
+from index.load import ManifestError
 from ui.i18n import t
 from ui.labels import Labels
 from ui.render import reader_html
@@ -71,7 +72,7 @@ class Uploads:
         progress(0, desc=t("indexing", lang))
         try:
             meta, _ = add_and_index(self.settings, fields, pending["text"], Path(pending["path"]))
-        except UploadError as err:
+        except (UploadError, ManifestError) as err:
             return f"⚠️ {err}"
         self.assistant.reload()
         return t("added", lang, id=meta.id, title=meta.title, chunks=self.assistant.chunk_counts.get(meta.id, 0),

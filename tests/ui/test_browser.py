@@ -189,7 +189,7 @@ def test_evaluation_tab_runs_with_progress_and_shows_metrics(page):
 def test_language_switch_relabels_the_interface(page):
     page.locator("#lang label", has_text="English").click()
     page.wait_for_function("document.querySelector('#ask').innerText.trim() === 'Ask'", timeout=WAIT_MS)
-    assert page.get_by_role("tab", name="Library").is_visible()
+    page.get_by_role("tab", name="Library").wait_for(timeout=WAIT_MS)
     page.get_by_role("tab", name="Ask").click()
     shot(page, "chat-english-interface")
 
