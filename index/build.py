@@ -83,7 +83,7 @@ def build_index(settings: Settings, rebuild: bool = False, progress: bool = True
         for report in tqdm(todo, desc="indexing reports", unit="report", disable=not progress):
             (summary.replaced if report.meta.id in known else summary.added).append(report.meta.id)
             delete_report(store, report.meta.id)
-            _index_report(store, embedder, report, settings)
+            _index_report(store, embedder, report, settings, progress)
 
     # --- lexical index over exactly the stored chunks ---
     nodes = all_chunk_nodes(store)
@@ -96,16 +96,18 @@ def build_index(settings: Settings, rebuild: bool = False, progress: bool = True
     return summary
 
 
-def _index_report(store: Store, embedder, report: Report, settings: Settings) -> None:
+def _index_report(store: Store, embedder, report: Report, settings: Settings, progress: bool = False) -> None:
+    """progress: a tqdm bar per embedding pass (chunks, then sentences), which the app's progress bar follows."""
     lines = content_lines(report.text, report.meta.title)
     chunks = chunk_report(report.meta.id, report.text, lines, settings.chunk_chars)
     nodes = [chunk_node(c, report.meta) for c in chunks]
     texts = [n.get_content(metadata_mode="embed") for n in nodes]
-    for node, embedding in zip(nodes, embedder.get_text_embedding_batch(texts)):
+    for node, embedding in zip(nodes, embedder.get_text_embedding_batch(texts, show_progress=progress)):
         node.embedding = embedding
     store.vector_store.add(nodes)
     rows = [row for c in chunks for row in sentence_rows(c, report.text)]
-    add_sentences(store, rows, embedder.get_text_embedding_batch([sentence_context(report, t) for _, t, _ in rows]))
+    sentences = [sentence_context(report, t) for _, t, _ in rows]
+    add_sentences(store, rows, embedder.get_text_embedding_batch(sentences, show_progress=progress))
 
 
 def sentence_context(report: Report, sentence: str) -> str:

@@ -86,8 +86,8 @@ def build_library_tab(assistant: Assistant, settings: Settings, labels: Labels, 
     table = gr.Dataframe(library_rows(assistant), headers=TABLE_HEADERS, interactive=False, elem_id="library-table",
                          wrap=True)
     labels.add(gr.Markdown(), "reader_md", attr="value")
-    picker = labels.add(gr.Dropdown(reader_choices(assistant), elem_id="reader-pick"), "reader_pick")
-    reader = gr.HTML(elem_id="reader")
+    picker = labels.add(gr.Dropdown(reader_choices(assistant), value=None, elem_id="reader-pick"), "reader_pick")
+    reader = gr.HTML(f'<p class="hint">{t("reader_empty", "zh")} · {t("reader_empty", "en")}</p>', elem_id="reader")
     upload_md = gr.Markdown(elem_id="upload-md")
     with gr.Row():
         with gr.Column(scale=1):
