@@ -7,6 +7,7 @@ import threading
 import time
 from collections import Counter
 from dataclasses import dataclass, replace
+from pathlib import Path
 
 import jieba
 import numpy as np
@@ -27,7 +28,8 @@ from assistant.verify import check_figures, drop_unsupported
 from index.bm25 import BM25Index
 from index.build import build_index, index_is_current
 from index.embed import build_embedder
-from index.load import load_reports
+from index.ingest import add_and_index
+from index.load import ReportMeta, load_reports
 from index.store import all_chunk_nodes, load_sentences, open_store
 
 @dataclass
@@ -67,6 +69,14 @@ class Assistant:
         fresh = Assistant(self.settings, progress=False)
         with self._lock:
             vars(self).update({name: value for name, value in vars(fresh).items() if name != "_lock"})
+
+    def add_report(self, fields: dict, text: str, original: Path | None = None) -> ReportMeta:
+        """Adds a report to the corpus and the index (index.ingest), then reloads. Questions wait meanwhile: the
+        store gains the new report's chunks before the loaded state knows the report."""
+        with self._lock:
+            meta, _ = add_and_index(self.settings, fields, text, original)
+            self.reload()
+        return meta
 
     def check_filter(self, reports: list[str] | None) -> list[str] | None:
         """The report ids a user filter allows, in manifest order; None for no filter. Unknown ids are an error."""

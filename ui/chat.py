@@ -126,7 +126,7 @@ def build_chat_tab(assistant: Assistant, stream_delay_s: float, labels: Labels, 
     context = gr.State(fresh_context())
     with gr.Row():
         with gr.Column(scale=3):
-            chat = labels.add(gr.Chatbot(height=520, sanitize_html=False, elem_id="chat", buttons=["copy"],
+            chat = labels.add(gr.Chatbot(height=520, sanitize_html=False, elem_id="chat", buttons=[],
                                          feedback_options=None), "chat",
                               placeholder="chat_placeholder")
             question = labels.add(gr.Textbox(lines=1, max_lines=4, elem_id="question"), "question", placeholder="placeholder")

@@ -9,7 +9,7 @@ import gradio as gr
 
 from assistant.service import Assistant
 from assistant.settings import Settings
-from index.ingest import UPLOAD_TYPES, UploadError, add_and_index, extract_text, propose_metadata
+from index.ingest import UPLOAD_TYPES, UploadError, extract_text, propose_metadata
 from index.load import ManifestError
 from ui.i18n import t
 from ui.labels import Labels
@@ -71,10 +71,9 @@ class Uploads:
         started = time.perf_counter()
         progress(0, desc=t("indexing", lang))
         try:
-            meta, _ = add_and_index(self.settings, fields, pending["text"], Path(pending["path"]))
+            meta = self.assistant.add_report(fields, pending["text"], Path(pending["path"]))
         except (UploadError, ManifestError) as err:
             return f"⚠️ {err}"
-        self.assistant.reload()
         return t("added", lang, id=meta.id, title=meta.title, chunks=self.assistant.chunk_counts.get(meta.id, 0),
                  s=time.perf_counter() - started)
 

@@ -118,9 +118,11 @@ def test_added_report_is_indexed_incrementally_and_answers(settings, corpus_copy
     assert (corpus_copy / "reports" / "futian-district-2024.txt").is_file()
     assert (corpus_copy / "uploads" / "futian-district-2024.txt").read_bytes() == SAMPLE.read_bytes()  # the original kept
     assert [m.id for m in read_manifest(local.manifest_path)][-1] == "005"
+    assert "005" not in assistant.reports  # known once reloaded (Assistant.add_report does both under its lock)
     assistant.reload()
     answer = assistant.ask("福田区2024年受理政务服务事项多少件？")
     assert answer.answer.startswith("38.6万件") and answer.citations[0].report_id == "005"
     assert assistant.chunk_counts["005"] > 0
     with pytest.raises(UploadError, match="already in the library as report 005"):  # the same file twice
-        add_and_index(local, fields | {"id": "006"}, extract_text(SAMPLE, LIMIT), SAMPLE)
+        assistant.add_report(fields | {"id": "006"}, extract_text(SAMPLE, LIMIT), SAMPLE)
+    assert list(assistant.reports)[-1] == "005" and len(read_manifest(local.manifest_path)) == 6
