@@ -2,7 +2,6 @@
 The CLI, the UI and the eval runner all call this."""
 from __future__ import annotations
 
-import re
 import threading
 import time
 from collections import Counter
@@ -24,7 +23,7 @@ from assistant.rerank import Candidate, best_sentences, order_passages, rank_sen
 from assistant.retrieve import HybridRetriever, Passage
 from assistant.schema import Answer, RetrievedPassage
 from assistant.settings import Settings
-from assistant.verify import check_figures, drop_unsupported
+from assistant.verify import MARKER, check_figures, drop_unsupported
 from index.bm25 import BM25Index
 from index.build import build_index, index_is_current
 from index.embed import build_embedder
@@ -227,7 +226,7 @@ class Assistant:
             removed = ", ".join(check.unsupported + check.bad_markers)
             notes.append(f"Removed from the model's answer (not in the cited passages): {removed}." if en
                          else f"已从模型答案中删去引文里没有的数字或标注：{removed}。")
-        if not kept or not _MARKER.search(kept):
+        if not kept or not MARKER.search(kept):
             notes.append("The model's answer had no verifiable cited statement left; showing the extractive answer." if en
                          else "模型答案中没有可核实的引文表述，以下为抽取式答案。")
             return replace(draft, notes=notes), "extractive"
@@ -273,7 +272,6 @@ def filter_notes(question: Question, allowed: list[str] | None, run: Retrieval) 
 
 
 _PART_NAMES = {"bureau": ("bureau", "机构"), "year": ("year", "年份"), "topic": ("question", "问题")}
-_MARKER = re.compile(r"\[\d+\]")
 
 
 def _passage_out(rank: int, p: Passage, best: Candidate | None) -> RetrievedPassage:

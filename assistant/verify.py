@@ -15,7 +15,7 @@ from index.bm25 import normalize
 # A figure as the answer writes it: 267.3万, 99.63%, 1,001, 45. Written by hand: no library checks numbers
 # against sources; the extractive answerer copies figures, an LLM may not.
 _FIGURE_TOKEN = re.compile(r"(?<![\d.])\d+(?:[.,]\d+)*(?:万|亿)?[%％]?")
-_MARKER = re.compile(r"\[(\d{1,3})\]")
+MARKER = re.compile(r"\[(\d{1,3})\]")  # [n]; also linked by the UI, counted by the LLM fallback
 _YEAR = re.compile(r"20\d\d")
 # Sentence ends for dropping an unsupported sentence; "99.63%" keeps its dot (a dot ends a sentence only before space).
 _SENTENCE_END = re.compile(r"(?<=[。！？!?\n])|(?<=\.)(?=\s)")
@@ -35,8 +35,8 @@ class FigureCheck:
 def check_figures(text: str, spans: list[str], years: set[int]) -> FigureCheck:
     """spans: the cited texts, numbered from 1; years: years of the reports the answer cites or lists."""
     check = FigureCheck()
-    check.bad_markers = [m.group() for m in _MARKER.finditer(text) if not 1 <= int(m.group(1)) <= len(spans)]
-    bare = _MARKER.sub(" ", text)
+    check.bad_markers = [m.group() for m in MARKER.finditer(text) if not 1 <= int(m.group(1)) <= len(spans)]
+    bare = MARKER.sub(" ", text)
     normalized_spans = [normalize(s) for s in spans]
     for match in _FIGURE_TOKEN.finditer(bare):
         token = normalize(match.group())
@@ -63,6 +63,6 @@ def ungrounded_figures(answer: dict) -> list[str]:
 
 
 def _sentence_has(sentence: str, bad: set[str]) -> bool:
-    markers = {m.group() for m in _MARKER.finditer(sentence)}
-    figures = {m.group() for m in _FIGURE_TOKEN.finditer(_MARKER.sub(" ", sentence))}
+    markers = {m.group() for m in MARKER.finditer(sentence)}
+    figures = {m.group() for m in _FIGURE_TOKEN.finditer(MARKER.sub(" ", sentence))}
     return bool((markers | figures) & bad)

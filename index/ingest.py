@@ -148,10 +148,15 @@ def _bureau(title: str, text: str) -> str:
 
 def _region_english(region: str) -> str:
     """"深圳市福田区" -> "Futian District, Shenzhen": the innermost place first, as the manifest writes them."""
-    parts = re.findall(r"[\u4e00-\u9fff]+?[省市区县]", region)
+    parts = _places(region)
     suffix = {"省": " Province", "市": "", "区": " District", "县": " County"}
     named = ["".join(lazy_pinyin(p[:-1])).capitalize() + suffix[p[-1]] for p in parts]
     return ", ".join(reversed(named))
+
+
+def _places(region: str) -> list[str]:
+    """"深圳市福田区" -> ["深圳市", "福田区"], outermost first."""
+    return re.findall(r"[\u4e00-\u9fff]+?[省市区县]", region)
 
 
 def next_id(existing: list[ReportMeta]) -> str:
@@ -161,7 +166,7 @@ def next_id(existing: list[ReportMeta]) -> str:
 
 def file_slug(meta: dict) -> str:
     """<innermost place in pinyin>-<level>-<year>, as the original reports are named (futian-district-2024)."""
-    places = re.findall(r"[\u4e00-\u9fff]+?[省市区县]", meta.get("region", ""))
+    places = _places(meta.get("region", ""))
     place = "".join(lazy_pinyin(places[-1][:-1])) if places else "report"
     return re.sub(r"[^a-z0-9-]", "", f"{place}-{meta.get('level', '')}-{meta.get('year', '')}".lower())
 

@@ -44,11 +44,11 @@ def build_app(assistant: Assistant) -> gr.Blocks:
         labels.add(header, "title", attr="value")
         with gr.Tabs(elem_id="tabs") as tabs:
             with gr.Tab(id="chat", elem_id="tab-chat") as chat_tab:
-                chat = build_chat_tab(assistant, settings.ui_stream_delay_s, labels, lang)
+                chat = build_chat_tab(assistant, labels, lang)
             with gr.Tab(id="library", elem_id="tab-library") as library_tab:
-                library = build_library_tab(assistant, settings, labels, lang)
+                library = build_library_tab(assistant, labels, lang)
             with gr.Tab(id="eval", elem_id="tab-eval") as eval_tab:
-                build_eval_tab(assistant, settings, labels, lang)
+                build_eval_tab(assistant, labels, lang)
         for tab, key in ((chat_tab, "tab_chat"), (library_tab, "tab_library"), (eval_tab, "tab_eval")):
             labels.add(tab, key)
 

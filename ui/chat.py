@@ -64,7 +64,6 @@ def filter_status(assistant: Assistant, reports: list, bureaus: list, years: lis
 @dataclass
 class Turn:
     assistant: Assistant
-    stream_delay_s: float
 
     def respond(self, message, chat, context, reports, bureaus, years, lang):
         chat, context = list(chat or []), dict(context or fresh_context())
@@ -82,7 +81,7 @@ class Turn:
             return
         for piece in streamed_pieces(answer.answer):
             yield chat + [{"role": "assistant", "content": html.escape(piece)}], "", context, gr.skip()
-            time.sleep(self.stream_delay_s)
+            time.sleep(self.assistant.settings.ui_stream_delay_s)
         turn = sum(1 for m in chat if m["role"] == "assistant") + 1
         chat.append(self.message(answer, turn, lang))
         context = {"history": context["history"] + [{"role": "user", "content": text},
@@ -120,8 +119,8 @@ def _error(message: str, lang: str) -> dict:
 
 # --- the tab ---
 
-def build_chat_tab(assistant: Assistant, stream_delay_s: float, labels: Labels, lang: gr.Radio) -> dict:
-    turn = Turn(assistant, stream_delay_s)
+def build_chat_tab(assistant: Assistant, labels: Labels, lang: gr.Radio) -> dict:
+    turn = Turn(assistant)
     report_choices, bureau_choices, year_choices = filter_choices(assistant)
     context = gr.State(fresh_context())
     with gr.Row():

@@ -6,7 +6,6 @@ import time
 import gradio as gr
 
 from assistant.service import Assistant
-from assistant.settings import Settings
 from eval.runner import COLUMNS, EVAL_DIR, load_questions, run, summarize_groups, write_outputs
 from ui.i18n import t
 from ui.labels import Labels
@@ -17,8 +16,8 @@ def question_sets() -> list[str]:
 
 
 class EvalRun:
-    def __init__(self, assistant: Assistant, settings: Settings) -> None:
-        self.assistant, self.settings = assistant, settings
+    def __init__(self, assistant: Assistant) -> None:
+        self.assistant = assistant
 
     def __call__(self, name: str, lang: str, progress=gr.Progress()):
         """-> status line, the metrics table (one row per group), the plot's path."""
@@ -26,10 +25,10 @@ class EvalRun:
             return f"⚠️ {name}?", gr.update(), gr.update()
         questions = load_questions(EVAL_DIR / name)
         started = time.perf_counter()
-        rows = run(self.settings, questions, self.assistant,
+        rows = run(self.assistant.settings, questions, self.assistant,
                    progress=lambda i, n: progress((i, n), desc=t("running", lang, i=i + 1, n=n)))
         summaries = summarize_groups(rows)
-        paths = write_outputs(rows, summaries, self.settings.data_dir / "eval")
+        paths = write_outputs(rows, summaries, self.assistant.settings.data_dir / "eval")
         table = [[group] + [summary[c] for c in COLUMNS] for group, summary in summaries.items()]
         overall = summaries["all"]
         status = t("eval_done", lang, n=len(rows), s=time.perf_counter() - started, acc=overall["accuracy"],
@@ -37,7 +36,7 @@ class EvalRun:
         return status, table, str(paths["plot"])
 
 
-def build_eval_tab(assistant: Assistant, settings: Settings, labels: Labels, lang: gr.Radio) -> None:
+def build_eval_tab(assistant: Assistant, labels: Labels, lang: gr.Radio) -> None:
     labels.add(gr.Markdown(), "eval_md", attr="value")
     with gr.Row():
         sets = question_sets()
@@ -47,4 +46,4 @@ def build_eval_tab(assistant: Assistant, settings: Settings, labels: Labels, lan
     status = gr.Markdown(elem_id="eval-status")
     table = labels.add(gr.Dataframe(headers=["group"] + COLUMNS, interactive=False, elem_id="eval-table"), "eval_table")
     plot = labels.add(gr.Image(type="filepath", interactive=False, elem_id="eval-plot"), "eval_plot")
-    start.click(EvalRun(assistant, settings), [chosen, lang], [status, table, plot], api_name="evaluate")
+    start.click(EvalRun(assistant), [chosen, lang], [status, table, plot], api_name="evaluate")

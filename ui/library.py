@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import time
 from pathlib import Path
+from typing import get_args
 
 import gradio as gr
 
 from assistant.service import Assistant
-from assistant.settings import Settings
 from index.ingest import UPLOAD_TYPES, UploadError, extract_text, propose_metadata
-from index.load import ManifestError
+from index.load import ManifestError, ReportMeta
 from ui.i18n import t
 from ui.labels import Labels
 from ui.render import reader_html
@@ -18,6 +18,7 @@ from ui.render import reader_html
 TABLE_HEADERS = ["id", "title", "bureau", "region", "level", "year", "published", "chunks", "file"]
 FIELDS = ["title", "title_en", "bureau", "bureau_en", "region", "region_en", "level", "year", "published", "notes"]
 PREVIEW_CHARS = 1500
+LEVELS = list(get_args(ReportMeta.model_fields["level"].annotation))  # what the manifest accepts
 
 
 def library_rows(assistant: Assistant) -> list[list]:
@@ -46,15 +47,15 @@ def span_from_query(params: dict) -> tuple[str, int, int] | None:
 class Uploads:
     """Reading an uploaded file, proposing its metadata, adding and indexing it, then reloading the assistant."""
 
-    def __init__(self, assistant: Assistant, settings: Settings) -> None:
-        self.assistant, self.settings = assistant, settings
+    def __init__(self, assistant: Assistant) -> None:
+        self.assistant = assistant
 
     def read(self, path: str | None, lang: str):
         """-> the proposed field values, the text preview, a status line and the pending upload."""
         if not path:
             return *[gr.update()] * len(FIELDS), "", "", None
         try:
-            text = extract_text(Path(path), int(self.settings.max_upload_mb * 1e6))
+            text = extract_text(Path(path), int(self.assistant.settings.max_upload_mb * 1e6))
         except UploadError as err:
             return *[gr.update()] * len(FIELDS), "", f"⚠️ {err}", None
         proposed = propose_metadata(text, Path(path).name, list(self.assistant.reports.values()))
@@ -78,8 +79,8 @@ class Uploads:
                  s=time.perf_counter() - started)
 
 
-def build_library_tab(assistant: Assistant, settings: Settings, labels: Labels, lang: gr.Radio) -> dict:
-    uploads = Uploads(assistant, settings)
+def build_library_tab(assistant: Assistant, labels: Labels, lang: gr.Radio) -> dict:
+    uploads = Uploads(assistant)
     pending = gr.State(None)
     labels.add(gr.Markdown(), "library_md", attr="value")
     table = gr.Dataframe(library_rows(assistant), headers=TABLE_HEADERS, interactive=False, elem_id="library-table",
@@ -97,7 +98,7 @@ def build_library_tab(assistant: Assistant, settings: Settings, labels: Labels, 
             fields = []
             for name in FIELDS:
                 if name == "level":
-                    box = gr.Dropdown(["city", "district"], value="city", elem_id=f"meta-{name}")
+                    box = gr.Dropdown(LEVELS, value=LEVELS[0], elem_id=f"meta-{name}")
                 elif name == "year":
                     box = gr.Number(precision=0, elem_id=f"meta-{name}")
                 else:

@@ -9,11 +9,11 @@ from urllib.parse import urlencode
 from markdown_it import MarkdownIt
 
 from assistant.schema import Answer, Citation
+from assistant.verify import MARKER
 from ui.i18n import t
 
 # commonmark + tables; raw HTML in the answer text is escaped, not rendered (html=False is the default)
 _MARKDOWN = MarkdownIt("commonmark", {"breaks": True}).enable("table")
-_MARKER = re.compile(r"\[(\d+)\]")
 CONTEXT_CHARS = 260  # of the paragraph shown on each side of a cited span
 
 
@@ -26,7 +26,7 @@ def answer_html(answer: Answer, turn: int, lang: str, texts: dict[str, str]) -> 
         parts.append(f'<div class="banner">{"🔍" if answer.status == "not_found" else "❓"} {t(answer.status, lang)}</div>')
     body = _MARKDOWN.render(answer.answer)
     if answer.citations:
-        body = _MARKER.sub(lambda m: _cite_link(m, turn, len(answer.citations)), body)
+        body = MARKER.sub(lambda m: _cite_link(m, turn, len(answer.citations)), body)
     parts.append(f'<div class="answer-text">{body}</div>')
     if answer.notes:
         parts.append('<ul class="notes">' + "".join(f"<li>{html.escape(n)}</li>" for n in answer.notes) + "</ul>")
