@@ -2,6 +2,7 @@
 and retrieved passages (dicts of `python -m assistant retrieve --json`)."""
 from __future__ import annotations
 
+import re
 import statistics
 
 from assistant.figures import contains_number
@@ -17,10 +18,14 @@ def gold_present(answer_text: str, gold: str) -> bool:
     return gold in answer_text
 
 
+_QUOTE = re.compile(r"“[^”]*”?")
+
+
 def stated_part(answer_text: str, question_type: str) -> str:
-    """What the answer asserts before quoting: a figure question must state its figure there, not only in the quote."""
-    if question_type in ("figure", "date"):
-        return answer_text.split("“", 1)[0]
+    """What the answer asserts in its own words, quotes removed: a figure question (follow-ups included) must state
+    its figure there, not only inside a quoted span."""
+    if question_type in ("figure", "date", "followup"):
+        return _QUOTE.sub(" ", answer_text)
     return answer_text
 
 
@@ -50,16 +55,22 @@ def judge(item: dict, result: dict) -> dict:
     status = result.get("status")
     citations = result.get("citations", [])
     grounded = not ungrounded_figures(result) if status in ("answered", "clarify") else None
-    checks = {"grounded": grounded, "refused": status == "not_found", "answerable": item["type"] != "unanswerable"}
+    checks = {"grounded": grounded, "refused": status == "not_found", "answerable": item["type"] != "unanswerable",
+              "uncertain": status == "uncertain"}
     if item["type"] == "unanswerable":
-        return checks | {"correct": status == "not_found", "supported": None, "cited_report": None}
+        # any figure offered as an answer (answered, or a "clarify" listing figures) to what no report states is wrong
+        return checks | {"correct": status == "not_found", "wrong": status in ("answered", "clarify"),
+                         "supported": None, "cited_report": None}
     if item["type"] in ROW_TYPES:
-        return checks | judge_rows(item, result, ROW_TYPES[item["type"]])
+        rows = judge_rows(item, result, ROW_TYPES[item["type"]])
+        return checks | rows | {"wrong": status == "answered" and not rows["correct"]}
     stated = stated_part(result.get("answer", ""), item["type"])
     correct = status == "answered" and all(gold_present(stated, g) for g in item["gold"])
     supported = any(item["evidence"] in c["text"] and c["report_id"] == item["report_id"] for c in citations)
     cited_report = bool(citations) and citations[0]["report_id"] == item["report_id"]
-    return checks | {"correct": correct, "supported": supported, "cited_report": cited_report}
+    # wrong: a confident answer that does not state the gold figure(s) in its own words (a quote does not count)
+    return checks | {"correct": correct, "wrong": status == "answered" and not correct, "supported": supported,
+                     "cited_report": cited_report}
 
 
 def judge_rows(item: dict, result: dict, status: str) -> dict:
@@ -96,6 +107,8 @@ def summarize(rows: list[dict]) -> dict:
         **{f"recall@{k}": rate([r[f"recall@{k}"] for r in rows]) for k in RECALL_KS},
         "right_report@1": rate([r["right_report@1"] for r in rows]),
         "accuracy": rate([r["correct"] for r in rows]),
+        "wrong_answer": rate([r["wrong"] for r in rows]),
+        "uncertain": rate([r["uncertain"] for r in rows]),
         "citation_support": rate([r["supported"] for r in rows]),
         "grounded": rate([r["grounded"] for r in rows]),
         # unanswerable questions answered "not found" / answerable questions answered "not found"

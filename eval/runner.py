@@ -17,7 +17,7 @@ from eval.plot import plot_groups
 from index.load import load_reports
 
 EVAL_DIR = Path(__file__).resolve().parent
-COLUMNS = ["n", "recall@1", "recall@5", "right_report@1", "accuracy", "citation_support", "grounded", "refusal",
+COLUMNS = ["n", "recall@1", "recall@5", "right_report@1", "accuracy", "wrong_answer", "uncertain", "citation_support", "grounded", "refusal",
            "false_refusal", "p50_ms", "p95_ms"]
 RETRIEVAL_K = 5
 
