@@ -1,109 +1,73 @@
-"""Extractive answering without an LLM: take the figure the question asks for from the best-ranked sentence
-(see rerank.py) and quote the supporting span(s) with [n] markers."""
+"""Extractive answering without an LLM. A figure question is answered by the figure claim the learned ranker
+(assistant/ranker.py) scores highest among the claims of the best-ranked sentences; its probability decides:
+answer it (stating the figure with its qualifier as the report writes it), say "not sure" and show the closest
+candidates with their citations, or say not found. A text question is answered by quoting the best sentence."""
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 
-from assistant.figures import Figure, find_figures, unit_matches
 from assistant.question import Question
-from assistant.rerank import Candidate, term_coverage
+from assistant.ranker import Ranker, Scored, names_what_is_counted
+from assistant.rerank import Candidate
 from assistant.schema import Citation, ReportFigure
 from assistant.settings import Settings
-from index.bm25 import normalize
 from index.load import ReportMeta
 
-_CLAUSE_BREAK = re.compile(r"[,，;；:：。]")
-# A clause split further at "A与B": "整合45项重点事项与111个主题服务" holds two counted things. Not at "、":
-# in "省内11个、省外7个城市" the list shares its noun.
-_SEGMENT_BREAK = re.compile(r"[,，;；:：。与和及]")
-# "在12个合作地区的基础上，新增…37个地区": a figure inside "在…的基础上" is the starting point, not the answer.
-_BASELINE = re.compile(r"在[^,，;；。]*?的基础上")
-# Units whose meaning is unmistakable: a question asking for one is not answered by a figure in another unit.
-_STRICT_UNITS = ("%", "元", "天", "平方公里")
-# "拟抽查1500宗" / "预计新增15个": a planned figure, not what was done.
-_PLANNED = re.compile(r"(?<![模虚])拟(?!定)|计划|预计|力争|目标|不少于")
-# "《…实施方案(2025-2026年)》": a figure inside a document's title names the document, it is not a fact.
-_TITLE = re.compile(r"《[^》]*》")
-# A figure question may be answered from a slightly lower sentence that states the figure the top one lacks.
-FIGURE_SEARCH_DEPTH, FIGURE_SEARCH_MARGIN = 3, 0.2
+UNCERTAIN_CANDIDATES = 3
 
 
-# --- picking the figure ------------------------------------------------------------------------
+# --- picking the claim ----------------------------------------------------------------------------
 
-def pick_figure(question: Question, sentence: str) -> Figure | None:
-    """The figure of the sentence that answers the question: right kind, right unit, next to what it counts."""
-    wanted_date = question.wants == "date"
-    titles = [m.span() for m in _TITLE.finditer(sentence)]
-    figures = [f for f in find_figures(sentence) if f.is_date == wanted_date and (wanted_date or f.unit)
-               and not any(s <= f.start < e for s, e in titles)]
-    if question.unit in _STRICT_UNITS and not wanted_date:
-        figures = [f for f in figures if question.unit in f.unit]
-    if question.counts:
-        figures = [f for f in figures if "%" not in f.unit and "％" not in f.unit]
-    if not figures:
-        return None
-    anchors = _term_positions(question, sentence)
-    baselines = [m.span() for m in _BASELINE.finditer(sentence)]
-    return max(figures, key=lambda f: (_figure_score(question, sentence, f, anchors, baselines), -f.start))
+@dataclass
+class Found:
+    """What the ranked claims support: "answered" (the claims to state), "uncertain" (the closest candidates, none
+    stated as the answer) or "none"."""
+    status: str
+    claims: list[Scored] = field(default_factory=list)
+
+    @property
+    def p(self) -> float:
+        return self.claims[0].p if self.claims else 0.0
 
 
-def figure_names_focus(question: Question, sentence: str, figure: Figure) -> bool:
-    """The figure's own segment names what the question counts (any focus term), and the sentence names the
-    programs the question names: "准确率达85%" about cameras does not answer a question about “深小i”."""
-    segment = _around(sentence, figure, _SEGMENT_BREAK)
-    focus = question.focus + question.focus_head
-    names_all = not question.names or term_coverage(question.names, sentence) == 1.0
-    return (not focus or term_coverage(focus, segment) > 0) and names_all
+def find_answer(question: Question, ranked: list[Candidate], settings: Settings, ranker: Ranker) -> Found:
+    """The claim(s) that answer a figure or date question, by the ranker's probability. Nothing answers about a
+    bureau or year no report covers (the best sentence is out of scope). A question asking for several figures
+    ("多少个…、多少家…") is answered part by part (question.parts)."""
+    if not ranked or ranked[0].scope < 0:
+        return Found("none")
+    if question.parts:
+        return _find_each(question.parts, ranked, settings, ranker)
+    scored = ranker.score(question, ranked)
+    if not question.asks_plan:
+        # a planned figure ("预计…将新增15个") answers only when no claim of what was done is a candidate
+        done = [s for s in scored if not s.claim.planned and s.p >= settings.uncertain_threshold]
+        scored = done + [s for s in scored if s.claim.planned] if done else scored
+    if not scored or scored[0].p < settings.uncertain_threshold:
+        return Found("none")
+    top = scored[0]
+    if top.p < settings.answer_threshold or not names_what_is_counted(question, top.sentence):
+        distinct, seen = [], set()
+        for s in scored:
+            if (s.sentence.meta.id, s.sentence.start) not in seen and s.p >= settings.uncertain_threshold:
+                seen.add((s.sentence.meta.id, s.sentence.start))
+                distinct.append(s)
+        return Found("uncertain", distinct[:UNCERTAIN_CANDIDATES])
+    return Found("answered", [top])
 
 
-def _term_positions(question: Question, sentence: str) -> list[tuple[int, int]]:
-    haystack = normalize(sentence)
-    spans = []
-    for term in question.terms:
-        if term.isdigit():
-            continue
-        spans += [(m.start(), m.end()) for m in re.finditer(re.escape(term), haystack)]
-    return spans
-
-
-def _figure_score(question: Question, sentence: str, figure: Figure, anchors: list[tuple[int, int]],
-                  baselines: list[tuple[int, int]]) -> float:
-    """Right unit, then what it counts (the focus) next to it, then the question's terms in its clause."""
-    score = 2.0 if unit_matches(question.unit, figure.unit) else 0.0
-    terms = [t for t in question.topic_terms if not t.isdigit()]
-    if terms:
-        score += 2.0 * term_coverage(terms, _around(sentence, figure, _CLAUSE_BREAK))
-    segment = _around(sentence, figure, _SEGMENT_BREAK)
-    if question.focus:
-        score += 3.0 * term_coverage(question.focus, segment)
-    if question.focus_head:
-        score += 2.0 * term_coverage(question.focus_head, segment)
-    if anchors:
-        score += 0.5 / (1.0 + min(_gap(figure, a) for a in anchors) / 8.0)
-    if any(s <= figure.start < e for s, e in baselines):
-        score -= 4.0
-    if not question.asks_plan and is_planned(sentence, figure):
-        score -= 2.0
-    return score
-
-
-def _around(sentence: str, figure: Figure, breaks: re.Pattern) -> str:
-    end = breaks.search(sentence, figure.end)
-    return sentence[_start_before(sentence, figure, breaks): (end.start() if end else len(sentence))]
-
-
-def _clause_before(sentence: str, figure: Figure) -> str:
-    return sentence[_start_before(sentence, figure, _CLAUSE_BREAK): figure.start]
-
-
-def _start_before(sentence: str, figure: Figure, breaks: re.Pattern) -> int:
-    starts = [m.end() for m in breaks.finditer(sentence, 0, figure.start)]
-    return starts[-1] if starts else 0
-
-
-def _gap(figure: Figure, anchor: tuple[int, int]) -> int:
-    return max(0, anchor[0] - figure.end, figure.start - anchor[1])
+def _find_each(parts: list[Question], ranked: list[Candidate], settings: Settings, ranker: Ranker) -> Found:
+    """A question asking for several figures: each part's own claim, all from one report; it is answered only when
+    every part is, and otherwise is as sure as its least sure part."""
+    found = [find_answer(part, ranked, settings, ranker) for part in parts]
+    if any(f.status == "none" for f in found):
+        return Found("none")
+    claims = [f.claims[0] for f in found]
+    same_report = len({c.sentence.meta.id for c in claims}) == 1
+    distinct = len({(c.sentence.start, c.claim.start) for c in claims}) == len(claims)
+    if all(f.status == "answered" for f in found) and same_report and distinct:
+        return Found("answered", claims)
+    return Found("uncertain", [c for f in found for c in f.claims][:UNCERTAIN_CANDIDATES])
 
 
 # --- composing the answer ----------------------------------------------------------------------
@@ -111,7 +75,7 @@ def _gap(figure: Figure, anchor: tuple[int, int]) -> int:
 @dataclass
 class Draft:
     """An answer before verification: what the answerer says and what it rests on."""
-    status: str                       # "answered" | "not_found" | "clarify"
+    status: str                       # "answered" | "not_found" | "clarify" | "uncertain"
     text: str
     citations: list[Citation] = field(default_factory=list)
     rows: list[ReportFigure] = field(default_factory=list)
@@ -119,41 +83,33 @@ class Draft:
     notes: list[str] = field(default_factory=list)
 
 
-def compose(question: Question, ranked: list[Candidate], settings: Settings, coverage: Coverage) -> Draft:
-    """A single-report answer from the ranked sentences, or "not found"."""
-    best, figure = answer_sentence(question, ranked, settings)
-    if best is None:
-        return not_found(question, ranked, settings, coverage)
-    cited = [best] + [c for c in ranked if c is not best and c.meta.id == best.meta.id and c.score >= best.score - 0.03
-                      and question.wants == "text"][: settings.max_citations - 1]
-    citations = [citation(n, c) for n, c in enumerate(cited, 1)]
-    return Draft("answered", answer_text(question, cited, figure), citations)
-
-
-def answer_sentence(question: Question, ranked: list[Candidate], settings: Settings) -> tuple[Candidate | None, Figure | None]:
-    """The sentence that answers, and for a figure/date question its figure; (None, None) when none does.
-    Below min_answer_score, or about a bureau or year no report covers, nothing answers. A figure question is
-    answered by the best near-top sentence that names what the question counts (its focus) with a figure of the
-    right kind and unit."""
-    if not ranked or ranked[0].score < settings.min_answer_score or ranked[0].scope < 0:
-        return None, None
+def compose(question: Question, ranked: list[Candidate], settings: Settings, coverage: Coverage, ranker: Ranker) -> Draft:
+    """A single-report answer from the ranked sentences: the ranker's claim(s), "not sure", or "not found"."""
     if question.wants == "text":
-        return ranked[0], None
-    near_top = [c for c in ranked[:FIGURE_SEARCH_DEPTH]
-                if c.scope >= 0 and c.score >= max(settings.min_answer_score, ranked[0].score - FIGURE_SEARCH_MARGIN)]
-    found = []
-    for candidate in near_top:
-        if question.focus and not term_coverage(question.focus_head or question.focus, candidate.text):
-            continue  # states a figure, but not of what the question counts
-        if (figure := pick_figure(question, candidate.text)):
-            found.append((candidate, figure))
-    # a planned figure ("预计…将新增15个") answers only when no near-top sentence states one that was achieved
-    done = [f for f in found if question.asks_plan or not is_planned(f[0].text, f[1])]
-    return (done or found or [(None, None)])[0]
+        if not ranked or ranked[0].score < settings.min_answer_score or ranked[0].scope < 0:
+            return not_found(question, ranked, settings, coverage)
+        best = ranked[0]
+        cited = [best] + [c for c in ranked if c is not best and c.meta.id == best.meta.id
+                          and c.score >= best.score - 0.03][: settings.max_citations - 1]
+        return Draft("answered", answer_text(question, cited, []), [citation(n, c) for n, c in enumerate(cited, 1)])
+    found = find_answer(question, ranked, settings, ranker)
+    if found.status == "none":
+        return not_found(question, ranked, settings, coverage)
+    if found.status == "uncertain":
+        return uncertain(question, found.claims)
+    cited = list({id(s.sentence): s.sentence for s in found.claims}.values())
+    return Draft("answered", answer_text(question, cited, [s.claim.stated for s in found.claims]),
+                 [citation(n, c) for n, c in enumerate(cited, 1)])
 
 
-def is_planned(sentence: str, figure: Figure) -> bool:
-    return bool(_PLANNED.search(_clause_before(sentence, figure)))
+def uncertain(question: Question, closest: list[Scored]) -> Draft:
+    """"Not sure": the closest candidate statements, each cited, and no figure stated as the answer."""
+    cited = [s.sentence for s in closest]
+    en = question.lang == "en"
+    lead = ("Not sure: no statement in the reports clearly answers this. The closest candidates are quoted below; "
+            "check them against the question." if en else "不确定：报告中没有明确回答这个问题的表述。以下是最接近的内容，请对照问题核实：")
+    lines = [f"[{n}] {source_label(c.meta, question.lang)}: “{c.text}”" for n, c in enumerate(cited, 1)]
+    return Draft("uncertain", lead + "\n" + "\n".join(lines), [citation(n, c) for n, c in enumerate(cited, 1)])
 
 
 def citation(n: int, c: Candidate) -> Citation:
@@ -166,14 +122,15 @@ def source_label(meta: ReportMeta, lang: str) -> str:
     return f"{meta.bureau_en or meta.bureau}, {meta.year} report" if lang == "en" else f"{meta.bureau}{meta.year}年度报告"
 
 
-def answer_text(question: Question, cited: list[Candidate], figure: Figure | None) -> str:
+def answer_text(question: Question, cited: list[Candidate], figures: list[str]) -> str:
+    """The stated figure(s) as the report writes them (qualifiers kept: 超430万次), then the source and the quotes."""
     best = cited[0].meta
     if question.lang == "en":
         quotes = " ".join(f"“{c.text}” [{n}]" for n, c in enumerate(cited, 1))
-        lead = f"{figure.text} — " if figure else ""
+        lead = f"{'; '.join(figures)} — " if figures else ""
         return f"{lead}according to the {source_label(best, 'en')} ({best.bureau}): {quotes}"
     quotes = "".join(f"“{c.text}”[{n}]" for n, c in enumerate(cited, 1))
-    lead = f"{figure.text}。" if figure else ""
+    lead = f"{'；'.join(figures)}。" if figures else ""
     return f"{lead}据{source_label(best, 'zh')}：{quotes}"
 
 

@@ -1,5 +1,6 @@
 """Thin CLI over the library. Contract (outside checks depend on it):
   python -m assistant index [--rebuild]
+  python -m assistant train
   python -m assistant ask "QUESTION" [--json]
   python -m assistant ask --json --questions FILE.jsonl
   python -m assistant retrieve "QUESTION" --json [-k 5] [--explain]
@@ -27,6 +28,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True)
     index = sub.add_parser("index", help="build or update the index")
     index.add_argument("--rebuild", action="store_true", help="drop the stored index and build it again")
+    sub.add_parser("train", help="train the answer ranker again on questions generated from the indexed reports")
     ask = sub.add_parser("ask", help="answer a question (or a JSONL file of questions)")
     ask.add_argument("question", nargs="?")
     ask.add_argument("--json", action="store_true", help="print the answer object as JSON")
@@ -53,6 +55,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.command == "index":
             return run_index(settings, args.rebuild)
+        if args.command == "train":
+            return run_train(settings)
         if args.command == "ask":
             return run_ask(settings, args)
         if args.command == "glossary":
@@ -69,6 +73,15 @@ def run_index(settings: Settings, rebuild: bool) -> int:
     summary = build_index(settings, rebuild=rebuild)
     print(f"index: {summary.chunks} chunks, {summary.sentences} sentences; added {summary.added or '-'}, "
           f"replaced {summary.replaced or '-'}, removed {summary.removed or '-'}, unchanged {summary.unchanged or '-'}")
+    return 0
+
+
+def run_train(settings: Settings) -> int:
+    settings.ranker_path.unlink(missing_ok=True)  # the assistant trains a ranker when it finds none for its index
+    stats = _assistant(settings).ranker.stats
+    print(f"ranker: {stats['questions']} generated questions, source claim retrieved for {stats['source_in_pool']}, "
+          f"{stats['rows']} candidate rows; held-out top-1 {stats['heldout_top1']}; {stats['seconds']} s -> "
+          f"{settings.ranker_path}")
     return 0
 
 

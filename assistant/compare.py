@@ -7,22 +7,26 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from assistant.answer import Draft, citation, figure_names_focus, source_label
-from assistant.figures import Figure, unit_matches
+from assistant.answer import Draft, citation, source_label
+from assistant.figures import unit_matches
 from assistant.question import LESS, MORE, Question
 from assistant.rerank import Candidate
+from index.claims import Claim
 from assistant.schema import ReportFigure
 from index.load import ReportMeta
 
-_MULTIPLIER = {"万": 1e4, "亿": 1e8}
+_MULTIPLIER = {"万": 1e4, "亿": 1e8, "千": 1e3}
 
 
 @dataclass
 class ReportAnswer:
-    """What one report says in answer to the question (sentence None: it does not say)."""
+    """What one report says in answer to the question (sentence None: it does not say); figure: the claim the
+    ranker picked, with its probability p (None for a text answer)."""
     meta: ReportMeta
     sentence: Candidate | None
-    figure: Figure | None
+    figure: Claim | None
+    p: float = 0.0
+    sure: bool = True     # False: the ranker's best claim of this report is only a "not sure" candidate
 
 
 # --- comparison ----------------------------------------------------------------------------------
@@ -34,6 +38,8 @@ def comparison(question: Question, answers: list[ReportAnswer], named: bool) -> 
     answered = [a for a in answers if a.sentence]
     if len(answered) < (1 if named else 2):
         return None
+    if any(not a.sure for a in answered):
+        return _unsure(question, answered)
     rows_of = answers if named else answered
     cited = [a for a in rows_of if a.sentence]
     number = {id(a): n for n, a in enumerate(cited, 1)}
@@ -54,7 +60,7 @@ def comparison(question: Question, answers: list[ReportAnswer], named: bool) -> 
 def _cell(a: ReportAnswer, n: int | None, en: bool) -> str:
     if n is None:
         return "not stated in this report" if en else "报告未提及"
-    return f"{a.figure.text} [{n}]" if a.figure else f"“{a.sentence.text}” [{n}]"
+    return f"{a.figure.stated} [{n}]" if a.figure else f"“{a.sentence.text}” [{n}]"
 
 
 def _extreme(question: Question, cited: list[ReportAnswer], number: dict[int, int]) -> str:
@@ -66,44 +72,53 @@ def _extreme(question: Question, cited: list[ReportAnswer], number: dict[int, in
     pick = (max if wants_more else min)(figures, key=lambda a: _value(a.figure))
     label = source_label(pick.meta, question.lang)
     if question.lang == "en":
-        return f"{'Highest' if wants_more else 'Lowest'}: {label} ({pick.figure.text}) [{number[id(pick)]}]."
-    return f"{'最多' if wants_more else '最少'}的是{label}（{pick.figure.text}）[{number[id(pick)]}]。"
+        return f"{'Highest' if wants_more else 'Lowest'}: {label} ({pick.figure.stated}) [{number[id(pick)]}]."
+    return f"{'最多' if wants_more else '最少'}的是{label}（{pick.figure.stated}）[{number[id(pick)]}]。"
 
 
-def _unit(figure: Figure) -> str:
-    return figure.unit.strip("余多万亿")
+def _unit(figure: Claim) -> str:
+    return re.sub(r"[\d.,]", "", figure.figure).strip("余多万亿千")
 
 
-def _same_unit(a: Figure, b: Figure) -> bool:
+def _same_unit(a: Claim, b: Claim) -> bool:
     """Units of the same quantity: equal, counters 个/项/件 alike, or one bare number ("超15万" vs "227万次")."""
     unit_a, unit_b = _unit(a), _unit(b)
     return not unit_a or not unit_b or unit_matches(unit_a, unit_b) or unit_matches(unit_b, unit_a)
 
 
-def _value(figure: Figure) -> float:
-    digits = re.match(r"[\d.,]+", figure.text).group().replace(",", "")
-    scale = next((m for u, m in _MULTIPLIER.items() if u in figure.unit), 1.0)
+def _value(figure: Claim) -> float:
+    digits = re.match(r"[\d.,]+", figure.figure).group().replace(",", "")
+    scale = next((m for u, m in _MULTIPLIER.items() if u in figure.figure), 1.0)
     return float(digits) * scale
+
+
+def _unsure(question: Question, answers: list[ReportAnswer]) -> Draft:
+    """A comparison with a row the ranker is not sure of: no table of figures, the closest statement of each
+    report quoted instead."""
+    en = question.lang == "en"
+    lead = ("Not sure: not every report clearly states this. The closest statements of each report are quoted below."
+            if en else "不确定：并非每份报告都明确给出了这个数字。以下是各报告中最接近的表述：")
+    lines = [f"[{n}] {source_label(a.meta, question.lang)}: “{a.sentence.text}”" for n, a in enumerate(answers, 1)]
+    return Draft("uncertain", lead + "\n" + "\n".join(lines), [citation(n, a.sentence) for n, a in enumerate(answers, 1)])
 
 
 # --- asking back ---------------------------------------------------------------------------------
 
 def clarification(question: Question, answers: list[ReportAnswer], margin: float) -> Draft | None:
-    """A "clarify" answer when reports answering about equally well (within margin of the best) state different
-    figures; None when one report stands out or they agree (a single answer then serves)."""
-    answered = sorted((a for a in answers if a.sentence and a.figure), key=lambda a: -a.sentence.score)
+    """A "clarify" answer when reports the ranker is sure of, rated about equally likely (within margin of the
+    best), state different figures of the same unit; None when one report stands out or they agree (a single
+    answer then serves)."""
+    answered = sorted((a for a in answers if a.sentence and a.figure and a.sure), key=lambda a: -a.p)
     if len(answered) < 2:
         return None
-    # the same quantity: the same unit, a segment naming what is counted, the programs the question names
-    close = [a for a in answered if a.sentence.score >= answered[0].sentence.score - margin
-             and _same_unit(a.figure, answered[0].figure) and figure_names_focus(question, a.sentence.text, a.figure)]
-    if len({a.figure.text for a in close}) < 2:
+    close = [a for a in answered if a.p >= answered[0].p - margin and _same_unit(a.figure, answered[0].figure)]
+    if len({a.figure.figure for a in close}) < 2:
         return None
     en = question.lang == "en"
     lead = ("Several reports answer this with different figures. Which bureau and year do you mean?" if en
             else "多份报告都回答了这个问题，但数字不同。请指明机构和年份：")
-    lines = [f"- {source_label(a.meta, question.lang)}: {a.figure.text} [{n}]" if en
-             else f"- {source_label(a.meta, question.lang)}：{a.figure.text} [{n}]" for n, a in enumerate(close, 1)]
+    lines = [f"- {source_label(a.meta, question.lang)}: {a.figure.stated} [{n}]" if en
+             else f"- {source_label(a.meta, question.lang)}：{a.figure.stated} [{n}]" for n, a in enumerate(close, 1)]
     text = lead + "\n" + "\n".join(lines) + "\n\n" + _quotes(close)
     return Draft("clarify", text, [citation(n, a.sentence) for n, a in enumerate(close, 1)],
                  rows=[_row(a, n, question.lang) for n, a in enumerate(close, 1)])
@@ -117,7 +132,7 @@ def _quotes(cited: list[ReportAnswer]) -> str:
 
 def _row(a: ReportAnswer, n: int | None, lang: str) -> ReportFigure:
     return ReportFigure(report_id=a.meta.id, title=a.meta.title, bureau=a.meta.bureau, year=a.meta.year,
-                        figure=a.figure.text if a.figure and n else None, citation=n, followup=followup_for(a.meta, lang))
+                        figure=a.figure.stated if a.figure and n else None, citation=n, followup=followup_for(a.meta, lang))
 
 
 def followup_for(meta: ReportMeta, lang: str) -> str:

@@ -22,6 +22,10 @@ _LEVEL = re.compile(r"区级|区局|市级|市局|district|municipal|city|level"
 MAX_TURNS = 8  # user turns looked back at
 
 
+# a turn that leans on the previous one for what it asks: "…呢？", "And …?", "What about …?"
+_ELLIPTIC = re.compile(r"呢[？?]?$|^(?:and|what about|how about)\b", re.I)
+
+
 @dataclass
 class Resolved:
     question: Question
@@ -67,6 +71,9 @@ def _resolve_turn(current: Question, previous: Question | None, parse: Callable[
     else:
         text = _with_scope(current, region_list if "bureau" in carried else [], years if "year" in carried else [], english)
     resolved = parse(text)
+    if resolved.wants == "text" and previous.wants != "text" and _ELLIPTIC.search(current.text.strip()):
+        # "第二批呢？" / "What about proposals from CPPCC members?" after a figure question asks for that figure
+        resolved = replace(resolved, wants=previous.wants, kind=previous.kind if previous.kind != "comparison" else previous.wants)
     return Resolved(replace(resolved, regions=region_list, level=level, years=years), carried)
 
 

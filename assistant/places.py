@@ -56,6 +56,11 @@ class RegionIndex:
         # Chinese domain terms that are not places (jieba's dictionary tags a few, like 满意度, as place names)
         self.known_terms = set(known_terms)
 
+    @property
+    def english_words(self) -> set[str]:
+        """The English names of the regions (lower case): never topic words of a question."""
+        return {n for names in self.aliases.values() for n in names if n.isascii()}
+
     def is_known(self, place: str) -> bool:
         return any(place in names or any(place in n or n in place for n in names if len(n) >= 2)
                    for names in self.aliases.values())

@@ -3,8 +3,9 @@ question is about, what it counts (its focus) and the lexical search terms (Chin
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
+from assistant.dictionary import Dictionary
 from assistant.glossary import Glossary
 from assistant.places import RegionIndex
 from index.bm25 import tokenize
@@ -28,15 +29,18 @@ _LATIN = re.compile(r"[A-Za-z]")
 
 # --- what kind of question it is ---
 _COMPARE = re.compile(r"比较|对比|相比|相较|分别|哪个更|哪一个更|谁更|差异|差距|变化|增加了多少|增长了多少|"
+                      r"哪(?:一|个)?(?:年|份报告|个机构|个区|个市)[^？?]{0,30}?(?:更|较)(?:多|少|高|低)|"
                       r"\bcompare|\bcomparison|\bversus\b|\bvs\.?\b|difference|\bboth\b|\bchange[ds]?\b|"
-                      r"which (?:one |bureau |report |year |city )?(?:\w+ )?(?:more|less|fewer|higher|lower)", re.I)
+                      r"which (?:one |bureau |report |year |city )?(?:\w+ )?(?:more|less|fewer|higher|lower)|"
+                      r"(?:which|what) (?:year|report|bureau|city|district)\b[^?]{0,60}?\b(?:more|less|fewer|higher|lower)\b", re.I)
 _YESNO = re.compile(r"是否|有没有|是不是|吗[？?]?$|^(?:is|are|was|were|did|does|do|has|have|had|can|could)\b", re.I)
 _LIST = re.compile(r"哪些|有哪几|列举|列出|\blist\b|what are the|which (?:\w+ ){0,2}(?:are|were|did)\b", re.I)
 _DATE_ZH = re.compile(r"何时|什么时候|哪一?天|哪一?年|几月|什么日期|哪个月|具体日期")
-_DATE_EN = re.compile(r"\bwhen\b|what date|which date|which year|what year|which month|what day", re.I)
+_DATE_EN = re.compile(r"\bwhen\b|what date|which date|\bdate\b|on what day|which year|what year|which month|what day", re.I)
 _FIGURE_ZH = re.compile(r"多少|几[个项件次份天家条名种万亿%]|比例|百分之|率|满意度|数量|总量|金额|排名|第几")
 _FIGURE_EN = re.compile(r"how many|how much|number of|percentage|what share|percent|\brate\b|amount|\btotal\b|"
-                        r"how long|\brank|how far|by how|how fast|how quickly|how soon", re.I)
+                        r"how long|\brank|how far|by how|how fast|how quickly|how soon|how (?:satisfied|accurate|big|large|"
+                        r"high|efficient|widely|often)|what (?:level|proportion|volume|value|size|scale)", re.I)
 
 # comparatives: "which … more", "哪个更多" ask for figures to compare
 MORE = re.compile(r"更多|较多|最多|更高|较高|最高|多于|高于|\bmore\b|\bhigher\b|\bmost\b|\bhighest\b|\blarger\b|\bbigger\b", re.I)
@@ -55,7 +59,16 @@ _UNIT_EN = [
 _COUNT = re.compile(r"how many|(?:多少|几)[个项件次份宗条家张期名台路篇场批人种]", re.I)
 _PERCENT_ZH = re.compile(r"率|比例|百分|满意度")
 _MONEY_ZH = re.compile(r"金额|资金|多少钱|多少元|预算|经费|融资")
-_PLAN = re.compile(r"计划|目标|下一步|安排|将要|预计|打算|明年|\bplan|\btarget|\bgoal|next year|\baim|\bwill\b", re.I)
+_CUMULATIVE_Q = re.compile(r"累计|总共|一共|以来|至今|迄今|截至|总计|合计|so far|to date|in total|cumulative|since (?:its |it |the )?"
+                           r"(?:launch|start|began|opening)|altogether|all told|overall|running total|by the end", re.I)
+_PERIOD_Q = re.compile(r"全年|今年|当年|年内|本年|一年|年度|during|itself|this year|that year|in that year|alone|for the year|"
+                       r"over the year|within the year|annual", re.I)
+_ASK_ZH = re.compile(r"多少|几[个项件次份天家条名种万亿%大]")
+_ASK_EN = re.compile(r"how (?:many|much)|what (?:share|percentage|proportion)", re.I)
+# where a two-figure question divides: the last joint before its second ask
+_JOINT_ZH = re.compile(r"以及|、|，|,|和|及|与|并且|并")
+_JOINT_EN = re.compile(r",? and |, ", re.I)
+_PLAN = re.compile(r"(?<![模虚])拟(?!定)|计划|目标|下一步|安排|将要|预计|打算|明年|\bplan|\btarget|\bgoal|next year|\baim|\bwill\b", re.I)
 
 # --- years: 2024, 2024年, 二〇二四年; relative years are ambiguous and name none ---
 _YEAR = re.compile(r"(?<!\d)(20\d\d)(?!\d)")
@@ -101,6 +114,11 @@ class Question:
     relative_year: str | None = None  # "去年", "last year": ambiguous, so no year is assumed
     asks_plan: bool = False      # about plans/targets rather than what was done
     scope_terms: list[str] = field(default_factory=list)  # tokens naming the region/year, not the topic
+    dict_terms: list[str] = field(default_factory=list)   # Chinese words for English words the glossary lacks (CC-CEDICT)
+    cumulative: bool = False     # asks for a running total (累计, 上线以来, "so far", "in total")
+    period: bool = False         # asks for one period only (全年, 今年以来, "during 2024 itself", "this year")
+    asks: int = 1                # how many figures it asks for ("多少个…、多少家…": 2)
+    parts: list["Question"] = field(default_factory=list)  # one sub-question per figure asked, when more than one
 
     @property
     def topic_terms(self) -> list[str]:
@@ -115,7 +133,8 @@ class Question:
                 "regions": self.regions, "level": self.level, "years": self.years,
                 "relative_year": self.relative_year, "other_places": self.other_places,
                 "asks_plan": self.asks_plan, "focus": self.focus, "focus_head": self.focus_head, "names": self.names,
-                "glossary": [{"en": en, "zh": zh} for en, zh in self.glossary_hits], "terms": self.terms}
+                "glossary": [{"en": en, "zh": zh} for en, zh in self.glossary_hits], "dictionary": self.dict_terms,
+                "cumulative": self.cumulative, "period": self.period, "asks": self.asks, "terms": self.terms}
 
 
 def detect_lang(text: str) -> str:
@@ -206,22 +225,65 @@ def named_things(text: str, expansions: list[str], report_names: set[str]) -> li
     return list(dict.fromkeys(quoted + [z for z in expansions if z in report_names]))
 
 
-def parse_question(text: str, glossary: Glossary, regions: RegionIndex, report_names: set[str] = frozenset()) -> Question:
+def dictionary_terms(text: str, hits: list, dictionary: Dictionary | None, skip: set[str]) -> list[str]:
+    """Chinese words (CC-CEDICT, corpus-filtered) for the English words of text that no glossary phrase covered."""
+    if dictionary is None or not _LATIN.search(text):
+        return []
+    covered = {w for hit in hits for w in re.findall(r"[a-z]+", hit.phrase)}
+    return list(dict.fromkeys(z for _, zh in dictionary.find(text, skip | covered) for z in zh))
+
+
+def split_asks(text: str, lang: str) -> list[str]:
+    """A question asking for several figures, cut before each further ask at the last joint ("、", "和", "and"):
+    "上架了多少个交易标的、引进了多少家经营主体" -> ["上架了多少个交易标的", "引进了多少家经营主体"]."""
+    asks = list((_ASK_ZH if lang == "zh" else _ASK_EN).finditer(text))
+    cuts = []
+    for prev, ask in zip(asks, asks[1:]):
+        joints = list((_JOINT_ZH if lang == "zh" else _JOINT_EN).finditer(text, prev.end(), ask.start()))
+        if joints:
+            cuts.append((joints[-1].start(), joints[-1].end()))
+    if not cuts:
+        return [text]
+    parts, start = [], 0
+    for cut_start, cut_end in cuts:
+        parts.append(text[start:cut_start])
+        start = cut_end
+    return parts + [text[start:]]
+
+
+def parse_question(text: str, glossary: Glossary, regions: RegionIndex, report_names: set[str] = frozenset(),
+                   dictionary: Dictionary | None = None) -> Question:
+    question = _parse(text, glossary, regions, report_names, dictionary)
+    if question.asks > 1 and question.wants == "figure":
+        pieces = split_asks(text, question.lang)
+        if len(pieces) > 1:
+            question.parts = [replace(_parse(piece, glossary, regions, report_names, dictionary), asks=1, regions=question.regions,
+                                      years=question.years, level=question.level, lang=question.lang, wants="figure")
+                              for piece in pieces]
+    return question
+
+
+def _parse(text: str, glossary: Glossary, regions: RegionIndex, report_names: set[str] = frozenset(),
+           dictionary: Dictionary | None = None) -> Question:
     lang = detect_lang(text)
     hits = glossary.find(text) if _LATIN.search(text) else []
     expansions = list(dict.fromkeys(z for hit in hits for z in hit.zh))
-    terms = list(dict.fromkeys(tokenize(text) + [t for z in expansions for t in tokenize(z)]))
+    extra = dictionary_terms(text, hits, dictionary, regions.english_words)
+    terms = list(dict.fromkeys(tokenize(text) + [t for z in expansions for t in tokenize(z)] + extra))
     years, named = detect_years(text), regions.find(text)
     wants = detect_wants(text)
     phrase = focus_text(text, lang)
     focus, head = focus_terms(phrase, lang, glossary)
+    if lang == "en" and phrase:
+        focus_extra = dictionary_terms(phrase, glossary.find(phrase), dictionary, regions.english_words)
+        focus, head = focus + focus_extra, head or focus_extra[-1:]
     if lang == "en":
         generic = generic_head_terms(phrase, glossary)
         terms = [t for t in terms if t not in generic]
     relative = _RELATIVE_YEAR.search(text)
     kind = detect_kind(text, wants, named, years)
-    if kind == "comparison" and wants == "text" and (MORE.search(text) or LESS.search(text)):
-        wants = "figure"  # "which added more …": a comparison of figures
+    if kind == "comparison" and wants != "figure" and (MORE.search(text) or LESS.search(text)):
+        wants = "figure"  # "which added more …", "in which year … more": a comparison of figures
     return Question(
         text=text, lang=lang, kind=kind, wants=wants, unit=detect_unit(text),
         years=years, regions=named, level=regions.level(text), terms=terms, expansions=expansions,
@@ -234,4 +296,7 @@ def parse_question(text: str, glossary: Glossary, regions: RegionIndex, report_n
         relative_year=relative.group(0) if relative else None,
         asks_plan=bool(_PLAN.search(text)),
         scope_terms=[t for t in terms if regions.is_known(t)],
+        dict_terms=extra,
+        cumulative=bool(_CUMULATIVE_Q.search(text)), period=bool(_PERIOD_Q.search(text)),
+        asks=max(1, len(_ASK_ZH.findall(text)) if lang == "zh" else len(_ASK_EN.findall(text))),
     )

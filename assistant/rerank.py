@@ -6,7 +6,7 @@ string, and this score needs the parsed question (scope, unit, focus, plan-vs-do
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -14,6 +14,7 @@ from assistant.figures import find_figures, unit_matches
 from assistant.question import Question
 from assistant.retrieve import Passage
 from index.bm25 import normalize
+from index.claims import Claim
 from index.load import ReportMeta
 from index.store import SentenceTable
 
@@ -35,6 +36,10 @@ class Candidate:
     chunk_id: str
     score: float
     scope: float = 0.0
+    dense: float = 0.0                                 # question-sentence cosine similarity
+    claims: list[Claim] = field(default_factory=list)  # the sentence's figure claims (index/claims.py)
+    passage_rank: int = 0
+    claim_dense: list[float] = field(default_factory=list)  # question-claim cosine similarity, per claim
 
 
 def rank_sentences(question: Question, q_emb: np.ndarray, passages: list[Passage], table: SentenceTable,
@@ -47,7 +52,8 @@ def rank_sentences(question: Question, q_emb: np.ndarray, passages: list[Passage
             meta = reports[table.metas[row]["report_id"]]
             text = table.texts[row]
             scope = scope_match(question, meta, text)
-            score = (W_DENSE * float(table.embeddings[row] @ q_emb)
+            dense = float(table.embeddings[row] @ q_emb)
+            score = (W_DENSE * dense
                      + W_LEXICAL * term_coverage(question.topic_terms, text)
                      + W_FOCUS * term_coverage(question.focus, text)
                      + W_NAME * term_coverage(question.names, text)
@@ -57,7 +63,8 @@ def rank_sentences(question: Question, q_emb: np.ndarray, passages: list[Passage
                      - W_PLAN * plan_mismatch(question, section, text)
                      - W_OTHER_YEAR * other_year(question, text))
             candidates.append(Candidate(text, table.metas[row]["start"], table.metas[row]["end"], meta, section,
-                                        passage.node.node_id, score, scope))
+                                        passage.node.node_id, score, scope, dense, table.claims[row], rank,
+                                        (table.claim_embeddings[row] @ q_emb).tolist()))
     return sorted(candidates, key=lambda c: -c.score)
 
 

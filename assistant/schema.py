@@ -33,7 +33,8 @@ class ReportFigure(BaseModel):
 class Answer(BaseModel):
     id: str | int | None = None
     question: str
-    status: Literal["answered", "not_found", "clarify"]
+    # uncertain: the closest candidate statements are cited, but no figure is stated as the answer
+    status: Literal["answered", "not_found", "clarify", "uncertain"]
     answer: str
     citations: list[Citation] = Field(default_factory=list)
     timings_ms: dict[str, float] = Field(default_factory=dict)

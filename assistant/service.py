@@ -2,6 +2,7 @@
 The CLI, the UI and the eval runner all call this."""
 from __future__ import annotations
 
+import random
 import threading
 import time
 from collections import Counter
@@ -11,21 +12,25 @@ from pathlib import Path
 import jieba
 import numpy as np
 from llama_index.core.schema import QueryBundle
+from tqdm import tqdm
 
-from assistant.answer import Coverage, Draft, answer_sentence, compose, not_found_text
+from assistant import synth
+from assistant.answer import Coverage, Draft, compose, find_answer, not_found_text
 from assistant.compare import ReportAnswer, clarification, comparison
+from assistant.dictionary import Dictionary
 from assistant.followup import Resolved, resolve
 from assistant.glossary import Glossary, quoted_terms
 from assistant.places import RegionIndex
 from assistant.llm import build_writer
 from assistant.question import Question, QuestionError, parse_question, validate_question
+from assistant.ranker import Ranker, index_fingerprint
 from assistant.rerank import Candidate, best_sentences, order_passages, rank_sentences, scope_match
 from assistant.retrieve import HybridRetriever, Passage
 from assistant.schema import Answer, RetrievedPassage
 from assistant.settings import Settings
 from assistant.verify import MARKER, check_figures, drop_unsupported
 from index.bm25 import BM25Index
-from index.build import build_index, index_is_current
+from index.build import build_index, index_is_current, read_state
 from index.embed import build_embedder
 from index.ingest import add_and_index
 from index.load import ReportMeta, load_reports
@@ -61,7 +66,34 @@ class Assistant:
         self.retriever = HybridRetriever(store, self.embedder, BM25Index(settings.bm25_dir), nodes, settings)
         self.sentences = load_sentences(store)
         self.writer = build_writer(settings)  # None unless an LLM endpoint is configured
+        self.dictionary = Dictionary.load(settings.dictionary_path)
         jieba.initialize()
+        self.ranker = Ranker.load(settings.ranker_path, self.ranker_fingerprint()) or self.train(progress)
+
+    # --- the answer ranker: trained on questions generated from this index, rebuilt when the index changes ---
+    def ranker_fingerprint(self) -> str:
+        config = {"seed": self.settings.ranker_seed, "questions": self.settings.ranker_questions,
+                  "glossary": self.settings.glossary_name}
+        return index_fingerprint({"index": read_state(self.settings), "ranker": config})
+
+    def train(self, progress: bool = True) -> Ranker:
+        """Generates questions from the corpus's claims, trains the ranker on the assistant's own retrieval of
+        them and saves it next to the index (python -m assistant train)."""
+        questions = synth.generate(self.sentences, self.reports, self.glossary, self.dictionary, self.settings.ranker_seed)
+        if len(questions) > self.settings.ranker_questions:  # a seeded sample keeps training within minutes
+            kept = set(random.Random(self.settings.ranker_seed).sample(range(len(questions)), self.settings.ranker_questions))
+            questions = [q for i, q in enumerate(questions) if i in kept]
+        bar = tqdm(total=len(questions), desc="training the answer ranker", unit="q", disable=not progress)
+        ranker = Ranker.train(questions, self._search_text, self.ranker_fingerprint(), self.settings.ranker_seed,
+                              progress=lambda i, n: bar.update(1))
+        bar.close()
+        ranker.save(self.settings.ranker_path)
+        return ranker
+
+    def _search_text(self, text: str) -> tuple[Question, list[Candidate]]:
+        question = self.parse(text)
+        _, run = self.search(question, self.settings.top_k)
+        return question, run.sentences
 
     def reload(self) -> None:
         """Load the manifest and the index again (after a report was added), without restarting the app."""
@@ -90,7 +122,7 @@ class Assistant:
 
     # --- understanding: parse the question, resolve it against the conversation, fit the carried scope ---
     def parse(self, text: str) -> Question:
-        return parse_question(text, self.glossary, self.regions, self.report_names)
+        return parse_question(text, self.glossary, self.regions, self.report_names, self.dictionary)
 
     def understand(self, text: str, history: list[dict] | None = None) -> Question:
         return self.understand_turn(text, history)[0]
@@ -192,7 +224,7 @@ class Assistant:
                 draft = clarification(question, answers, self.settings.clarify_margin)
             if draft:
                 return draft
-        return compose(question, run.sentences, self.settings, self.coverage)
+        return compose(question, run.sentences, self.settings, self.coverage, self.ranker)
 
     def answer_each(self, question: Question, q_emb: np.ndarray, report_ids: list[str]) -> list[ReportAnswer]:
         """Each report's own answer, from a retrieval restricted to that report."""
@@ -201,12 +233,17 @@ class Assistant:
         for rid in sorted(report_ids, key=lambda r: (named.get(self.reports[r].region, len(named)), self.reports[r].region,
                                                      self.reports[r].year)):
             _, run = self.search(question, self.settings.top_k, only=[rid], q_emb=q_emb)
-            sentence, figure = None, None
-            if question.kind == "comparison" and question.wants == "text":  # "compare the video resources …"
-                sentence, figure = answer_sentence(replace(question, wants="figure"), run.sentences, self.settings)
-            if sentence is None:
-                sentence, figure = answer_sentence(question, run.sentences, self.settings)
-            answers.append(ReportAnswer(self.reports[rid], sentence, figure))
+            # "compare the video resources …": a figure when the report states one, else the best sentence
+            found = find_answer(replace(question, wants="figure") if question.wants == "text" else question,
+                                run.sentences, self.settings, self.ranker)
+            if found.status == "answered" or (found.status == "uncertain" and question.wants != "text"):
+                top = found.claims[0]
+                answers.append(ReportAnswer(self.reports[rid], top.sentence, top.claim, top.p, found.status == "answered"))
+            elif question.wants == "text" and run.sentences and run.sentences[0].scope >= 0 \
+                    and run.sentences[0].score >= self.settings.min_answer_score:
+                answers.append(ReportAnswer(self.reports[rid], run.sentences[0], None))
+            else:
+                answers.append(ReportAnswer(self.reports[rid], None, None, found.p))
         return answers
 
     def write_with_llm(self, question: Question, draft: Draft) -> tuple[Draft, str]:

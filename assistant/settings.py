@@ -54,9 +54,17 @@ class Settings(BaseSettings):
     # a "not found" answer lists the closest passages scoring at least this as related reading
     min_related_score: float = 0.8
     max_citations: int = 3
-    # reports whose answers score within this margin of the best one, with different figures, make the
+    # the answer ranker's probability (assistant/ranker.py) decides a figure question: at least answer_threshold
+    # answers; at least uncertain_threshold says "not sure" and shows the closest candidates; below, not found
+    # (calibrated for precision on held-out questions: eval/README.md)
+    answer_threshold: float = Field(default=0.5, ge=0, le=1)
+    uncertain_threshold: float = Field(default=0.25, ge=0, le=1)
+    # reports whose answers the ranker rates within this margin of the best one, with different figures, make the
     # assistant ask back ("clarify") instead of picking one
-    clarify_margin: float = 0.1
+    clarify_margin: float = Field(default=0.3, ge=0, le=1)
+    # training the ranker on questions generated from the corpus (python -m assistant train; also after an index change)
+    ranker_seed: int = 13
+    ranker_questions: int = Field(default=1500, ge=50)
 
     # --- optional LLM: an OpenAI-compatible chat endpoint writes the answer; "none" never touches the network ---
     llm_mode: Literal["none", "openai_like"] = "none"
@@ -90,6 +98,14 @@ class Settings(BaseSettings):
     @property
     def bm25_dir(self) -> Path:
         return self.data_dir / "bm25"
+
+    @property
+    def dictionary_path(self) -> Path:
+        return self.data_dir / "dictionary.json"
+
+    @property
+    def ranker_path(self) -> Path:
+        return self.data_dir / "ranker.pkl"
 
     @property
     def state_path(self) -> Path:

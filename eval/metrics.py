@@ -2,7 +2,6 @@
 and retrieved passages (dicts of `python -m assistant retrieve --json`)."""
 from __future__ import annotations
 
-import re
 import statistics
 
 from assistant.figures import contains_number
@@ -18,15 +17,20 @@ def gold_present(answer_text: str, gold: str) -> bool:
     return gold in answer_text
 
 
-_QUOTE = re.compile(r"“[^”]*”?")
-
-
 def stated_part(answer_text: str, question_type: str) -> str:
     """What the answer asserts in its own words, quotes removed: a figure question (follow-ups included) must state
-    its figure there, not only inside a quoted span."""
-    if question_type in ("figure", "date", "followup"):
-        return _QUOTE.sub(" ", answer_text)
-    return answer_text
+    its figure there, not only inside a quoted span. Quotes nest (“上线23个“高效办成一件事”重点事项”)."""
+    if question_type not in ("figure", "date", "followup"):
+        return answer_text
+    kept, depth = [], 0
+    for ch in answer_text:
+        if ch == "“":
+            depth += 1
+        elif ch == "”" and depth:
+            depth -= 1
+        elif not depth:
+            kept.append(ch)
+    return "".join(kept)
 
 
 def holds_evidence(passage: dict, report_id: str, span: tuple[int, int]) -> bool:

@@ -12,16 +12,17 @@ from dataclasses import dataclass, field
 
 from tqdm import tqdm
 
+from assistant.dictionary import Dictionary
 from assistant.settings import Settings
 from index.bm25 import build_bm25
 from index.chunk import chunk_report
 from index.clean import content_lines
 from index.embed import build_embedder
 from index.load import Report, load_reports
-from index.store import (Store, add_sentences, all_chunk_nodes, chunk_node, delete_report, drop_collections, open_store,
-                         sentence_rows)
+from index.store import (Store, add_claims, add_sentences, all_chunk_nodes, chunk_node, claim_rows, delete_report,
+                         drop_collections, open_store, sentence_rows)
 
-PIPELINE_VERSION = 1  # bump when chunking or cleaning logic changes what is stored
+PIPELINE_VERSION = 4  # bump when chunking or cleaning logic changes what is stored
 
 
 @dataclass
@@ -55,6 +56,7 @@ def index_is_current(settings: Settings, reports: list[Report]) -> bool:
         state.get("config") == index_config(settings)
         and state.get("reports") == {r.meta.id: fingerprint(r) for r in reports}
         and (settings.bm25_dir / "chunk_ids.json").is_file()
+        and settings.dictionary_path.is_file()
     )
 
 
@@ -85,6 +87,10 @@ def build_index(settings: Settings, rebuild: bool = False, progress: bool = True
             delete_report(store, report.meta.id)
             _index_report(store, embedder, report, settings, progress)
 
+    # --- English words for the corpus's Chinese words (CC-CEDICT), rebuilt when the reports change ---
+    if todo or summary.removed or not settings.dictionary_path.is_file():
+        Dictionary.build([r.text for r in reports]).save(settings.dictionary_path)
+
     # --- lexical index over exactly the stored chunks ---
     nodes = all_chunk_nodes(store)
     build_bm25([n.node_id for n in nodes], [n.get_content(metadata_mode="embed") for n in nodes], settings.bm25_dir)
@@ -108,6 +114,9 @@ def _index_report(store: Store, embedder, report: Report, settings: Settings, pr
     rows = [row for c in chunks for row in sentence_rows(c, report.text)]
     sentences = [sentence_context(report, t) for _, t, _ in rows]
     add_sentences(store, rows, embedder.get_text_embedding_batch(sentences, show_progress=progress))
+    claims = claim_rows(rows)
+    add_claims(store, claims, embedder.get_text_embedding_batch([sentence_context(report, t) for _, t, _ in claims],
+                                                                 show_progress=progress))
 
 
 def sentence_context(report: Report, sentence: str) -> str:
@@ -122,3 +131,5 @@ def _wipe(settings: Settings) -> None:
     if settings.bm25_dir.exists():
         shutil.rmtree(settings.bm25_dir)
     settings.state_path.unlink(missing_ok=True)
+    settings.dictionary_path.unlink(missing_ok=True)
+    settings.ranker_path.unlink(missing_ok=True)

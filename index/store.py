@@ -1,6 +1,7 @@
 """Stage 5: persist chunks (llama-index nodes in Chroma) and their sentences (a second Chroma collection)."""
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 
 import chromadb
@@ -11,10 +12,12 @@ from llama_index.vector_stores.chroma import ChromaVectorStore
 
 from assistant.settings import Settings
 from index.chunk import Chunk
+from index.claims import Claim, sentence_claims
 from index.load import ReportMeta
 
 CHUNKS = "report-chunks"
 SENTENCES = "report-sentences"
+CLAIMS = "report-claims"
 # Metadata the embedder sees next to the chunk text: which report, which section.
 EMBED_KEYS = ("title", "section")
 
@@ -24,6 +27,7 @@ class Store:
     client: chromadb.api.ClientAPI
     chunks: chromadb.Collection
     sentences: chromadb.Collection
+    claims: chromadb.Collection
 
     @property
     def vector_store(self) -> ChromaVectorStore:
@@ -40,11 +44,12 @@ def open_store(settings: Settings) -> Store:
         client=client,
         chunks=client.get_or_create_collection(CHUNKS, configuration=cosine),
         sentences=client.get_or_create_collection(SENTENCES, configuration=cosine),
+        claims=client.get_or_create_collection(CLAIMS, configuration=cosine),
     )
 
 
 def drop_collections(store: Store) -> None:
-    for name in (CHUNKS, SENTENCES):
+    for name in (CHUNKS, SENTENCES, CLAIMS):
         store.client.delete_collection(name)
 
 
@@ -71,10 +76,13 @@ def chunk_node(chunk: Chunk, meta: ReportMeta) -> TextNode:
 
 
 def sentence_rows(chunk: Chunk, text: str) -> list[tuple[str, str, dict]]:
-    """(id, text, metadata) of each sentence of a chunk."""
+    """(id, text, metadata) of each sentence of a chunk; its figure claims (index/claims.py) go with it as JSON
+    (Chroma metadata is flat)."""
     return [
         (f"{chunk.chunk_id}#{i}", text[s.start : s.end],
-         {"report_id": chunk.report_id, "chunk_id": chunk.chunk_id, "start": s.start, "end": s.end})
+         {"report_id": chunk.report_id, "chunk_id": chunk.chunk_id, "start": s.start, "end": s.end,
+          "claims": json.dumps([c.as_dict() for c in sentence_claims(text[s.start : s.end], text[max(0, s.start - 300): s.start])],
+                               ensure_ascii=False)})
         for i, s in enumerate(chunk.sentences)
     ]
 
@@ -82,12 +90,30 @@ def sentence_rows(chunk: Chunk, text: str) -> list[tuple[str, str, dict]]:
 def delete_report(store: Store, report_id: str) -> None:
     store.vector_store.delete(ref_doc_id=report_id)
     store.sentences.delete(where={"report_id": report_id})
+    store.claims.delete(where={"report_id": report_id})
 
 
 def add_sentences(store: Store, rows: list[tuple[str, str, dict]], embeddings: list[list[float]]) -> None:
     if rows:
         ids, texts, metas = zip(*rows)
         store.sentences.upsert(ids=list(ids), documents=list(texts), metadatas=list(metas), embeddings=embeddings)
+
+
+def claim_rows(sentence_rows: list[tuple[str, str, dict]]) -> list[tuple[str, str, dict]]:
+    """(id, text, metadata) of each figure claim of the sentences: what it counts, with its subject, is embedded
+    on its own, so a question can be matched to one figure of a sentence that holds several."""
+    rows = []
+    for sentence_id, _, meta in sentence_rows:
+        for k, claim in enumerate(json.loads(meta["claims"])):
+            text = claim["label"] if claim["lead"] in claim["clause"] else f"{claim['lead']}，{claim['label']}"
+            rows.append((f"{sentence_id}~{k}", text, {"report_id": meta["report_id"], "sentence_id": sentence_id, "k": k}))
+    return rows
+
+
+def add_claims(store: Store, rows: list[tuple[str, str, dict]], embeddings: list[list[float]]) -> None:
+    if rows:
+        ids, texts, metas = zip(*rows)
+        store.claims.upsert(ids=list(ids), documents=list(texts), metadatas=list(metas), embeddings=embeddings)
 
 
 def all_chunk_nodes(store: Store) -> list[TextNode]:
@@ -106,6 +132,12 @@ class SentenceTable:
     metas: list[dict]
     embeddings: np.ndarray
     by_chunk: dict[str, list[int]]
+    claims: list[list[Claim]]       # the figure claims of each sentence
+    claim_embeddings: list[np.ndarray]  # per sentence, one row per claim (what it counts, with its subject)
+
+
+def _claims(meta: dict) -> list[Claim]:
+    return [Claim(**c) for c in json.loads(meta.get("claims") or "[]")]
 
 
 def load_sentences(store: Store) -> SentenceTable:
@@ -114,4 +146,13 @@ def load_sentences(store: Store) -> SentenceTable:
     for row, meta in enumerate(got["metadatas"]):
         by_chunk.setdefault(meta["chunk_id"], []).append(row)
     embeddings = np.asarray(got["embeddings"], dtype=np.float32) if len(got["ids"]) else np.zeros((0, 1), np.float32)
-    return SentenceTable(got["ids"], got["documents"], got["metadatas"], embeddings, by_chunk)
+    claims = [_claims(meta) for meta in got["metadatas"]]
+    row_of = {sentence_id: row for row, sentence_id in enumerate(got["ids"])}
+    dim = embeddings.shape[1]
+    claim_embeddings = [np.zeros((len(c), dim), np.float32) for c in claims]
+    stored = store.claims.get(include=["metadatas", "embeddings"])
+    for meta, vector in zip(stored["metadatas"], stored["embeddings"] if len(stored["ids"]) else []):
+        row = row_of.get(meta["sentence_id"])
+        if row is not None and meta["k"] < len(claims[row]):
+            claim_embeddings[row][meta["k"]] = vector
+    return SentenceTable(got["ids"], got["documents"], got["metadatas"], embeddings, by_chunk, claims, claim_embeddings)

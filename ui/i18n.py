@@ -44,6 +44,7 @@ TEXT: dict[str, tuple[str, str]] = {  # key: (English, Chinese)
     "answered": ("Answer", "答案"),
     "not_found": ("Not found in the reports", "报告中未找到"),
     "clarify": ("Which report do you mean?", "请指明报告"),
+    "uncertain": ("Not sure — the closest candidates, no figure stated", "不确定：以下为最接近的内容，未给出数字"),
     "pick_report": ("Pick a report:", "选择报告："),
     "try_report": ("Ask one of these reports:", "改问以下报告："),
     "sources": ("Sources", "出处"),

@@ -23,7 +23,7 @@ def answer_html(answer: Answer, turn: int, lang: str, texts: dict[str, str]) -> 
     cited = answer.citations or answer.related
     parts = [f'<div class="govqa-answer status-{answer.status}" data-status="{answer.status}">']
     if answer.status != "answered":
-        parts.append(f'<div class="banner">{"🔍" if answer.status == "not_found" else "❓"} {t(answer.status, lang)}</div>')
+        parts.append(f'<div class="banner">{ {"not_found": "🔍", "uncertain": "❔"}.get(answer.status, "❓") } {t(answer.status, lang)}</div>')
     body = _MARKDOWN.render(answer.answer)
     if answer.citations:
         body = MARKER.sub(lambda m: _cite_link(m, turn, len(answer.citations)), body)

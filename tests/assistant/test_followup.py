@@ -11,7 +11,7 @@ def user(*turns):
 @pytest.mark.parametrize("history, question, figure, report_id, carried", [
     (user("深圳市2025年上线了多少个“高效办成一件事”？"), "那2024年呢？", "23个", "000", ["bureau", "topic"]),
     (user("How many one-matter items did Shenzhen launch in 2025?"), "And in 2024?", "23个", "000", ["bureau", "topic"]),
-    (user("龙华区2025年新增了多少个“跨域通办”合作地区？"), "那2022年呢？", "37个", "001", ["bureau", "topic"]),
+    (user("龙华区2025年新增了多少个“跨域通办”合作地区？"), "那2024年呢？", None, None, ["bureau", "topic"]),
     (user("What was the satisfaction rate of Zhongshan's 12345 hotline in 2024?"), "How many work orders did it dispatch?",
      "43.9万张", "003", ["bureau", "year"]),
     (user("How many one-matter items did Zhongshan launch?"), "what about its satisfaction rate", "99.63%", "003", ["bureau"]),
@@ -22,9 +22,12 @@ def user(*turns):
 ])
 def test_follow_up_answers_from_the_resolved_question(assistant, history, question, figure, report_id, carried):
     answer = assistant.ask(question, history=history)
+    assert answer.scope["carried"] == carried and answer.notes  # what was assumed is said
+    if figure is None:  # Longhua has no 2024 report
+        assert answer.status == "not_found" and "2024" in answer.answer
+        return
     assert answer.status == "answered" and answer.answer.startswith(figure)
     assert answer.citations[0].report_id == report_id
-    assert answer.scope["carried"] == carried and answer.notes  # what was assumed is said
 
 
 def test_carried_year_that_leaves_no_report_is_dropped_and_said(assistant):

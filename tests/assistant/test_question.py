@@ -116,3 +116,20 @@ def test_a_malformed_glossary_line_is_named(tmp_path):
     bad.write_text("# comment\nhotline\t热线\nno tab here\n", encoding="utf-8")
     with pytest.raises(GlossaryError, match="line 3"):
         Glossary.load(bad)
+
+
+def test_a_question_asking_for_two_figures_is_split_into_parts():
+    from assistant.question import split_asks
+
+    assert split_asks("深圳数据交易所上架了多少个交易标的、引进了多少家经营主体？", "zh") == [
+        "深圳数据交易所上架了多少个交易标的", "引进了多少家经营主体？"]
+    assert len(split_asks("How many risks did Shenzhen fix, and how many viruses were found?", "en")) == 2
+    question = ask("深圳市2025年上架了多少个交易标的、引进了多少家经营主体？")
+    assert question.asks == 2 and [p.regions for p in question.parts] == [["深圳市"], ["深圳市"]]
+    assert ask("深圳市2025年上线了多少个“高效办成一件事”？").parts == []
+
+
+def test_which_year_more_is_a_comparison_of_figures():
+    for text in ("Which year did Longhua add more cross-region partner areas?", "龙华区哪一年新增的跨域通办合作地区更多？"):
+        question = ask(text)
+        assert question.kind == "comparison" and question.wants == "figure"

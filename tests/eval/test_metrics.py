@@ -17,6 +17,27 @@ def test_judge_counts_the_stated_figure_not_only_the_quote():
     assert not quoted_only["correct"]
 
 
+def test_wrong_answer_rate_counts_confident_answers_without_the_gold_figure():
+    wrong = judge(ITEM, {"status": "answered", "answer": "8个。据报告：“上线45个高频”[1]", "citations": [CITATION]})
+    unsure = judge(ITEM, {"status": "uncertain", "answer": "不确定：[1] “上线45个高频”", "citations": [CITATION]})
+    assert wrong["wrong"] and not unsure["wrong"] and not unsure["correct"] and unsure["uncertain"]
+    trap = {"type": "unanswerable", "gold": [], "evidence": None, "report_id": None}
+    assert judge(trap, {"status": "answered", "answer": "45个", "citations": [CITATION]})["wrong"]
+    assert judge(trap, {"status": "clarify", "answer": "- 45个 [1]", "citations": [CITATION]})["wrong"]
+    assert not judge(trap, {"status": "uncertain", "answer": "不确定", "citations": [CITATION]})["wrong"]
+    rows = [{"correct": c, "wrong": w, "uncertain": u, "supported": None, "grounded": None, "latency_ms": 1.0,
+             "recall@1": None, "recall@5": None, "right_report@1": None, "answerable": True, "refused": False}
+            for c, w, u in ((True, False, False), (False, True, False), (False, False, True), (False, False, False))]
+    summary = summarize(rows)
+    assert summary["accuracy"] == 0.25 and summary["wrong_answer"] == 0.25 and summary["uncertain"] == 0.25
+
+
+def test_follow_up_figures_count_only_outside_quotes():
+    item = {**ITEM, "type": "followup"}
+    assert not judge(item, {"status": "answered", "answer": "according to the report: “上线45个高频” [1]", "citations": [CITATION]})["correct"]
+    assert judge(item, {"status": "answered", "answer": "45个 — according to: “上线45个高频” [1]", "citations": [CITATION]})["correct"]
+
+
 def test_unanswerable_is_correct_only_when_refused():
     item = {"type": "unanswerable", "gold": [], "evidence": None, "report_id": None}
     assert judge(item, {"status": "not_found", "answer": "未找到", "citations": []})["correct"]
@@ -25,7 +46,7 @@ def test_unanswerable_is_correct_only_when_refused():
 
 def test_summary_rates_and_percentiles():
     retrieval = {"recall@1": True, "recall@5": True, "right_report@1": True}
-    answerable = {"answerable": True, "refused": False}
+    answerable = {"answerable": True, "refused": False, "uncertain": False, "wrong": False}
     rows = [{"correct": True, "supported": True, "grounded": True, "latency_ms": 10.0, **retrieval, **answerable},
             {"correct": False, "supported": None, "grounded": None, "latency_ms": 30.0, **dict.fromkeys(retrieval), **answerable}]
     summary = summarize(rows)

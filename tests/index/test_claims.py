@@ -1,0 +1,47 @@
+"""Figure claims read from the reports' sentences: what each figure counts, its qualifier, time scope, plan and
+baseline flags, and enumerations mapped back onto their items."""
+from index.claims import sentence_claims
+
+ENUMERATION = "上线45个高频“高效办成一件事”,平均压减办理环节8个、办理时限11天、跑动次数4次、申请材料12份,压减比例分别为62%、51%、81%、56%。"
+
+
+def by_figure(sentence, before=""):
+    return {c.figure: c for c in sentence_claims(sentence, before)}
+
+
+def test_a_respectively_list_maps_back_onto_the_items_it_follows():
+    claims = by_figure(ENUMERATION)
+    assert claims["51%"].label == "办理时限压减比例" and claims["81%"].label == "跑动次数压减比例"
+    assert claims["11天"].label == "办理时限" and claims["11天"].enumerated
+    assert claims["45个"].index == 0 and claims["56%"].index == claims["56%"].count - 1
+
+
+def test_qualifiers_are_kept_as_written():
+    claims = by_figure("累计上线以来提供咨询解答服务超430万次,准确率达85%以上,审查40余份。")
+    assert claims["430万次"].stated == "超430万次" and claims["430万次"].scope == "cumulative"
+    assert claims["85%"].stated == "85%以上"
+    assert claims["40余份"].stated == "40余份"
+
+
+def test_this_years_figure_and_the_running_total_are_told_apart():
+    claims = by_figure("今年以来电子证照调用量超15万,位居全市第四,累计电子证照调用量超194万,位居全市第一。")
+    assert claims["15万"].scope == "period" and claims["194万"].scope == "cumulative"
+
+
+def test_a_clause_after_a_semicolon_carries_the_subject_of_the_sentence_it_continues():
+    before = "上线23个“高效办成一件事”重点事项,平均每个“一件事”减少办理环节7个,压减比例64%;"
+    claims = by_figure("减少办理时限12天,压减比例56%;", before)
+    assert "高效办成一件事" in claims["12天"].lead and claims["12天"].label == "减少办理时限"
+
+
+def test_plans_baselines_and_document_titles_are_marked():
+    planned = by_figure("2022年全年拟抽查许可案卷1500宗,截至上半年,共抽查案卷785宗。")
+    assert planned["1500宗"].planned and not planned["785宗"].planned
+    base = by_figure("在12个合作地区的基础上,新增广州从化、珠海斗门、佛山顺德等37个地区。")
+    assert base["12个"].baseline and not base["37个"].baseline
+    titled = by_figure("印发《深圳市“数据要素×”实施方案(2025-2026年)》。")
+    assert all(c.in_title for c in titled.values())
+
+
+def test_a_sentence_without_figures_has_no_claims():
+    assert sentence_claims("坚持以习近平新时代中国特色社会主义思想为指导。") == []
