@@ -9,6 +9,7 @@ index gives the same model). A linear model was chosen over gradient boosting be
 the generated questions to people's questions: on the dev set, top-1 0.756 against 0.718 (eval/README.md)."""
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import math
@@ -25,6 +26,16 @@ from assistant.figures import unit_matches
 from assistant.question import Question
 from assistant.rerank import Candidate, other_year, plan_mismatch, term_coverage
 from index.bm25 import normalize
+
+_normalized = functools.lru_cache(maxsize=1 << 16)(normalize)  # claims' texts recur across questions
+
+
+def _coverage(terms: list[str], text: str) -> float:
+    """rerank.term_coverage over a cached normalization: the features test every claim text many times."""
+    if not terms:
+        return 0.0
+    haystack = _normalized(text)
+    return sum(t in haystack for t in terms) / len(terms)
 from index.claims import Claim
 
 RANKER_VERSION = 3
@@ -102,7 +113,7 @@ def fits(question: Question, claim: Claim) -> bool:
 
 
 def _anchor_gap(question: Question, sentence: str, claim: Claim) -> float:
-    haystack = normalize(sentence)
+    haystack = _normalized(sentence)
     gaps = [max(0, m.start() - claim.end, claim.start - m.end())
             for term in question.topic_terms if not term.isdigit() and len(term) > 1
             for m in re.finditer(re.escape(term), haystack)]
@@ -130,7 +141,7 @@ def features(question: Question, pool: list[tuple[Candidate, Claim]]) -> np.ndar
     for (s, c), cd in zip(pool, claim_dense):
         unit = re.sub(r"[\d.,]", "", c.figure)
         context = c.clause + " " + c.lead
-        tc = term_coverage(topic, context)
+        tc = _coverage(topic, context)
         topic_clause.append(tc)
         rows.append([
             float(question.lang == "en"),
@@ -140,9 +151,9 @@ def features(question: Question, pool: list[tuple[Candidate, Claim]]) -> np.ndar
             float(question.unit in STRICT_UNITS and question.unit not in unit),
             float(question.counts and "%" in unit or question.counts and "％" in unit),
             float(not question.unit),
-            term_coverage(focus, c.label), term_coverage(head, c.label), term_coverage(focus, c.clause),
-            term_coverage(focus, s.text), term_coverage(topic, c.clause), tc, term_coverage(topic, c.label),
-            term_coverage(topic, s.text), term_coverage(question.dict_terms, context), term_coverage(question.names, s.text),
+            _coverage(focus, c.label), _coverage(head, c.label), _coverage(focus, c.clause),
+            _coverage(focus, s.text), _coverage(topic, c.clause), tc, _coverage(topic, c.label),
+            _coverage(topic, s.text), _coverage(question.dict_terms, context), _coverage(question.names, s.text),
             _anchor_gap(question, s.text, c),
             float(c.planned != question.asks_plan), float(c.baseline),
             _fit(question.cumulative, c.scope == "cumulative") - (1.0 if question.period and c.scope == "cumulative" else 0.0),
