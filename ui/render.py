@@ -12,8 +12,9 @@ from assistant.schema import Answer, Citation
 from assistant.verify import MARKER
 from ui.i18n import t
 
-# commonmark + tables; raw HTML in the answer text is escaped, not rendered (html=False is the default)
-_MARKDOWN = MarkdownIt("commonmark", {"breaks": True}).enable("table")
+# commonmark + tables, with raw HTML off: the answer text quotes report text (and uploads), which must reach the
+# page escaped, never as markup (the "commonmark" preset turns html on, so it is turned off here)
+_MARKDOWN = MarkdownIt("commonmark", {"breaks": True, "html": False}).enable("table")
 CONTEXT_CHARS = 260  # of the paragraph shown on each side of a cited span
 
 

@@ -64,3 +64,13 @@ def test_streamed_pieces_grow_to_the_whole_answer():
     pieces = streamed_pieces(text)
     assert pieces[-1] == text and all(text.startswith(p) for p in pieces)
     assert [len(p) for p in pieces] == sorted(len(p) for p in pieces)
+
+
+def test_markup_in_report_text_reaches_the_page_escaped(assistant):
+    """A report (an upload) may hold HTML; quoted in an answer, it is shown as text, never run."""
+    answer = assistant.ask("2024年中山市12345热线服务总量是多少？")
+    payload = '<img src=x onerror="alert(document.domain)"><script>alert(1)</script>'
+    hostile = answer.model_copy(update={"answer": f"“{payload}”[1]", "notes": [payload]})
+    page = answer_html(hostile, 1, "zh", assistant.texts)
+    assert "<img" not in page and "<script" not in page
+    assert "&lt;img" in page and "&lt;script&gt;" in page
