@@ -11,8 +11,8 @@ from assistant.answer import Draft, citation, source_label
 from assistant.figures import unit_matches
 from assistant.question import LESS, MORE, Question
 from assistant.rerank import Candidate
-from index.claims import Claim
 from assistant.schema import ReportFigure
+from index.claims import Claim
 from index.load import ReportMeta
 
 _MULTIPLIER = {"万": 1e4, "亿": 1e8, "千": 1e3}
@@ -77,7 +77,7 @@ def _extreme(question: Question, cited: list[ReportAnswer], number: dict[int, in
 
 
 def _unit(figure: Claim) -> str:
-    return re.sub(r"[\d.,]", "", figure.figure).strip("余多万亿千")
+    return figure.unit.strip("余多万亿千")
 
 
 def _same_unit(a: Claim, b: Claim) -> bool:

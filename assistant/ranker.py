@@ -9,7 +9,6 @@ index gives the same model). A linear model was chosen over gradient boosting be
 the generated questions to people's questions: on the dev set, top-1 0.756 against 0.718 (eval/README.md)."""
 from __future__ import annotations
 
-import functools
 import hashlib
 import json
 import math
@@ -24,18 +23,7 @@ import numpy as np
 
 from assistant.figures import unit_matches
 from assistant.question import Question
-from assistant.rerank import Candidate, other_year, plan_mismatch, term_coverage
-from index.bm25 import normalize
-
-_normalized = functools.lru_cache(maxsize=1 << 16)(normalize)  # claims' texts recur across questions
-
-
-def _coverage(terms: list[str], text: str) -> float:
-    """rerank.term_coverage over a cached normalization: the features test every claim text many times."""
-    if not terms:
-        return 0.0
-    haystack = _normalized(text)
-    return sum(t in haystack for t in terms) / len(terms)
+from assistant.rerank import Candidate, normalized, other_year, plan_mismatch, term_coverage
 from index.claims import Claim
 
 RANKER_VERSION = 3
@@ -97,7 +85,7 @@ _YEAR_IN = re.compile(r"(?<!\d)(20\d\d)年(?!\d{1,2}月\d)")
 def names_what_is_counted(question: Question, sentence: Candidate) -> bool:
     """A Chinese question names what it counts in the reports' own words; a sentence that never names it states a
     figure of something else (数据集 asked, 服务能力平台 stated), which may be offered as "not sure", never stated."""
-    return not (question.lang == "zh" and question.focus_head) or term_coverage(question.focus_head, sentence.text) > 0
+    return not (question.lang == "zh" and question.focus_head) or termterm_coverage(question.focus_head, sentence.text) > 0
 
 
 def fits(question: Question, claim: Claim) -> bool:
@@ -106,14 +94,13 @@ def fits(question: Question, claim: Claim) -> bool:
     named = {int(y) for y in _YEAR_IN.findall(claim.clause)}
     if question.years and not claim.is_date and named and not named & set(question.years):
         return False  # "预计2023年将新增15个" is about 2023, not the 2022 asked
-    unit = re.sub(r"[\d.,]", "", claim.figure)
-    if question.unit in STRICT_UNITS and question.unit not in unit.replace("％", "%"):
+    if question.unit in STRICT_UNITS and question.unit not in claim.unit.replace("％", "%"):
         return False
-    return not (question.counts and ("%" in unit or "％" in unit))
+    return not (question.counts and ("%" in claim.unit or "％" in claim.unit))
 
 
 def _anchor_gap(question: Question, sentence: str, claim: Claim) -> float:
-    haystack = _normalized(sentence)
+    haystack = normalized(sentence)
     gaps = [max(0, m.start() - claim.end, claim.start - m.end())
             for term in question.topic_terms if not term.isdigit() and len(term) > 1
             for m in re.finditer(re.escape(term), haystack)]
@@ -139,9 +126,9 @@ def features(question: Question, pool: list[tuple[Candidate, Claim]]) -> np.ndar
     focus, head, topic = question.focus, question.focus_head, question.topic_terms
     rows, topic_clause = [], []
     for (s, c), cd in zip(pool, claim_dense):
-        unit = re.sub(r"[\d.,]", "", c.figure)
+        unit = c.unit
         context = c.clause + " " + c.lead
-        tc = _coverage(topic, context)
+        tc = term_coverage(topic, context)
         topic_clause.append(tc)
         rows.append([
             float(question.lang == "en"),
@@ -151,9 +138,9 @@ def features(question: Question, pool: list[tuple[Candidate, Claim]]) -> np.ndar
             float(question.unit in STRICT_UNITS and question.unit not in unit),
             float(question.counts and "%" in unit or question.counts and "％" in unit),
             float(not question.unit),
-            _coverage(focus, c.label), _coverage(head, c.label), _coverage(focus, c.clause),
-            _coverage(focus, s.text), _coverage(topic, c.clause), tc, _coverage(topic, c.label),
-            _coverage(topic, s.text), _coverage(question.dict_terms, context), _coverage(question.names, s.text),
+            term_coverage(focus, c.label), term_coverage(head, c.label), term_coverage(focus, c.clause),
+            term_coverage(focus, s.text), term_coverage(topic, c.clause), tc, term_coverage(topic, c.label),
+            term_coverage(topic, s.text), term_coverage(question.dict_terms, context), term_coverage(question.names, s.text),
             _anchor_gap(question, s.text, c),
             float(c.planned != question.asks_plan), float(c.baseline),
             _fit(question.cumulative, c.scope == "cumulative") - (1.0 if question.period and c.scope == "cumulative" else 0.0),

@@ -5,6 +5,7 @@ Written as a plain step rather than a llama-index node postprocessor: a postproc
 string, and this score needs the parsed question (scope, unit, focus, plan-vs-done)."""
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field
 
@@ -82,11 +83,15 @@ def order_passages(passages: list[Passage], ranked: list[Candidate]) -> list[Pas
     return sorted(passages, key=lambda p: -best[p.node.node_id].score if p.node.node_id in best else float("inf"))
 
 
+# the same sentences and claim texts are tested against many terms and many questions: normalize each once
+normalized = functools.lru_cache(maxsize=1 << 16)(normalize)
+
+
 def term_coverage(terms: list[str], sentence: str) -> float:
     """Share of the terms found in the sentence."""
     if not terms:
         return 0.0
-    haystack = normalize(sentence)
+    haystack = normalized(sentence)
     return sum(t in haystack for t in terms) / len(terms)
 
 

@@ -34,7 +34,7 @@ _TITLE = re.compile(r"《[^》]*》")
 # "压减比例分别为62%、51%" / "依次为": a list of figures that maps onto an earlier list of items
 _RESPECTIVELY = re.compile(r"分别为|分别是|分别达到|分别达|分别占|依次为|依次是|分别")
 _LEAD_WORDS = re.compile(r"^(?:[一二三四五六七八九十]+是|其中|同时|此外|另外|目前|截至[^,，]*|[一二三四五六七八九十]+、|[（(][一二三四五六七八九十]+[)）])[,，:：]?")
-_VERBISH = re.compile(r"^(?:新增|累计|共|完成|办理|上线|推出|开展|实现|减少|压减|提升|达到|达|超|为|是|有|受理|发布|签发|开放|归集|接入|服务)")
+_DIGITS = re.compile(r"[\d.,]")
 
 
 @dataclass(frozen=True)
@@ -55,6 +55,11 @@ class Claim:
     index: int         # its place among the sentence's figures
     count: int         # how many figures the sentence holds
     enumerated: bool   # a member of a list of figures (、) or of a "分别为" list
+
+    @property
+    def unit(self) -> str:
+        """The figure without its digits: 万件次, %, 年3月 (as Figure.unit)."""
+        return _DIGITS.sub("", self.figure)
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -151,7 +156,7 @@ def _in_list(sentence: str, f: Figure) -> bool:
     start = _start_before(sentence, f, _SEGMENT_BREAK)
     end = _SEGMENT_BREAK.search(sentence, f.end)
     if start > 0 and sentence[start - 1] == "、":
-        before = sentence[_start_before_pos_breaks(sentence, start - 1): start - 1]
+        before = sentence[_start_before_pos(sentence, start - 1, _SEGMENT_BREAK): start - 1]
         if re.search(r"\d", before):
             return True
     if end and end.group() == "、":
@@ -159,10 +164,6 @@ def _in_list(sentence: str, f: Figure) -> bool:
         return bool(re.search(r"\d", sentence[end.end(): after.start() if after else len(sentence)]))
     return False
 
-
-def _start_before_pos_breaks(sentence: str, pos: int) -> int:
-    starts = [m.end() for m in _SEGMENT_BREAK.finditer(sentence, 0, pos)]
-    return starts[-1] if starts else 0
 
 
 def _label(segment: str, figures: list[Figure]) -> str:
@@ -180,10 +181,10 @@ def _around(sentence: str, figure: Figure, breaks: re.Pattern) -> str:
 
 
 def _start_before(sentence: str, figure: Figure, breaks: re.Pattern) -> int:
-    starts = [m.end() for m in breaks.finditer(sentence, 0, figure.start)]
-    return starts[-1] if starts else 0
+    return _start_before_pos(sentence, figure.start, breaks)
 
 
-def _start_before_pos(sentence: str, pos: int) -> int:
-    starts = [m.end() for m in _CLAUSE_BREAK.finditer(sentence, 0, pos)]
+def _start_before_pos(sentence: str, pos: int, breaks: re.Pattern = _CLAUSE_BREAK) -> int:
+    """Where the piece of sentence that holds pos begins: just after the last break before it."""
+    starts = [m.end() for m in breaks.finditer(sentence, 0, pos)]
     return starts[-1] if starts else 0
