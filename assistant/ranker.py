@@ -85,7 +85,7 @@ _YEAR_IN = re.compile(r"(?<!\d)(20\d\d)年(?!\d{1,2}月\d)")
 def names_what_is_counted(question: Question, sentence: Candidate) -> bool:
     """A Chinese question names what it counts in the reports' own words; a sentence that never names it states a
     figure of something else (数据集 asked, 服务能力平台 stated), which may be offered as "not sure", never stated."""
-    return not (question.lang == "zh" and question.focus_head) or termterm_coverage(question.focus_head, sentence.text) > 0
+    return not (question.lang == "zh" and question.focus_head) or term_coverage(question.focus_head, sentence.text) > 0
 
 
 def fits(question: Question, claim: Claim) -> bool:
