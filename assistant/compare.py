@@ -5,7 +5,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from assistant.answer import Draft, citation, source_label
 from assistant.figures import unit_matches
@@ -27,6 +27,12 @@ class ReportAnswer:
     figure: Claim | None
     p: float = 0.0
     sure: bool = True     # False: the ranker's best claim of this report is only a "not sure" candidate
+    more: list[Claim] = field(default_factory=list)  # the further figures a several-figure question asks, same sentence
+
+    @property
+    def stated(self) -> str:
+        """The figure(s) as the report writes them: "12份；60%"."""
+        return "；".join(c.stated for c in [self.figure, *self.more]) if self.figure else ""
 
 
 # --- comparison ----------------------------------------------------------------------------------
@@ -60,13 +66,13 @@ def comparison(question: Question, answers: list[ReportAnswer], named: bool) -> 
 def _cell(a: ReportAnswer, n: int | None, en: bool) -> str:
     if n is None:
         return "not stated in this report" if en else "报告未提及"
-    return f"{a.figure.stated} [{n}]" if a.figure else f"“{a.sentence.text}” [{n}]"
+    return f"{a.stated} [{n}]" if a.figure else f"“{a.sentence.text}” [{n}]"
 
 
 def _extreme(question: Question, cited: list[ReportAnswer], number: dict[int, int]) -> str:
     """"Which … more / fewer": the row with the largest / smallest figure, when all figures share a unit."""
     wants_more, wants_less = bool(MORE.search(question.text)), bool(LESS.search(question.text))
-    figures = [a for a in cited if a.figure and not a.figure.is_date]
+    figures = [a for a in cited if a.figure and not a.figure.is_date and not a.more]
     if wants_more == wants_less or len(figures) < 2 or not all(_same_unit(a.figure, figures[0].figure) for a in figures):
         return ""
     pick = (max if wants_more else min)(figures, key=lambda a: _value(a.figure))
@@ -112,13 +118,13 @@ def clarification(question: Question, answers: list[ReportAnswer], margin: float
     if len(answered) < 2:
         return None
     close = [a for a in answered if a.p >= answered[0].p - margin and _same_unit(a.figure, answered[0].figure)]
-    if len({a.figure.figure for a in close}) < 2:
+    if len({a.stated for a in close}) < 2:
         return None
     en = question.lang == "en"
     lead = ("Several reports answer this with different figures. Which bureau and year do you mean?" if en
             else "多份报告都回答了这个问题，但数字不同。请指明机构和年份：")
-    lines = [f"- {source_label(a.meta, question.lang)}: {a.figure.stated} [{n}]" if en
-             else f"- {source_label(a.meta, question.lang)}：{a.figure.stated} [{n}]" for n, a in enumerate(close, 1)]
+    lines = [f"- {source_label(a.meta, question.lang)}: {a.stated} [{n}]" if en
+             else f"- {source_label(a.meta, question.lang)}：{a.stated} [{n}]" for n, a in enumerate(close, 1)]
     text = lead + "\n" + "\n".join(lines) + "\n\n" + _quotes(close)
     return Draft("clarify", text, [citation(n, a.sentence) for n, a in enumerate(close, 1)],
                  rows=[_row(a, n, question.lang) for n, a in enumerate(close, 1)])
@@ -132,7 +138,7 @@ def _quotes(cited: list[ReportAnswer]) -> str:
 
 def _row(a: ReportAnswer, n: int | None, lang: str) -> ReportFigure:
     return ReportFigure(report_id=a.meta.id, title=a.meta.title, bureau=a.meta.bureau, year=a.meta.year,
-                        figure=a.figure.stated if a.figure and n else None, citation=n, followup=followup_for(a.meta, lang))
+                        figure=a.stated if a.figure and n else None, citation=n, followup=followup_for(a.meta, lang))
 
 
 def followup_for(meta: ReportMeta, lang: str) -> str:

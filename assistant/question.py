@@ -49,7 +49,7 @@ LESS = re.compile(r"更少|较少|最少|更低|较低|最低|少于|低于|\bfe
 # --- the unit a figure answer should carry ---
 _UNIT_ZH = re.compile(r"(?:多少|几)(亿元|万元|万件次|件次|人次|个|项|件|次|份|天|宗|条|家|张|期|名|台|路|篇|场|批|元|人|种|倍|万|亿)")
 _UNIT_EN = [
-    (re.compile(r"percent|percentage|\brate\b|share|proportion|ratio", re.I), "%"),
+    (re.compile(r"percent|percentage|\brate\b|share|proportion|ratio|satisf", re.I), "%"),
     (re.compile(r"\btimes\b|how often", re.I), "次"),
     (re.compile(r"\bdays?\b|how long", re.I), "天"),
     (re.compile(r"yuan|\bRMB\b|money|funds|budget|financing|funding|investment", re.I), "元"),
@@ -61,12 +61,16 @@ _PERCENT_ZH = re.compile(r"率|比例|百分|满意度")
 _MONEY_ZH = re.compile(r"金额|资金|多少钱|多少元|预算|经费|融资")
 _CUMULATIVE_Q = re.compile(r"累计|总共|一共|以来|至今|迄今|截至|总计|合计|so far|to date|in total|cumulative|since (?:its |it |the )?"
                            r"(?:launch|start|began|opening)|altogether|all told|overall|running total|by the end", re.I)
+# "not counting the cumulative total", "不算累计的": the running total is named to be excluded
+_NOT_CUMULATIVE_Q = re.compile(r"(?:not counting|not including|excluding|apart from|other than|rather than|instead of|not)\s+"
+                               r"(?:the\s+|a\s+|its\s+)?(?:cumulative|running total|overall total|total)|"
+                               r"(?:不算|不含|不包括|除去|除了|而非|而不是|不是)(?:累计|总共|总计|合计)", re.I)
 _PERIOD_Q = re.compile(r"全年|今年|当年|年内|本年|一年|年度|during|itself|this year|that year|in that year|alone|for the year|"
                        r"over the year|within the year|annual", re.I)
 _ASK_ZH = re.compile(r"多少|几[个项件次份天家条名种万亿%大]")
 _ASK_EN = re.compile(r"how (?:many|much)|what (?:share|percentage|proportion)", re.I)
 # where a two-figure question divides: the last joint before its second ask
-_JOINT_ZH = re.compile(r"以及|、|，|,|和|及|与|并且|并")
+_JOINT_ZH = re.compile(r"以及|、|，|,|？|\?|；|和|及|与|并且|并")
 _JOINT_EN = re.compile(r",? and |, ", re.I)
 _PLAN = re.compile(r"(?<![模虚])拟(?!定)|计划|目标|下一步|安排|将要|预计|打算|明年|\bplan|\btarget|\bgoal|next year|\baim|\bwill\b", re.I)
 
@@ -297,6 +301,7 @@ def _parse(text: str, glossary: Glossary, regions: RegionIndex, report_names: se
         asks_plan=bool(_PLAN.search(text)),
         scope_terms=[t for t in terms if regions.is_known(t)],
         dict_terms=extra,
-        cumulative=bool(_CUMULATIVE_Q.search(text)), period=bool(_PERIOD_Q.search(text)),
+        cumulative=bool(_CUMULATIVE_Q.search(_NOT_CUMULATIVE_Q.sub(" ", text))),
+        period=bool(_PERIOD_Q.search(text) or _NOT_CUMULATIVE_Q.search(text)),
         asks=max(1, len(_ASK_ZH.findall(text)) if lang == "zh" else len(_ASK_EN.findall(text))),
     )

@@ -79,13 +79,20 @@ def candidates(question: Question, ranked: list[Candidate]) -> list[tuple[Candid
     return [(s, c) for s in pool for c in s.claims if fits(question, c)]
 
 
+_GENERIC_HEADS = {"事项", "项目", "数量", "个数", "总数", "数", "数字"}
 _YEAR_IN = re.compile(r"(?<!\d)(20\d\d)年(?!\d{1,2}月\d)")
 
 
 def names_what_is_counted(question: Question, sentence: Candidate) -> bool:
     """A Chinese question names what it counts in the reports' own words; a sentence that never names it states a
-    figure of something else (数据集 asked, 服务能力平台 stated), which may be offered as "not sure", never stated."""
-    return not (question.lang == "zh" and question.focus_head) or term_coverage(question.focus_head, sentence.text) > 0
+    figure of something else (数据集 asked, 服务能力平台 stated), which may be offered as "not sure", never stated.
+    A generic head (“一件事”事项, 数量) may be left out by the sentence: then the rest of what it counts must be there."""
+    if question.lang != "zh" or not question.focus_head:
+        return True
+    if term_coverage(question.focus_head, sentence.text) > 0:
+        return True
+    specific = [t for t in question.focus if t not in _GENERIC_HEADS]
+    return all(t in _GENERIC_HEADS for t in question.focus_head) and term_coverage(specific, sentence.text) > 0
 
 
 def fits(question: Question, claim: Claim) -> bool:
@@ -233,6 +240,17 @@ def _top1(p: np.ndarray, y: np.ndarray, g: np.ndarray) -> float:
     """Share of questions whose highest-scored claim is the source claim."""
     hits = [y[g == q][np.argmax(p[g == q])] for q in np.unique(g)]
     return float(np.mean(hits)) if hits else 0.0
+
+
+def ranker_code_version() -> str:
+    """A hash of the code that defines the model: its features (this module), the questions it learns from (synth.py)
+    and the claims they are read from (index/claims.py). A change to any of them retrains the ranker."""
+    from assistant import synth
+    from index import claims
+    digest = hashlib.sha256()
+    for module in (__file__, synth.__file__, claims.__file__):
+        digest.update(Path(module).read_bytes())
+    return digest.hexdigest()[:12]
 
 
 def index_fingerprint(state: dict) -> str:

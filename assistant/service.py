@@ -23,7 +23,7 @@ from assistant.glossary import Glossary, quoted_terms
 from assistant.places import RegionIndex
 from assistant.llm import build_writer
 from assistant.question import Question, QuestionError, parse_question, validate_question
-from assistant.ranker import Ranker, index_fingerprint
+from assistant.ranker import Ranker, index_fingerprint, ranker_code_version
 from assistant.rerank import Candidate, best_sentences, order_passages, rank_sentences, scope_match
 from assistant.retrieve import HybridRetriever, Passage
 from assistant.schema import Answer, RetrievedPassage
@@ -73,7 +73,7 @@ class Assistant:
     # --- the answer ranker: trained on questions generated from this index, rebuilt when the index changes ---
     def ranker_fingerprint(self) -> str:
         config = {"seed": self.settings.ranker_seed, "questions": self.settings.ranker_questions,
-                  "glossary": self.settings.glossary_name}
+                  "glossary": self.settings.glossary_name, "code": ranker_code_version()}
         return index_fingerprint({"index": read_state(self.settings), "ranker": config})
 
     def train(self, progress: bool = True) -> Ranker:
@@ -238,7 +238,11 @@ class Assistant:
                                 run.sentences, self.settings, self.ranker)
             if found.status == "answered" or (found.status == "uncertain" and question.wants != "text"):
                 top = found.claims[0]
-                answers.append(ReportAnswer(self.reports[rid], top.sentence, top.claim, top.p, found.status == "answered"))
+                # several figures asked: one row holds them all when one sentence states them, else it is not sure
+                one_sentence = all(c.sentence is top.sentence for c in found.claims)
+                answers.append(ReportAnswer(self.reports[rid], top.sentence, top.claim, min(c.p for c in found.claims),
+                                            found.status == "answered" and one_sentence,
+                                            [c.claim for c in found.claims[1:]] if one_sentence else []))
             elif question.wants == "text" and run.sentences and run.sentences[0].scope >= 0 \
                     and run.sentences[0].score >= self.settings.min_answer_score:
                 answers.append(ReportAnswer(self.reports[rid], run.sentences[0], None))

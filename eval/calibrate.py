@@ -4,7 +4,7 @@ question set, prints accuracy, wrong-answer rate, "not sure" and refusal for eac
 curve (PNG: share of answerable questions answered vs. share of answers that are wrong) and names the operating
 point: the threshold maximizing accuracy - 3 x wrong-answer rate (a wrong figure with a real citation is the worst
 outcome), saying whether its wrong-answer rate meets --max-wrong. Then clarify_margin and uncertain_threshold
-are swept at that point. Never run it on eval/blind.jsonl: that set is for measuring only."""
+are swept at that point. Never run it on the blind sets (eval/blind*.jsonl): they are for measuring only."""
 from __future__ import annotations
 
 import argparse
@@ -79,8 +79,8 @@ def main() -> None:
     parser.add_argument("--max-wrong", type=float, default=0.05)
     parser.add_argument("--out", type=Path, default=EVAL_DIR / "results")
     args = parser.parse_args()
-    if args.questions.name == "blind.jsonl":
-        parser.error("eval/blind.jsonl is for measuring only; calibrate on another set")
+    if args.questions.name.startswith("blind"):
+        parser.error(f"eval/{args.questions.name} is for measuring only; calibrate on another set")
     settings = Settings()
     assistant = Assistant(settings)
     questions = load_questions(args.questions)

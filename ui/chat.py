@@ -162,6 +162,9 @@ def build_chat_tab(assistant: Assistant, labels: Labels, lang: gr.Radio) -> dict
     reset.click(lambda lang_value: (fresh_context(), t("ctx_reset", lang_value)), lang, [context, context_box], api_name=False)
     new_chat.click(lambda lang_value: ([], "", fresh_context(), t("context_none", lang_value)), lang,
                    [chat, question, context, context_box], api_name=False)
+    # the chat's own clear (trash) icon is the same reset: an emptied chat carries no follow-up context
+    chat.clear(lambda lang_value: (fresh_context(), t("context_none", lang_value)), lang, [context, context_box],
+               api_name=False)
 
     def refresh(lang_value, context_value, *filter_values):  # after a language switch
         return show_status(*filter_values, lang_value), turn.context_text(context_value, lang_value)
