@@ -133,3 +133,17 @@ def test_which_year_more_is_a_comparison_of_figures():
     for text in ("Which year did Longhua add more cross-region partner areas?", "龙华区哪一年新增的跨域通办合作地区更多？"):
         question = ask(text)
         assert question.kind == "comparison" and question.wants == "figure"
+
+
+def test_a_running_total_named_to_be_excluded_asks_for_the_period():
+    q = ask("Not counting the cumulative total, how many electronic licence calls did Longhua record in 2022?")
+    assert (q.cumulative, q.period) == (False, True)
+    q = ask("龙华区2022年不算累计的，电子证照调用了多少次？")
+    assert (q.cumulative, q.period) == (False, True)
+    assert ask("How many calls has Shen Xiao i answered so far?").cumulative
+    assert ask("And how satisfied were callers?").unit == "%"
+
+
+def test_a_second_ask_after_a_question_mark_is_its_own_part():
+    q = ask("深圳2025年“一件事”平均少交几份材料？材料的压减比例是多少？")
+    assert [p.text for p in q.parts] == ["深圳2025年“一件事”平均少交几份材料", "材料的压减比例是多少？"]
