@@ -165,12 +165,11 @@ def _in_list(sentence: str, f: Figure) -> bool:
     return False
 
 
-
 def _label(segment: str, figures: list[Figure]) -> str:
     """What a segment counts: its words without the figures and the qualifiers next to them."""
     for f in sorted({f.text for f in figures}, key=len, reverse=True):
         segment = segment.replace(f, "\0")
-    parts = [re.sub(r"^(以上|以下|左右|之多)", "", re.sub(r"(超过|超出|超|逾|近|约|达到|达|共计|共|累计)$", "", p))
+    parts = [_QUALIFIER_AFTER.sub("", re.sub(r"(超过|超出|超|逾|近|约|达到|达|共计|共|累计)$", "", p))
              for p in segment.split("\0")]
     return " ".join(p.strip(" ,，、") for p in parts if p.strip(" ,，、"))
 
