@@ -65,3 +65,10 @@ def test_not_found_says_what_is_covered_and_lists_related_passages(assistant):
     assert answer.related and answer.related[0].report_id in {"000", "002"}  # Shenzhen's own, closest first
     elsewhere = assistant.ask("北京市12345热线满意度是多少？")
     assert elsewhere.status == "not_found" and "北京" in elsewhere.answer
+
+
+def test_a_comparison_asking_two_figures_gives_both_in_each_row(assistant):
+    answer = assistant.ask("深圳市2024年和2025年“一件事”分别平均减少了多少份申请材料、压减比例是多少？")
+    assert answer.status == "answered"
+    assert rows_of(answer) == {"000": "12份；60%", "002": "12份；56%"}
+    assert "Highest" not in answer.answer and "最多" not in answer.answer  # no single figure to rank rows by

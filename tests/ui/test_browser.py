@@ -114,6 +114,11 @@ def test_english_question_and_its_follow_up(page):
     assert "2022" in follow_up
     assert "2022" in page.inner_text("#context")
     shot(page, "chat-en-follow-up")
+    # the chat's own clear (trash) icon empties the chat and the follow-up context alike
+    page.locator("#chat button[aria-label='清空对话'], #chat button[aria-label='Clear']").first.click()
+    page.wait_for_function("document.querySelectorAll('#chat .govqa-answer').length === 0", timeout=WAIT_MS)
+    page.wait_for_function("!document.querySelector('#context').innerText.includes('2022')", timeout=WAIT_MS)
+    assert "暂无假定" in page.inner_text("#context")
 
 
 def test_comparison_is_a_table_and_ambiguity_offers_report_buttons(page):
