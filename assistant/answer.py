@@ -105,10 +105,10 @@ def compose(question: Question, ranked: list[Candidate], settings: Settings, cov
 def uncertain(question: Question, closest: list[Scored]) -> Draft:
     """"Not sure": the closest candidate statements, each cited, and no figure stated as the answer."""
     cited = [s.sentence for s in closest]
-    en = question.lang == "en"
+    en = question.answer_lang == "en"
     lead = ("Not sure: no statement in the reports clearly answers this. The closest candidates are quoted below; "
             "check them against the question." if en else "不确定：报告中没有明确回答这个问题的表述。以下是最接近的内容，请对照问题核实：")
-    lines = [f"[{n}] {source_label(c.meta, question.lang)}: “{c.text}”" for n, c in enumerate(cited, 1)]
+    lines = [f"[{n}] {source_label(c.meta, question.answer_lang)}: “{c.text}”" for n, c in enumerate(cited, 1)]
     return Draft("uncertain", lead + "\n" + "\n".join(lines), [citation(n, c) for n, c in enumerate(cited, 1)])
 
 
@@ -125,10 +125,10 @@ def source_label(meta: ReportMeta, lang: str) -> str:
 def answer_text(question: Question, cited: list[Candidate], figures: list[str]) -> str:
     """The stated figure(s) as the report writes them (qualifiers kept: 超430万次), then the source and the quotes."""
     best = cited[0].meta
-    if question.lang == "en":
+    if question.answer_lang == "en":
         quotes = " ".join(f"“{c.text}” [{n}]" for n, c in enumerate(cited, 1))
-        lead = f"{'; '.join(figures)} — " if figures else ""
-        return f"{lead}according to the {source_label(best, 'en')} ({best.bureau}): {quotes}"
+        lead = f"{'; '.join(figures)} — according to" if figures else "According to"
+        return f"{lead} the {source_label(best, 'en')} ({best.bureau}): {quotes}"
     quotes = "".join(f"“{c.text}”[{n}]" for n, c in enumerate(cited, 1))
     lead = f"{'；'.join(figures)}。" if figures else ""
     return f"{lead}据{source_label(best, 'zh')}：{quotes}"
@@ -166,7 +166,7 @@ def not_found(question: Question, ranked: list[Candidate], settings: Settings, c
 def not_found_text(question: Question, coverage: Coverage, has_related: bool = False) -> str:
     """Why nothing answers (a place no report covers, a year missing for the asked bureau, or a fact the reports
     do not state) and which bureaus and years the reports do cover."""
-    en = question.lang == "en"
+    en = question.answer_lang == "en"
     asked = {r: coverage.years[r] for r in question.regions if r in coverage.years}
     gaps = [(r, missing) for r, years in asked.items() if (missing := [y for y in question.years if y not in years])]
     if question.other_places and not question.regions:

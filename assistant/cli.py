@@ -16,7 +16,7 @@ from typing import Iterable
 from pydantic import ValidationError
 
 from assistant.glossary import GlossaryError
-from assistant.question import QuestionError, validate_question
+from assistant.question import QuestionError, clean_text, validate_question
 from assistant.settings import Settings
 from index.load import ManifestError
 
@@ -50,7 +50,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         settings = Settings()
     except ValidationError as err:
-        print(f"error: bad settings: {err}", file=sys.stderr)
+        problems = "; ".join((f"GOVQA_{'_'.join(map(str, e['loc'])).upper()}: " if e["loc"] else "") + e["msg"] for e in err.errors())
+        print(f"error: bad settings: {problems}", file=sys.stderr)
         return EXIT_BAD_INPUT
     try:
         if args.command == "index":
@@ -64,6 +65,11 @@ def main(argv: list[str] | None = None) -> int:
         return run_retrieve(settings, args)
     except (QuestionError, ManifestError, GlossaryError) as err:
         print(f"error: {err}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except Exception as err:  # the data dir unusable, a damaged index: one line naming it, never a traceback
+        first = str(err).strip().splitlines()[0][:200] if str(err).strip() else ""
+        print(f"error: {type(err).__name__}: {first} (data dir {settings.data_dir}; "
+              f"`python -m assistant index --rebuild` rebuilds the index)", file=sys.stderr)
         return EXIT_BAD_INPUT
 
 
@@ -86,43 +92,59 @@ def run_train(settings: Settings) -> int:
 
 
 def run_ask(settings: Settings, args: argparse.Namespace) -> int:
+    only = [r.strip() for r in args.reports.split(",") if r.strip()] if args.reports is not None else None
     if args.questions:
         if args.question:
             raise QuestionError("give either a question or --questions FILE, not both")
-        assistant = _assistant(settings)
-        with open(args.questions, encoding="utf-8") as lines:
-            for result in ask_batch(assistant, lines):
+        try:
+            lines = open(args.questions, "rb")  # bytes: a line that is not UTF-8 is that line's error only
+        except OSError as err:
+            raise QuestionError(f"cannot read {args.questions}: {err.strerror or type(err).__name__}") from None
+        with lines:
+            assistant = _assistant(settings)
+            for result in ask_batch(assistant, lines, reports=only):
                 print(json.dumps(result, ensure_ascii=False), flush=True)
         return 0
     question = validate_question(args.question, settings.max_question_chars)  # fail before loading models
-    only = [r.strip() for r in args.reports.split(",") if r.strip()] if args.reports is not None else None
     answer = _assistant(settings).ask(question, reports=only)
     print(answer.model_dump_json() if args.json else format_answer(answer))
     return 0
 
 
-def ask_batch(assistant, lines: Iterable[str]) -> Iterable[dict]:
-    """One result per non-empty input line: the answer object, or {"id", "error"} for a bad line."""
+def ask_batch(assistant, lines: Iterable[str | bytes], reports: list[str] | None = None) -> Iterable[dict]:
+    """One result per non-empty input line: the answer object, or {"id", "error"} for a bad line; a bad line never
+    stops the lines after it. reports: the filter for lines that give none of their own (--reports)."""
     for number, line in enumerate(lines, 1):
-        if not line.strip():
-            continue
         qid = None
         try:
+            if isinstance(line, bytes):
+                line = line.decode("utf-8")
+            if not line.strip():
+                continue
             item = json.loads(line)
             if not isinstance(item, dict):
                 raise QuestionError("each line must be a JSON object")
-            qid = item.get("id")
-            history = item.get("history") or []
-            if not isinstance(history, list):
-                raise QuestionError("history must be a list of {role, content} objects")
-            reports = item.get("reports")
-            if reports is not None and not (isinstance(reports, list) and all(isinstance(r, str) for r in reports)):
+            given = item.get("id")
+            if isinstance(given, bool) or not isinstance(given, (str, int, type(None))):
+                raise QuestionError("id must be a string or an integer")
+            if isinstance(given, str):
+                clean_text(given)  # a lone surrogate could not be printed back
+            qid = given
+            own = item.get("reports")
+            if own is not None and not (isinstance(own, list) and all(isinstance(r, str) for r in own)):
                 raise QuestionError("reports must be a list of report ids")
-            yield assistant.ask(item.get("question"), history=history, qid=qid, reports=reports).model_dump()
+            yield assistant.ask(item.get("question"), history=item.get("history"), qid=qid,
+                                reports=own if own is not None else reports).model_dump()
+        except UnicodeDecodeError:
+            yield {"id": None, "error": f"line {number}: not UTF-8 text"}
         except json.JSONDecodeError as err:
-            yield {"id": qid, "error": f"line {number}: invalid JSON: {err.msg}"}
+            yield {"id": None, "error": f"line {number}: invalid JSON: {err.msg}"}
+        except RecursionError:
+            yield {"id": None, "error": f"line {number}: the JSON is nested too deeply"}
         except QuestionError as err:
             yield {"id": qid, "error": f"line {number}: {err}"}
+        except Exception as err:  # one question failing must not lose the answers to the others
+            yield {"id": qid, "error": f"line {number}: could not be answered ({type(err).__name__})"}
 
 
 def run_retrieve(settings: Settings, args: argparse.Namespace) -> int:

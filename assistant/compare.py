@@ -49,18 +49,18 @@ def comparison(question: Question, answers: list[ReportAnswer], named: bool) -> 
     rows_of = answers if named else answered
     cited = [a for a in rows_of if a.sentence]
     number = {id(a): n for n, a in enumerate(cited, 1)}
-    en = question.lang == "en"
+    en = question.answer_lang == "en"
     wants = question.wants if question.wants != "text" or not all(a.figure for a in cited) else "figure"
     header = {"figure": ("Figure", "数字"), "date": ("Date", "日期"), "text": ("What the report says", "报告内容")}[wants]
     lines = [f"| {'Report' if en else '报告'} | {header[0] if en else header[1]} |", "|---|---|"]
     for a in rows_of:
-        lines.append(f"| {source_label(a.meta, question.lang)} | {_cell(a, number.get(id(a)), en)} |")
+        lines.append(f"| {source_label(a.meta, question.answer_lang)} | {_cell(a, number.get(id(a)), en)} |")
     text = "\n".join(lines)
     if (conclusion := _extreme(question, cited, number)):
         text += "\n\n" + conclusion
     text += "\n\n" + _quotes(cited)
     return Draft("answered", text, [citation(n, a.sentence) for n, a in enumerate(cited, 1)],
-                 rows=[_row(a, number.get(id(a)), question.lang) for a in rows_of])
+                 rows=[_row(a, number.get(id(a)), question.answer_lang) for a in rows_of])
 
 
 def _cell(a: ReportAnswer, n: int | None, en: bool) -> str:
@@ -76,8 +76,8 @@ def _extreme(question: Question, cited: list[ReportAnswer], number: dict[int, in
     if wants_more == wants_less or len(figures) < 2 or not all(_same_unit(a.figure, figures[0].figure) for a in figures):
         return ""
     pick = (max if wants_more else min)(figures, key=lambda a: _value(a.figure))
-    label = source_label(pick.meta, question.lang)
-    if question.lang == "en":
+    label = source_label(pick.meta, question.answer_lang)
+    if question.answer_lang == "en":
         return f"{'Highest' if wants_more else 'Lowest'}: {label} ({pick.figure.stated}) [{number[id(pick)]}]."
     return f"{'最多' if wants_more else '最少'}的是{label}（{pick.figure.stated}）[{number[id(pick)]}]。"
 
@@ -101,10 +101,10 @@ def _value(figure: Claim) -> float:
 def _unsure(question: Question, answers: list[ReportAnswer]) -> Draft:
     """A comparison with a row the ranker is not sure of: no table of figures, the closest statement of each
     report quoted instead."""
-    en = question.lang == "en"
+    en = question.answer_lang == "en"
     lead = ("Not sure: not every report clearly states this. The closest statements of each report are quoted below."
             if en else "不确定：并非每份报告都明确给出了这个数字。以下是各报告中最接近的表述：")
-    lines = [f"[{n}] {source_label(a.meta, question.lang)}: “{a.sentence.text}”" for n, a in enumerate(answers, 1)]
+    lines = [f"[{n}] {source_label(a.meta, question.answer_lang)}: “{a.sentence.text}”" for n, a in enumerate(answers, 1)]
     return Draft("uncertain", lead + "\n" + "\n".join(lines), [citation(n, a.sentence) for n, a in enumerate(answers, 1)])
 
 
@@ -120,14 +120,14 @@ def clarification(question: Question, answers: list[ReportAnswer], margin: float
     close = [a for a in answered if a.p >= answered[0].p - margin and _same_unit(a.figure, answered[0].figure)]
     if len({a.stated for a in close}) < 2:
         return None
-    en = question.lang == "en"
+    en = question.answer_lang == "en"
     lead = ("Several reports answer this with different figures. Which bureau and year do you mean?" if en
             else "多份报告都回答了这个问题，但数字不同。请指明机构和年份：")
-    lines = [f"- {source_label(a.meta, question.lang)}: {a.stated} [{n}]" if en
-             else f"- {source_label(a.meta, question.lang)}：{a.stated} [{n}]" for n, a in enumerate(close, 1)]
+    lines = [f"- {source_label(a.meta, question.answer_lang)}: {a.stated} [{n}]" if en
+             else f"- {source_label(a.meta, question.answer_lang)}：{a.stated} [{n}]" for n, a in enumerate(close, 1)]
     text = lead + "\n" + "\n".join(lines) + "\n\n" + _quotes(close)
     return Draft("clarify", text, [citation(n, a.sentence) for n, a in enumerate(close, 1)],
-                 rows=[_row(a, n, question.lang) for n, a in enumerate(close, 1)])
+                 rows=[_row(a, n, question.answer_lang) for n, a in enumerate(close, 1)])
 
 
 # --- shared --------------------------------------------------------------------------------------

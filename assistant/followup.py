@@ -1,7 +1,11 @@
 """Follow-up questions: a turn is resolved against the conversation so far, so "那中山市呢？", "And in 2024?" or
 "what about its satisfaction rate" mean the previous question with the bureau, year or topic replaced.
 
-Bureau (region / level), year and topic carry over from the previous turn unless the new turn names its own.
+The context yields to what the turn says: a bureau (or a place no report covers), level or year it names replaces
+the carried one, and only what it leaves out is carried. A turn that is complete on its own is a fresh question:
+one that names no bureau is read in the conversation's scope only when it leans on it ("呢", "and …", "its …") or
+when the conversation's reports mention what it names ("“出生一件事”…" after a Longhua turn, but not "What is
+深小i?"); a comparison across years carries no year, one across bureaus no bureau.
 The resolved question is re-parsed from a rewritten text, so retrieval sees one ordinary question."""
 from __future__ import annotations
 
@@ -24,6 +28,10 @@ MAX_TURNS = 8  # user turns looked back at
 
 # a turn that leans on the previous one for what it asks: "…呢？", "And …?", "What about …?"
 _ELLIPTIC = re.compile(r"呢[？?]?$|^(?:and|what about|how about)\b", re.I)
+# a turn that points back at what the conversation is about: "its rate", "该平台", "同期"
+_REFERS = re.compile(r"^(?:那|那么|另外|还有|此外|其中)|[它其该此]|这[个些项一]|同期|同年|上述|\b(?:its?|their|they|them|"
+                     r"th(?:is|at|ese|ose) (?:year|bureau|report|city|district|platform|program|service)s?|same|also|"
+                     r"there|then)\b", re.I)
 
 
 @dataclass
@@ -33,61 +41,73 @@ class Resolved:
 
 
 def resolve(text: str, history: list[dict], parse: Callable[[str], Question], regions: RegionIndex,
-            english: dict[str, str]) -> Resolved:
-    """The question of this turn with what the conversation implies. english: region -> English name."""
+            english: dict[str, str], mentions: Callable[[Question, Question], bool] = lambda scope, question: True) -> Resolved:
+    """The question of this turn with what the conversation implies. english: region -> English name; mentions:
+    whether the reports in the scope of the first question speak of what the second one names."""
     previous = None
     for content in _user_turns(history)[-MAX_TURNS:]:
-        previous = _resolve_turn(parse(content), previous, parse, regions, english).question
-    return _resolve_turn(parse(text), previous, parse, regions, english)
+        previous = _resolve_turn(parse(content), previous, parse, regions, english, mentions).question
+    return _resolve_turn(parse(text), previous, parse, regions, english, mentions)
 
 
 def is_scope_only(question: Question) -> bool:
     """The turn names a bureau or year and nothing else ("那中山市呢？", "And in 2024?")."""
-    if not (question.regions or question.years or question.level):
+    if not (question.regions or question.years or question.level or question.other_places):
         return False
+    places = {t for p in question.other_places for t in tokenize(p)}
     rest = [t for t in tokenize(question.text) if t not in question.scope_terms and not re.fullmatch(r"20\d\d", t)
-            and t not in _FILLER and not _LEVEL.fullmatch(t)]
+            and t not in _FILLER and not _LEVEL.fullmatch(t) and t not in places]
     return not rest
 
 
 def _resolve_turn(current: Question, previous: Question | None, parse: Callable[[str], Question],
-                  regions: RegionIndex, english: dict[str, str]) -> Resolved:
+                  regions: RegionIndex, english: dict[str, str], mentions: Callable[[Question, Question], bool]) -> Resolved:
     if previous is None:
         return Resolved(current)
     scope_only = is_scope_only(current)
-    names_bureau = bool(current.regions or current.level)
+    names_bureau = bool(current.regions or current.level or current.other_places)
     if names_bureau and current.years and not scope_only:
         return Resolved(current)  # a question of its own
+    leans = scope_only or bool(_ELLIPTIC.search(current.text.strip()) or _REFERS.search(current.text))
+    if not leans and not mentions(previous, current):
+        return Resolved(current)  # complete on its own, about something the conversation's reports never name
+    carry_bureau, carry_year = not names_bureau, not current.years
+    if current.kind == "comparison" and not scope_only:  # "which year … more" compares years: no year is carried
+        carry_bureau, carry_year = carry_bureau and len(current.years) > 1, carry_year and len(current.regions) > 1
     carried = []
-    region_list, level = (current.regions, current.level) if names_bureau else (previous.regions, previous.level)
-    if not names_bureau and (region_list or level):
+    region_list, level = (previous.regions, previous.level) if carry_bureau else (current.regions, current.level)
+    if carry_bureau and (region_list or level):
         carried.append("bureau")
-    years = current.years or previous.years
-    if not current.years and years:
+    years = previous.years if carry_year else current.years
+    if carry_year and years:
         carried.append("year")
     if scope_only:
         carried.append("topic")
-        text = _rewrite(previous, region_list, years, regions, english, _level_word(current))
+        places = [_name(r, previous.lang, english) for r in region_list] + current.other_places
+        text = _rewrite(previous, region_list, places, years, regions, english, _level_word(current))
     else:
         text = _with_scope(current, region_list if "bureau" in carried else [], years if "year" in carried else [], english)
     resolved = parse(text)
     if resolved.wants == "text" and previous.wants != "text" and _ELLIPTIC.search(current.text.strip()):
         # "第二批呢？" / "What about proposals from CPPCC members?" after a figure question asks for that figure
         resolved = replace(resolved, wants=previous.wants, kind=previous.kind if previous.kind != "comparison" else previous.wants)
-    return Resolved(replace(resolved, regions=region_list, level=level, years=years), carried)
+    turn_lang = current.lang if current.lang != resolved.lang else None  # answered in the language it was asked in
+    return Resolved(replace(resolved, regions=region_list, level=level, years=years, turn_lang=turn_lang), carried)
 
 
-def _rewrite(previous: Question, new_regions: list[str], new_years: list[int], regions: RegionIndex,
+def _rewrite(previous: Question, new_regions: list[str], new_places: list[str], new_years: list[int], regions: RegionIndex,
              english: dict[str, str], level_word: str) -> str:
-    """The previous question with its region and year words replaced by the new ones (or by the level the
-    follow-up names: "区级的呢？")."""
+    """The previous question with its region and year words replaced by the new ones: the names of new_places
+    (regions or places no report covers), or the level the follow-up names ("区级的呢？")."""
     text, prefix = previous.text, []
-    if new_regions != previous.regions:
-        new_name = _joined([_name(r, previous.lang, english) for r in new_regions], previous.lang) or level_word
+    if new_places and not new_regions or new_regions != previous.regions:
+        new_name = _joined(new_places, previous.lang) or level_word
+        if previous.lang == "zh" and new_name.isascii():  # "Beijing" inside Chinese text stays a word of its own
+            new_name = f" {new_name} "
         aliases = sorted({a for r in previous.regions for a in regions.aliases.get(r, ()) if len(a) >= 2}, key=len, reverse=True)
         found = next((a for a in aliases if re.search(re.escape(a), text, re.I)), None)
         if found:
-            text = re.sub(re.escape(found), new_name, text, count=1, flags=re.I)
+            text = re.sub(re.escape(found), lambda _: new_name, text, count=1, flags=re.I)
         elif new_name:
             prefix.append(new_name)
     if new_years != previous.years:
@@ -96,7 +116,7 @@ def _rewrite(previous: Question, new_regions: list[str], new_years: list[int], r
             text = text.replace(str(previous.years[0]), new_year, 1)
         else:
             prefix.append(f"{new_year}年" if previous.lang == "zh" else new_year)
-    return _prefixed(prefix, text, previous.lang)
+    return _prefixed(prefix, text.strip(), previous.lang)
 
 
 def _level_word(current: Question) -> str:

@@ -41,7 +41,11 @@ class Glossary:
     @classmethod
     def load(cls, path: Path) -> "Glossary":
         entries, places = [], set()
-        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        try:
+            lines = path.read_text(encoding="utf-8").splitlines()
+        except (OSError, UnicodeDecodeError) as err:
+            raise GlossaryError(f"cannot read the glossary {path.name}: {type(err).__name__}") from None
+        for number, line in enumerate(lines, 1):
             if not line.strip() or line.startswith("#"):
                 continue
             parts = line.split("\t")
@@ -49,7 +53,7 @@ class Glossary:
             chinese = [z.strip() for z in parts[1].split("|") if z.strip()] if len(parts) in (2, 3) else []
             tag = parts[2].strip() if len(parts) == 3 else ""
             if not english or not chinese or tag not in ("", "place"):
-                raise GlossaryError(f"{path.name} line {number}: expected 'english|synonyms<TAB>中文|同义[<TAB>place]', got {line!r}")
+                raise GlossaryError(f"{path.name} line {number}: expected 'english|synonyms<TAB>中文|同义[<TAB>place]', got {line[:60]!r}")
             entries.append((english, chinese))
             places |= set(chinese) if tag else set()
         return cls(entries, places)

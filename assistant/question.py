@@ -3,6 +3,7 @@ question is about, what it counts (its focus) and the lexical search terms (Chin
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass, field, replace
 
 from assistant.dictionary import Dictionary
@@ -15,13 +16,54 @@ class QuestionError(ValueError):
     """The question cannot be asked as given; the message says why."""
 
 
+# Invisible characters a paste or an attacker can put inside a word ("深\u200b圳"): zero-width, soft hyphen, BOM,
+# bidirectional controls. They are removed before the question is understood.
+_INVISIBLE = re.compile("[\u00ad\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]")
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+# NFKC turns full-width digits and letters into ASCII (２０２５年 -> 2025年); the Chinese punctuation the
+# understanding reads (？，：；（）！) is kept as written.
+_NOT_CJK_PUNCT = re.compile("[^？，：；（）！]+")
+
+
+def clean_text(text: str) -> str:
+    """The question as the assistant reads it: NFKC (full-width digits), no invisible or control characters.
+    Text with lone surrogates (undecodable bytes) is refused: it cannot be shown or stored faithfully."""
+    if re.search("[\ud800-\udfff]", text):
+        raise QuestionError("the text is not valid Unicode (undecodable bytes or a lone surrogate)")
+    text = _NOT_CJK_PUNCT.sub(lambda m: unicodedata.normalize("NFKC", m.group()), _INVISIBLE.sub("", text))
+    return _CONTROL.sub(" ", text)
+
+
 def validate_question(text: object, max_chars: int) -> str:
-    if not isinstance(text, str) or not text.strip():
+    if not isinstance(text, str):
+        raise QuestionError("the question is empty" if text is None else "the question must be a string")
+    if len(text) > 20 * max_chars:  # refused before any work on it
+        raise QuestionError(f"the question is {len(text)} characters long; the limit is {max_chars}")
+    text = clean_text(text).strip()
+    if not text:
         raise QuestionError("the question is empty")
-    text = text.strip()
     if len(text) > max_chars:
         raise QuestionError(f"the question is {len(text)} characters long; the limit is {max_chars}")
     return text
+
+
+def validate_history(history: object, max_turns: int, max_chars: int) -> list[dict]:
+    """The conversation a follow-up is read against: a list of {"role", "content"} turns. Only the last max_turns
+    are kept, and a turn's text is cut at max_chars (a question longer than that could not have been asked)."""
+    if history is None:
+        return []
+    if not isinstance(history, list):
+        raise QuestionError("history must be a list of {role, content} objects")
+    turns = []
+    for turn in history[-max_turns:]:
+        if not isinstance(turn, dict) or turn.get("role") not in ("user", "assistant", "system"):
+            raise QuestionError("each history turn must be an object with a role of user, assistant or system")
+        content = turn.get("content")
+        if turn["role"] == "user" and not isinstance(content, str):
+            raise QuestionError("a user turn's content must be a string")
+        content = clean_text(content[:max_chars]) if isinstance(content, str) else ""
+        turns.append({"role": turn["role"], "content": content})
+    return turns
 
 
 _CJK = re.compile(r"[\u4e00-\u9fff]")
@@ -123,6 +165,13 @@ class Question:
     period: bool = False         # asks for one period only (全年, 今年以来, "during 2024 itself", "this year")
     asks: int = 1                # how many figures it asks for ("多少个…、多少家…": 2)
     parts: list["Question"] = field(default_factory=list)  # one sub-question per figure asked, when more than one
+    # the language of the turn being answered, when the text was resolved from an earlier turn in another language
+    # ("And in 2024?" after a Chinese question is read as that Chinese question, and answered in English)
+    turn_lang: str | None = None
+
+    @property
+    def answer_lang(self) -> str:
+        return self.turn_lang or self.lang
 
     @property
     def topic_terms(self) -> list[str]:

@@ -3,6 +3,7 @@ The CLI, the UI and the eval runner all call this."""
 from __future__ import annotations
 
 import random
+import re
 import threading
 import time
 from collections import Counter
@@ -22,7 +23,7 @@ from assistant.followup import Resolved, resolve
 from assistant.glossary import Glossary, quoted_terms
 from assistant.places import RegionIndex
 from assistant.llm import build_writer
-from assistant.question import Question, QuestionError, parse_question, validate_question
+from assistant.question import Question, QuestionError, parse_question, validate_history, validate_question
 from assistant.ranker import Ranker, index_fingerprint, ranker_code_version
 from assistant.rerank import Candidate, best_sentences, order_passages, rank_sentences, scope_match
 from assistant.retrieve import HybridRetriever, Passage
@@ -35,6 +36,9 @@ from index.embed import build_embedder
 from index.ingest import add_and_index
 from index.load import ReportMeta, load_reports
 from index.store import all_chunk_nodes, load_sentences, open_store
+
+_CJK = re.compile(r"[\u4e00-\u9fff]")
+
 
 @dataclass
 class Retrieval:
@@ -50,6 +54,7 @@ class Assistant:
     def __init__(self, settings: Settings, progress: bool = True) -> None:
         self.settings = settings
         self._lock = threading.RLock()  # reload() swaps the loaded state while the UI may be asking
+        self._add_lock = threading.Lock()  # one add at a time; questions never wait for it
         reports = load_reports(settings.manifest_path)
         if not index_is_current(settings, reports):
             build_index(settings, progress=progress)
@@ -72,9 +77,12 @@ class Assistant:
 
     # --- the answer ranker: trained on questions generated from this index, rebuilt when the index changes ---
     def ranker_fingerprint(self) -> str:
+        """What the ranker must have been trained with: the index's configuration (pipeline, embedding model, chunk
+        size), its own settings and code. Not the set of reports: it learns how questions map onto claims, which an
+        added report does not change, so an add does not retrain it (`python -m assistant train` does)."""
         config = {"seed": self.settings.ranker_seed, "questions": self.settings.ranker_questions,
                   "glossary": self.settings.glossary_name, "code": ranker_code_version()}
-        return index_fingerprint({"index": read_state(self.settings), "ranker": config})
+        return index_fingerprint({"index": read_state(self.settings).get("config"), "ranker": config})
 
     def train(self, progress: bool = True) -> Ranker:
         """Generates questions from the corpus's claims, trains the ranker on the assistant's own retrieval of
@@ -97,14 +105,15 @@ class Assistant:
 
     def reload(self) -> None:
         """Load the manifest and the index again (after a report was added), without restarting the app."""
-        fresh = Assistant(self.settings, progress=False)
+        fresh = Assistant(self.settings, progress=False)  # loaded (and its ranker trained) before the swap
         with self._lock:
-            vars(self).update({name: value for name, value in vars(fresh).items() if name != "_lock"})
+            vars(self).update({name: value for name, value in vars(fresh).items() if name not in ("_lock", "_add_lock")})
 
     def add_report(self, fields: dict, text: str, original: Path | None = None) -> ReportMeta:
-        """Adds a report to the corpus and the index (index.ingest), then reloads. Questions wait meanwhile: the
-        store gains the new report's chunks before the loaded state knows the report."""
-        with self._lock:
+        """Adds a report to the corpus and the index (index.ingest), then reloads. Questions keep being answered from
+        the loaded state meanwhile (retrieval ignores chunks it does not know yet); the new state is swapped in
+        once it is complete."""
+        with self._add_lock:
             meta, _ = add_and_index(self.settings, fields, text, original)
             self.reload()
         return meta
@@ -121,6 +130,11 @@ class Assistant:
         return [rid for rid in self.reports if rid in reports]
 
     # --- understanding: parse the question, resolve it against the conversation, fit the carried scope ---
+    def validate(self, text: object, history: object) -> tuple[str, list[dict]]:
+        """The turn and its conversation as the assistant reads them (cleaned, capped), or QuestionError."""
+        limit = self.settings.max_question_chars
+        return validate_question(text, limit), validate_history(history, self.settings.max_history_turns, limit)
+
     def parse(self, text: str) -> Question:
         return parse_question(text, self.glossary, self.regions, self.report_names, self.dictionary)
 
@@ -130,13 +144,23 @@ class Assistant:
     def understand_turn(self, text: str, history: list[dict] | None = None) -> tuple[Question, Resolved, list[str]]:
         """(question, how it was resolved, what was dropped): a bureau or year carried over from an earlier turn
         that leaves no report to answer from is dropped ("那中山市呢？" after a 2025 question: Zhongshan has 2024)."""
-        resolved = resolve(text, history or [], self.parse, self.regions, self.coverage.english)
+        resolved = resolve(text, history or [], self.parse, self.regions, self.coverage.english, self.mentions)
         question, dropped = resolved.question, []
         for part, field_name in (("year", "years"), ("bureau", "regions")):
             if part in resolved.carried and self.scope_reports(question) == []:
                 question = replace(question, **{field_name: [], **({"level": None} if part == "bureau" else {})})
                 dropped.append(part)
         return question, resolved, dropped
+
+    def mentions(self, scope: Question, question: Question) -> bool:
+        """Whether the reports in scope's bureau and year speak of what question asks about: none of its program
+        names or topic words that some report uses is missing from all of them ("深小i" after Longhua turns is)."""
+        reports = self.scope_reports(scope)
+        if not reports:
+            return True
+        words = [w for w in dict.fromkeys(question.names + question.topic_terms) if len(w) >= 2 and _CJK.search(w)]
+        inside = [self.texts[rid] for rid in reports]
+        return all(any(w in text for text in inside) for w in words if any(w in text for text in self.texts.values()))
 
     def scope_reports(self, question: Question) -> list[str] | None:
         """The reports that match every region, level and year the question names; None when it names none."""
@@ -174,7 +198,7 @@ class Assistant:
 
     def explain(self, text: str, k: int | None = None, history: list[dict] | None = None) -> tuple[dict, list[RetrievedPassage]]:
         """What was understood from the question and the ranked passages, each with its best sentence."""
-        question = self.understand(validate_question(text, self.settings.max_question_chars), history)
+        question = self.understand(*self.validate(text, history))
         _, run = self.search(question, k or self.settings.top_k)
         best = best_sentences(run.sentences)
         understood = question.explain() | {
@@ -191,7 +215,7 @@ class Assistant:
 
     def _ask(self, text: str, history: list[dict] | None, qid: str | int | None, reports: list[str] | None) -> Answer:
         started = time.perf_counter()
-        question, resolved, dropped = self.understand_turn(validate_question(text, self.settings.max_question_chars), history)
+        question, resolved, dropped = self.understand_turn(*self.validate(text, history))
         allowed = self.check_filter(reports)
         q_emb, run = self.search(question, self.settings.top_k, allowed=allowed)
         retrieved = time.perf_counter()
@@ -204,7 +228,7 @@ class Assistant:
         done = time.perf_counter()
         timings = {"retrieve": (retrieved - started) * 1000, "answer": (done - retrieved) * 1000, "total": (done - started) * 1000}
         return Answer(id=qid, question=text, status=draft.status, answer=draft.text, citations=draft.citations,
-                      timings_ms={k: round(v, 1) for k, v in timings.items()}, lang=question.lang, kind=question.kind,
+                      timings_ms={k: round(v, 1) for k, v in timings.items()}, lang=question.answer_lang, kind=question.kind,
                       resolved_question=question.text, rows=draft.rows, related=draft.related, notes=draft.notes,
                       answerer=answerer, verified_figures=figures,
                       scope={"regions": question.regions, "level": question.level, "years": question.years,
@@ -253,9 +277,9 @@ class Assistant:
     def write_with_llm(self, question: Question, draft: Draft) -> tuple[Draft, str]:
         """The LLM's answer from the same spans; its unsupported sentences are dropped, and when nothing cited is
         left, or the endpoint fails, the extractive answer stays with a visible note."""
-        en = question.lang == "en"
+        en = question.answer_lang == "en"
         try:
-            text = self.writer.write(question.text, question.lang, draft.citations)
+            text = self.writer.write(question.text, question.answer_lang, draft.citations)
         except Exception as err:  # any endpoint failure (timeout, refused, HTTP error, bad reply) falls back
             note = (f"The language model did not answer ({type(err).__name__}); showing the extractive answer." if en
                     else f"语言模型未能作答（{type(err).__name__}），以下为抽取式答案。")
@@ -284,13 +308,13 @@ def verified(draft: Draft, question: Question, coverage: Coverage) -> tuple[Draf
     if check.ok:
         return draft, check.figures
     withheld = ", ".join(check.unsupported + check.bad_markers)
-    note = f"Unverified figures withheld: {withheld}." if question.lang == "en" else f"未能核实的数字已撤回：{withheld}。"
+    note = f"Unverified figures withheld: {withheld}." if question.answer_lang == "en" else f"未能核实的数字已撤回：{withheld}。"
     return Draft("not_found", not_found_text(question, coverage), related=draft.citations, notes=draft.notes + [note]), []
 
 
 def scope_notes(question: Question, carried: list[str], dropped: list[str]) -> list[str]:
     """Visible notes on what a follow-up took from the conversation and what it had to drop."""
-    en, notes = question.lang == "en", []
+    en, notes = question.answer_lang == "en", []
     kept = [p for p in carried if p not in dropped]
     if kept:
         names = [_PART_NAMES[p][0 if en else 1] for p in kept]
@@ -307,7 +331,7 @@ def filter_notes(question: Question, allowed: list[str] | None, run: Retrieval) 
     """A visible note when the user's filter leaves no report the question could be answered from."""
     if allowed is None or run.passages:
         return []
-    if question.lang == "en":
+    if question.answer_lang == "en":
         return [f"The report filter ({', '.join(allowed)}) excludes every report this question names; clear it to search them."]
     return [f"报告筛选（{'、'.join(allowed)}）排除了问题所指的全部报告；清除筛选后即可检索。"]
 

@@ -8,6 +8,8 @@ from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
+# a file name inside corpus_dir, never a path out of it ("../../etc/passwd"); "" is allowed where it means "none"
+_FILE_NAME = r"^(?:[A-Za-z0-9_-][A-Za-z0-9_.-]{0,99})?$"
 
 
 class Settings(BaseSettings):
@@ -15,9 +17,9 @@ class Settings(BaseSettings):
 
     # --- paths ---
     corpus_dir: Path = REPO_ROOT / "corpus"
-    manifest_name: str = "manifest.toml"
+    manifest_name: str = Field(default="manifest.toml", min_length=1, pattern=_FILE_NAME)
     # the bilingual glossary in corpus_dir; "" runs without one (to measure what it adds)
-    glossary_name: str = "glossary.tsv"
+    glossary_name: str = Field(default="glossary.tsv", pattern=_FILE_NAME)
     data_dir: Path = REPO_ROOT / "data"
 
     # --- embeddings ---
@@ -48,7 +50,9 @@ class Settings(BaseSettings):
     sentence_rerank: bool = True
 
     # --- answering ---
-    max_question_chars: int = 500
+    max_question_chars: int = Field(default=500, ge=10, le=10000)
+    # a follow-up is read against at most this many earlier turns (the last ones); each is cut at max_question_chars
+    max_history_turns: int = Field(default=20, ge=0, le=200)
     # below this sentence score the assistant says "not found" instead of guessing (calibrated: eval/README.md)
     min_answer_score: float = 1.05
     # a "not found" answer lists the closest passages scoring at least this as related reading

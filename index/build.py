@@ -7,9 +7,11 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import shutil
 from dataclasses import dataclass, field
 
+from chromadb.api.client import SharedSystemClient
 from tqdm import tqdm
 
 from assistant.dictionary import Dictionary
@@ -22,6 +24,7 @@ from index.load import Report, load_reports
 from index.store import (Store, add_claims, add_sentences, all_chunk_nodes, chunk_node, claim_rows, delete_report,
                          drop_collections, open_store, sentence_rows)
 
+log = logging.getLogger(__name__)
 PIPELINE_VERSION = 4  # bump when chunking or cleaning logic changes what is stored
 
 
@@ -44,27 +47,55 @@ def index_config(settings: Settings) -> dict:
 
 
 def read_state(settings: Settings) -> dict:
-    if not settings.state_path.is_file():
+    """What the last complete build wrote; {} when there is none or it is unreadable (the index is then rebuilt)."""
+    try:
+        state = json.loads(settings.state_path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
         return {}
-    return json.loads(settings.state_path.read_text(encoding="utf-8"))
+    return state if isinstance(state, dict) and isinstance(state.get("reports"), dict) else {}
 
 
 def index_is_current(settings: Settings, reports: list[Report]) -> bool:
-    """True when the stored index was built with these settings from exactly these reports."""
+    """True when the stored index was built with these settings from exactly these reports, and is intact."""
     state = read_state(settings)
     return (
         state.get("config") == index_config(settings)
         and state.get("reports") == {r.meta.id: fingerprint(r) for r in reports}
-        and (settings.bm25_dir / "chunk_ids.json").is_file()
         and settings.dictionary_path.is_file()
+        and "counts" in state
+        and not index_damage(settings, state)
     )
+
+
+def index_damage(settings: Settings, state: dict) -> list[str]:
+    """What is wrong with the stored index against the counts its last build recorded: a store that cannot be
+    opened, missing or truncated collections, a lexical index over other chunks. [] when it is intact."""
+    counts = state.get("counts")
+    if not isinstance(counts, dict):  # a build before counts were recorded: brought up to date, not rebuilt
+        return []
+    try:
+        store = open_store(settings)
+        stored = {"chunks": store.chunks.count(), "sentences": store.sentences.count(), "claims": store.claims.count()}
+    except Exception as err:  # chromadb raises many kinds on a damaged sqlite file or segment folder
+        return [f"the vector store cannot be opened ({type(err).__name__})"]
+    problems = [f"{name}: {stored[name]} stored, {counts.get(name)} built" for name in stored if stored[name] != counts.get(name)]
+    try:
+        bm25_rows = len(json.loads((settings.bm25_dir / "chunk_ids.json").read_text(encoding="utf-8")))
+    except (OSError, ValueError):
+        bm25_rows = None
+    if bm25_rows != counts.get("chunks"):
+        problems.append(f"lexical index: {bm25_rows} rows, {counts.get('chunks')} chunks built")
+    return problems
 
 
 def build_index(settings: Settings, rebuild: bool = False, progress: bool = True) -> BuildSummary:
     """Bring the stored index in line with the manifest; returns what changed."""
     reports = load_reports(settings.manifest_path)  # validate everything before touching the store
     state = read_state(settings)
-    if rebuild or state.get("config") != index_config(settings):
+    damage = index_damage(settings, state) if state else []
+    if rebuild or damage or state.get("config") != index_config(settings):
+        if damage:
+            log.warning("the stored index is damaged (%s); rebuilding it from the corpus", "; ".join(damage))
         _wipe(settings)
         state = {}
     known: dict[str, str] = state.get("reports", {})
@@ -97,7 +128,8 @@ def build_index(settings: Settings, rebuild: bool = False, progress: bool = True
     summary.chunks, summary.sentences = len(nodes), store.sentences.count()
 
     # --- the state is written last: an interrupted build is simply redone ---
-    state = {"config": index_config(settings), "reports": {r.meta.id: fingerprint(r) for r in reports}}
+    counts = {"chunks": len(nodes), "sentences": summary.sentences, "claims": store.claims.count()}
+    state = {"config": index_config(settings), "reports": {r.meta.id: fingerprint(r) for r in reports}, "counts": counts}
     settings.state_path.write_text(json.dumps(state, ensure_ascii=False, indent=1), encoding="utf-8")
     return summary
 
@@ -126,10 +158,14 @@ def sentence_context(report: Report, sentence: str) -> str:
 
 def _wipe(settings: Settings) -> None:
     """Drop the derived index (never the corpus). Collections are dropped through Chroma, not by deleting
-    its files, because Chroma keeps one client per path alive inside the process."""
-    drop_collections(open_store(settings))
+    its files, because Chroma keeps one client per path alive inside the process; a store Chroma cannot open
+    any more is deleted as files."""
+    try:
+        drop_collections(open_store(settings))
+    except Exception:  # a damaged sqlite file or segment: nothing in it is worth keeping
+        SharedSystemClient.clear_system_cache()
+        shutil.rmtree(settings.store_dir, ignore_errors=True)
     if settings.bm25_dir.exists():
         shutil.rmtree(settings.bm25_dir)
     settings.state_path.unlink(missing_ok=True)
-    settings.dictionary_path.unlink(missing_ok=True)
-    settings.ranker_path.unlink(missing_ok=True)
+    settings.dictionary_path.unlink(missing_ok=True)  # (the ranker stays: its fingerprint says whether it fits)

@@ -46,10 +46,26 @@ def extract_text(path: Path, max_bytes: int) -> str:
     except Exception as err:  # a reader failing on a malformed file: say so instead of a traceback
         raise UploadError(f"{path.name}: could not be read as {suffix} ({type(err).__name__}: {err})") from err
     text = _tidy(raw)
-    if len(re.sub(r"\s", "", text)) < MIN_TEXT_CHARS:
+    try:
+        check_text(text)
+    except UploadError as err:
         hint = " (a scanned PDF has no text layer; run OCR first)" if suffix == ".pdf" else ""
-        raise UploadError(f"{path.name}: fewer than {MIN_TEXT_CHARS} characters of text{hint}")
+        raise UploadError(f"{path.name}: {err}{hint}") from None
     return text
+
+
+# control characters, private-use code points and U+FFFD: binary bytes that happened to decode (GB18030 decodes
+# almost anything); a real report has next to none
+_NOT_TEXT = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffd\ue000-\uf8ff]")
+
+
+def check_text(text: str) -> None:
+    """UploadError unless text reads as a report: enough characters, and not binary that decoded by accident."""
+    if not isinstance(text, str) or len(re.sub(r"\s", "", text)) < MIN_TEXT_CHARS:
+        raise UploadError(f"fewer than {MIN_TEXT_CHARS} characters of text")
+    odd = len(_NOT_TEXT.findall(text))
+    if odd > max(3, len(text) // 500):
+        raise UploadError(f"this is not text ({odd} control or undecodable characters); upload the report as text")
 
 
 def _read_plain(path: Path) -> str:
@@ -78,9 +94,21 @@ def _html_text(markup: str) -> str:
     return soup.get_text("\n")
 
 
+MAX_UNPACKED_BYTES = 50_000_000  # a .docx is a zip: more than this unpacked is a zip bomb, not a report
+MAX_PDF_PAGES = 1000             # pypdf bounds each stream's decompression itself (ZLIB_MAX_OUTPUT_LENGTH)
+
+
 def _read_docx(path: Path) -> str:
+    import zipfile
+
     import docx
 
+    try:
+        unpacked = sum(item.file_size for item in zipfile.ZipFile(path).infolist())
+    except zipfile.BadZipFile:
+        raise UploadError(f"{path.name}: not a .docx file (not a zip archive)") from None
+    if unpacked > MAX_UNPACKED_BYTES:
+        raise UploadError(f"{path.name}: unpacks to {unpacked / 1e6:.0f} MB, over the {MAX_UNPACKED_BYTES / 1e6:.0f} MB limit")
     document = docx.Document(str(path))
     cells = [cell.text for table in document.tables for row in table.rows for cell in row.cells]
     return "\n".join([p.text for p in document.paragraphs] + cells)
@@ -92,6 +120,8 @@ def _read_pdf(path: Path) -> str:
     reader = PdfReader(str(path))
     if reader.is_encrypted:
         raise UploadError(f"{path.name}: the PDF is encrypted")
+    if len(reader.pages) > MAX_PDF_PAGES:
+        raise UploadError(f"{path.name}: {len(reader.pages)} pages, over the {MAX_PDF_PAGES}-page limit")
     return "\n".join(page.extract_text() or "" for page in reader.pages)
 
 
@@ -178,6 +208,7 @@ def add_report(settings: Settings, fields: dict, text: str, original: Path | Non
     taken or the same text is already in the corpus; the corpus is then untouched."""
     existing = read_manifest(settings.manifest_path)
     meta = _validated(fields, existing, settings)
+    check_text(text)
     _check_new_text(settings, existing, text)
     text_path = settings.corpus_dir / meta.file
     kept_original = kept_original_path(settings, meta, original)
@@ -251,11 +282,29 @@ def _validated(fields: dict, existing: list[ReportMeta], settings: Settings) -> 
     return meta
 
 
+NEAR_DUPLICATE = 0.8  # share of the new text's paragraphs found verbatim in one report that makes it a copy
+
+
 def _check_new_text(settings: Settings, existing: list[ReportMeta], text: str) -> None:
+    """UploadError when the text is already in the library, or most of its paragraphs are (a copy with a few lines
+    changed would double every chunk it shares and put two versions of the same figures in the index)."""
+    new = _paragraphs(text)
     for meta in existing:
         path = settings.corpus_dir / meta.file
-        if path.is_file() and decode_report(path.read_bytes(), str(path)).strip() == text.strip():
+        if not path.is_file():
+            continue
+        old_text = decode_report(path.read_bytes(), str(path))
+        if old_text.strip() == text.strip():
             raise UploadError(f"this text is already in the library as report {meta.id} ({meta.title})")
+        shared = len(new & _paragraphs(old_text))
+        if new and shared >= NEAR_DUPLICATE * len(new):
+            raise UploadError(f"{shared} of this text's {len(new)} paragraphs are already in report {meta.id} "
+                              f"({meta.title}); a near-copy is not added")
+
+
+def _paragraphs(text: str) -> set[str]:
+    """The text's paragraphs of some length, whitespace removed."""
+    return {p for p in (re.sub(r"\s", "", line) for line in text.splitlines()) if len(p) >= 20}
 
 
 def _replace_manifest(path: Path, content: str) -> None:

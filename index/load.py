@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel, Field, ValidationError, field_validator
 
 
 class ManifestError(ValueError):
@@ -14,8 +14,10 @@ class ManifestError(ValueError):
 
 
 class ReportMeta(BaseModel):
-    id: str
-    file: str
+    # the id names chunks, URLs and files: a short token, never a path ("../../etc")
+    id: str = Field(pattern=r"^[A-Za-z0-9_-]{1,32}$")
+    # the text file, relative to corpus/ and inside it
+    file: str = Field(pattern=r"^[A-Za-z0-9_-][A-Za-z0-9_./-]{0,199}$")
     title: str
     title_en: str = ""
     bureau: str
@@ -26,6 +28,13 @@ class ReportMeta(BaseModel):
     year: int
     published: str = ""
     notes: str = ""
+
+    @field_validator("file")
+    @classmethod
+    def _inside_corpus(cls, file: str) -> str:
+        if any(part in ("", ".", "..") for part in file.split("/")):
+            raise ValueError("must be a relative path inside corpus/ (no '..', no empty parts)")
+        return file
 
     @property
     def region_short_en(self) -> str:
@@ -90,5 +99,8 @@ def load_reports(manifest_path: Path) -> list[Report]:
         path = manifest_path.parent / meta.file
         if not path.is_file():
             raise ManifestError(f"report {meta.id}: file not found: {path}")
-        reports.append(Report(meta=meta, text=decode_report(path.read_bytes(), str(path))))
+        text = decode_report(path.read_bytes(), str(path))
+        if not text.strip():
+            raise ManifestError(f"report {meta.id}: the file is empty: {path}")
+        reports.append(Report(meta=meta, text=text))
     return reports

@@ -83,12 +83,13 @@ def build_app(assistant: Assistant) -> gr.Blocks:
     return app
 
 
-def launch_options() -> dict:
-    return {"theme": THEME, "css": CSS, "js": JS}
+def launch_options(settings: Settings) -> dict:
+    # max_file_size caps Gradio's raw upload route too, not only the Library's upload button
+    return {"theme": THEME, "css": CSS, "js": JS, "max_file_size": f"{settings.max_upload_mb:g}mb"}
 
 
 def launch(settings: Settings, **kwargs) -> gr.Blocks:
     app = build_app(Assistant(settings))
     app.queue(default_concurrency_limit=4)
-    app.launch(server_name=settings.host, server_port=settings.port, **launch_options(), **kwargs)
+    app.launch(server_name=settings.host, server_port=settings.port, **launch_options(settings), **kwargs)
     return app

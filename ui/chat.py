@@ -67,9 +67,11 @@ class Turn:
 
     def respond(self, message, chat, context, reports, bureaus, years, lang):
         chat, context = list(chat or []), dict(context or fresh_context())
-        text = (message or "").strip()
+        text = (message if isinstance(message, str) else "").strip()
         allowed = allowed_reports(self.assistant, reports, bureaus, years)
-        chat.append({"role": "user", "content": html.escape(text) or "…"})
+        limit = self.assistant.settings.max_question_chars
+        shown = text if len(text) <= limit else text[:limit] + f"… (+{len(text) - limit})"  # an oversized paste is not echoed whole
+        chat.append({"role": "user", "content": html.escape(shown) or "…"})
         if allowed == []:
             yield chat + [_error(t("filter_none", lang), lang)], message, context, gr.skip()
             return

@@ -1,8 +1,11 @@
-"""The CLI contract, run as a user runs it (a subprocess), against the session's index."""
+"""The CLI contract against the session's index: its main() in-process (`cli`), and as a user runs it, a new
+process (`cli_process`, `run_cli`), where the process boundary matters (output encoding, exit codes, startup)."""
 import json
 import os
 import subprocess
 import sys
+
+import pytest
 
 from assistant.settings import REPO_ROOT
 
@@ -10,8 +13,8 @@ ANSWER_KEYS = {"id", "question", "status", "answer", "citations", "timings_ms"}
 CITATION_KEYS = {"n", "report_id", "title", "bureau", "year", "text", "start", "end", "score"}
 
 
-def test_ask_json_contract(cli):
-    done = cli("ask", "深圳市2025年上线了多少个“高效办成一件事”？", "--json")
+def test_ask_json_contract(cli_process):
+    done = cli_process("ask", "深圳市2025年上线了多少个“高效办成一件事”？", "--json")
     assert done.returncode == 0, done.stderr
     answer = json.loads(done.stdout)
     assert ANSWER_KEYS <= set(answer) and answer["status"] == "answered"
@@ -83,3 +86,52 @@ def test_ask_with_a_report_filter(cli, tmp_path):
     path.write_text(json.dumps({"id": "f", "question": "热线满意度是多少？", "reports": "003"}) + "\n", encoding="utf-8")
     out = json.loads(cli("ask", "--json", "--questions", str(path)).stdout)
     assert "reports must be a list" in out["error"]
+
+
+def test_a_bad_line_never_stops_the_batch(cli_process, tmp_path):
+    good = "深圳市2025年上线了多少个“高效办成一件事”？"
+    lines = [json.dumps({"id": [1], "question": good}).encode(), json.dumps({"id": {"a": 1}, "question": good}).encode(),
+             json.dumps({"id": 1.5, "question": good}).encode(), json.dumps({"id": True, "question": good}).encode(),
+             b'{"id": "gbk", "question": "' + "深圳".encode("gbk") + b'"}', b'{"id": "s", "question": "\\ud800"}',
+             b'{"id": "\\udc80", "question": "x"}', b"[" * 100_000 + b"]" * 100_000, b"\xff\xfe\x00",
+             json.dumps({"id": "h", "question": "满意度呢？", "history": "abc"}).encode(),
+             json.dumps({"id": "long", "question": good, "history": [{"role": "user", "content": "中山市" * 400_000}]},
+                        ensure_ascii=False).encode(),
+             json.dumps({"id": "fw", "question": "深圳市２０２５年上线了多少个“高效办成一件事”？"}, ensure_ascii=False).encode(),
+             json.dumps({"id": "own", "question": "上线了多少个“高效办成一件事”？", "reports": ["000"]}, ensure_ascii=False).encode(),
+             json.dumps({"id": 7, "question": "上线了多少个“高效办成一件事”？"}, ensure_ascii=False).encode()]
+    path = tmp_path / "q.jsonl"
+    path.write_bytes(b"\n".join(lines) + b"\n")
+    done = cli_process("ask", "--json", "--questions", str(path), "--reports", "002")
+    assert done.returncode == 0 and done.stderr == "", done.stderr
+    out = [json.loads(line) for line in done.stdout.splitlines()]
+    assert len(out) == len(lines)
+    assert all("error" in o and o["id"] is None for o in out[:4])
+    assert [o["id"] for o in out[4:10]] == [None, "s", None, None, None, "h"] and all("error" in o for o in out[4:10])
+    assert "not UTF-8" in out[4]["error"] and "not valid Unicode" in out[5]["error"] and "nested too deeply" in out[7]["error"]
+    assert out[10]["status"] == "answered" and out[10]["answer"].startswith("45个")  # the history was capped, not chewed on
+    assert out[11]["answer"].startswith("45个")  # full-width digits read as 2025
+    assert out[12]["answer"].startswith("23个") and out[12]["scope"]["filter"] == ["000"]  # its own filter wins
+    assert out[13]["id"] == 7 and out[13]["answer"].startswith("45个") and out[13]["scope"]["filter"] == ["002"]
+
+
+def run_cli(*args, **env):
+    return subprocess.run([sys.executable, "-m", "assistant", *args], cwd=REPO_ROOT, env={**os.environ, **env},
+                          capture_output=True, timeout=120)
+
+
+@pytest.mark.parametrize("args, env, message", [
+    (["ask", "--json", "--questions", "/nonexistent/q.jsonl"], {}, b"No such file"),
+    (["ask", "--json", "--questions", "/tmp"], {}, b"Is a directory"),
+    (["ask", b"\xff\xfe\xe6\xb7".decode("utf-8", "surrogateescape")], {}, b"not valid Unicode"),
+    (["ask", "x"], {"GOVQA_GLOSSARY_NAME": "../../../etc/passwd"}, b"GOVQA_GLOSSARY_NAME"),
+    (["ask", "x"], {"GOVQA_MANIFEST_NAME": "../../etc/hosts"}, b"GOVQA_MANIFEST_NAME"),
+    (["ask", "x"], {"GOVQA_MAX_QUESTION_CHARS": "many"}, b"GOVQA_MAX_QUESTION_CHARS"),
+    (["ask", "深圳市2025年上线了多少个“高效办成一件事”？"], {"GOVQA_DATA_DIR": "/etc/hostname"}, b"data dir /etc/hostname"),
+    (["retrieve", "热线", "-k", "0"], {}, b"-k must be"),
+])
+def test_every_cli_failure_is_one_line_and_exit_2(args, env, message):
+    done = run_cli(*args, **env)
+    assert done.returncode == 2 and message in done.stderr, done.stderr
+    assert b"Traceback" not in done.stderr and len(done.stderr.strip().splitlines()) == 1 and done.stdout == b""
+    assert b"root:" not in done.stderr  # no file's content is echoed

@@ -52,3 +52,36 @@ def test_scope_only_turns(assistant):
     assert is_scope_only(assistant.parse("那中山市呢？")) and is_scope_only(assistant.parse("And in 2024?"))
     assert is_scope_only(assistant.parse("Longhua District 2025"))
     assert not is_scope_only(assistant.parse("中山市的满意度呢？")) and not is_scope_only(assistant.parse("what about its rate"))
+
+
+# --- the context yields to what the turn says (issue 12) ---
+
+def test_a_place_no_report_covers_replaces_the_carried_bureau(assistant):
+    shenzhen = user("深圳市2025年上线了多少个“高效办成一件事”？")
+    answer = assistant.ask("北京市2024年12345热线接了多少电话？", history=shenzhen)
+    assert answer.status == "not_found" and answer.scope["carried"] == [] and "北京市" in answer.answer
+    answer = assistant.ask("北京市呢？", history=shenzhen)
+    assert answer.status == "not_found" and "北京市" in answer.resolved_question and answer.scope["regions"] == []
+    answer = assistant.ask("And Beijing?", history=shenzhen)
+    assert answer.status == "not_found" and "Beijing" in answer.answer
+
+
+def test_a_complete_question_about_something_else_is_not_read_in_the_old_scope(assistant):
+    longhua = user("龙华区2025年新增了多少个“跨域通办”合作地区？", "龙华区2022年呢？")
+    answer = assistant.ask("What is 深小i?", history=longhua)
+    assert answer.scope["carried"] == [] and {c.report_id for c in answer.citations} <= {"000", "002"} and answer.citations
+    # "which year … more" compares years: the year of the previous turn is not kept
+    answer = assistant.ask("Which year did Longhua add more cross-region partner areas?",
+                           history=user("中山市2024年12345热线满意度是多少？"))
+    assert answer.scope["carried"] == [] and answer.scope["years"] == [] and answer.scope["regions"] == ["深圳市龙华区"]
+    # a turn that leans on the conversation still carries it, and one the conversation's reports speak of too
+    answer = assistant.ask("12345热线服务总量是多少？", history=user("中山市2024年12345热线满意度是多少？"))
+    assert answer.scope["carried"] == ["bureau", "year"] and answer.answer.startswith("267.3万件次")
+
+
+def test_a_follow_up_is_answered_in_its_own_language(assistant):
+    answer = assistant.ask("And in 2024?", history=user("深圳市2025年上线了多少个“高效办成一件事”？"))
+    assert answer.lang == "en" and answer.answer.startswith("23个 — according to the Shenzhen")
+    assert all(note.isascii() or "“" in note for note in answer.notes) and answer.notes[0].startswith("Follow-up")
+    answer = assistant.ask("那2024年呢？", history=user("How many one-matter items did Shenzhen launch in 2025?"))
+    assert answer.lang == "zh" and answer.answer.startswith("23个。据深圳市")

@@ -3,7 +3,7 @@ import pytest
 
 from assistant.glossary import Glossary, GlossaryError, missing_terms
 from assistant.places import RegionIndex
-from assistant.question import parse_question
+from assistant.question import QuestionError, clean_text, parse_question, validate_history, validate_question
 from index.load import load_reports, read_manifest
 from tests.conftest import CORPUS
 
@@ -147,3 +147,50 @@ def test_a_running_total_named_to_be_excluded_asks_for_the_period():
 def test_a_second_ask_after_a_question_mark_is_its_own_part():
     q = ask("深圳2025年“一件事”平均少交几份材料？材料的压减比例是多少？")
     assert [p.text for p in q.parts] == ["深圳2025年“一件事”平均少交几份材料", "材料的压减比例是多少？"]
+
+
+# --- hostile or odd input: what the assistant reads, and what it refuses (issue 13) ---
+
+@pytest.mark.parametrize("raw, read", [
+    ("深圳市２０２５年上线了多少个？", "深圳市2025年上线了多少个？"),            # full-width digits
+    ("Ｈｏｗ many items in ２０２４?", "How many items in 2024?"),             # full-width letters
+    ("深\u200b圳\u200c市\u200d2025\ufeff年", "深圳市2025年"),               # zero-width, BOM
+    ("\u202e深圳市\u202c 2025\u2066年\u2069", "深圳市 2025年"),             # bidirectional controls
+    ("满意度\u00ad是多少", "满意度是多少"),                                  # soft hyphen
+    ("满意度\x00是\x07多少\x1b", "满意度 是 多少 "),                          # control characters become spaces
+    ("中山市（2024年）满意度是多少？", "中山市（2024年）满意度是多少？"),         # the Chinese punctuation stays
+    ("比例为５０％吗", "比例为50%吗"),
+])
+def test_input_is_normalised_before_it_is_understood(raw, read):
+    assert clean_text(raw) == read
+
+
+def test_full_width_year_and_zero_width_characters_are_understood():
+    assert ask(validate_question("深圳市２０２５年上线了多少个“高效办成一件事”？", 500)).years == [2025]
+    assert ask(validate_question("深\u200b圳市2025年上线了多少个“高效办成一件事”？", 500)).regions == ["深圳市"]
+
+
+@pytest.mark.parametrize("bad, message", [
+    (None, "empty"), ("", "empty"), ("  \u200b\ufeff ", "empty"), (["深圳"], "must be a string"), (45, "must be a string"),
+    ("问" * 501, "limit is 500"), ("x" * 5_000_000, "limit is 500"), ("深圳\ud800", "not valid Unicode"),
+])
+def test_bad_questions_are_refused_with_a_message(bad, message):
+    with pytest.raises(QuestionError, match=message):
+        validate_question(bad, 500)
+
+
+@pytest.mark.parametrize("bad, message", [
+    ("abc", "must be a list"), ({"role": "user"}, "must be a list"), ([1], "role of user"), ([{"content": "x"}], "role of user"),
+    ([{"role": "hacker", "content": "x"}], "role of user"), ([{"role": "user", "content": {"a": 1}}], "must be a string"),
+    ([{"role": "user", "content": "\udc80"}], "not valid Unicode"),
+])
+def test_bad_history_is_refused_with_a_message(bad, message):
+    with pytest.raises(QuestionError, match=message):
+        validate_history(bad, 20, 500)
+
+
+def test_history_is_capped_in_turns_and_length():
+    turns = [{"role": "user", "content": f"问题{i}" + "很长" * 100_000} for i in range(50)]
+    kept = validate_history(turns, 20, 500)
+    assert len(kept) == 20 and kept[0]["content"].startswith("问题30") and all(len(t["content"]) == 500 for t in kept)
+    assert validate_history([{"role": "assistant", "content": None}], 20, 500) == [{"role": "assistant", "content": ""}]

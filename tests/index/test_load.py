@@ -47,3 +47,13 @@ def test_bad_level_and_duplicate_id_are_refused(corpus_copy):
     manifest.write_text(original.replace('id = "004"', 'id = "003"'), encoding="utf-8")
     with pytest.raises(ManifestError, match="duplicate report id '003'"):
         read_manifest(manifest)
+
+
+@pytest.mark.parametrize("field, value", [("id", "../../etc"), ("id", "a b"), ("file", "../../../etc/passwd"),
+                                          ("file", "/etc/passwd"), ("file", "reports/../../../x.txt")])
+def test_a_manifest_cannot_point_outside_the_corpus(corpus_copy, field, value):
+    manifest = corpus_copy / "manifest.toml"
+    old = {"id": 'id = "003"', "file": 'file = "reports/zhongshan-city-2024.txt"'}[field]
+    manifest.write_text(manifest.read_text(encoding="utf-8").replace(old, f'{field} = "{value}"'), encoding="utf-8")
+    with pytest.raises(ManifestError, match=f"field '{field}'"):
+        read_manifest(manifest)

@@ -17,7 +17,7 @@ def url(assistant):
     port = free_port()
     app = build_app(assistant)
     app.queue()
-    app.launch(server_name="127.0.0.1", server_port=port, prevent_thread_lock=True, quiet=True, **launch_options())
+    app.launch(server_name="127.0.0.1", server_port=port, prevent_thread_lock=True, quiet=True, **launch_options(assistant.settings))
     yield f"http://127.0.0.1:{port}/"
     app.close()
 

@@ -35,7 +35,7 @@ def server(settings, assistant, tmp_path_factory):
     app = build_app(Assistant(app_settings, progress=False))
     app.queue()
     port = free_port()
-    app.launch(server_name="127.0.0.1", server_port=port, prevent_thread_lock=True, quiet=True, **launch_options())
+    app.launch(server_name="127.0.0.1", server_port=port, prevent_thread_lock=True, quiet=True, **launch_options(app_settings))
     yield f"http://127.0.0.1:{port}/", app_settings
     app.close()
 
