@@ -75,7 +75,9 @@ def main(argv: list[str] | None = None) -> int:
 
 def run_index(settings: Settings, rebuild: bool) -> int:
     from index.build import build_index
+    from index.ingest import undo_interrupted_add
 
+    undo_interrupted_add(settings)
     summary = build_index(settings, rebuild=rebuild)
     print(f"index: {summary.chunks} chunks, {summary.sentences} sentences; added {summary.added or '-'}, "
           f"replaced {summary.replaced or '-'}, removed {summary.removed or '-'}, unchanged {summary.unchanged or '-'}")

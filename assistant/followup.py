@@ -69,8 +69,9 @@ def _resolve_turn(current: Question, previous: Question | None, parse: Callable[
     if names_bureau and current.years and not scope_only:
         return Resolved(current)  # a question of its own
     leans = scope_only or bool(_ELLIPTIC.search(current.text.strip()) or _REFERS.search(current.text))
-    if not leans and not mentions(previous, current):
-        return Resolved(current)  # complete on its own, about something the conversation's reports never name
+    if not leans and ((previous.other_places and not previous.regions) or not mentions(previous, current)):
+        # complete on its own, after a turn about a place no report covers or about something else entirely
+        return Resolved(current)
     carry_bureau, carry_year = not names_bureau, not current.years
     if current.kind == "comparison" and not scope_only:  # "which year … more" compares years: no year is carried
         carry_bureau, carry_year = carry_bureau and len(current.years) > 1, carry_year and len(current.regions) > 1

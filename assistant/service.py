@@ -33,7 +33,7 @@ from assistant.verify import MARKER, check_figures, drop_unsupported
 from index.bm25 import BM25Index
 from index.build import build_index, index_is_current, read_state
 from index.embed import build_embedder
-from index.ingest import add_and_index
+from index.ingest import add_and_index, undo_interrupted_add
 from index.load import ReportMeta, load_reports
 from index.store import all_chunk_nodes, load_sentences, open_store
 
@@ -55,6 +55,7 @@ class Assistant:
         self.settings = settings
         self._lock = threading.RLock()  # reload() swaps the loaded state while the UI may be asking
         self._add_lock = threading.Lock()  # one add at a time; questions never wait for it
+        undo_interrupted_add(settings)  # a process killed during an add leaves the corpus as it was before it
         reports = load_reports(settings.manifest_path)
         if not index_is_current(settings, reports):
             build_index(settings, progress=progress)

@@ -5,6 +5,8 @@ Nothing is half-written: the manifest is replaced atomically, and a failed add o
 it was before. The uploaded original is kept next to the text made from it (corpus/uploads/)."""
 from __future__ import annotations
 
+import json
+import logging
 import os
 import re
 import shutil
@@ -20,6 +22,7 @@ from index.build import BuildSummary, build_index
 from index.load import ManifestError, ReportMeta, decode_report, read_manifest
 from index.store import delete_report, open_store
 
+log = logging.getLogger(__name__)
 UPLOAD_TYPES = (".txt", ".md", ".html", ".htm", ".docx", ".pdf")
 MIN_TEXT_CHARS = 50  # less than this is not a report (an empty page, a scanned PDF without a text layer)
 
@@ -203,9 +206,11 @@ def file_slug(meta: dict) -> str:
 
 # --- add: validate, write the text and the manifest entry; undo everything if any step fails ---
 
-def add_report(settings: Settings, fields: dict, text: str, original: Path | None = None) -> ReportMeta:
+def add_report(settings: Settings, fields: dict, text: str, original: Path | None = None,
+               journal: Path | None = None) -> ReportMeta:
     """Adds a report to the corpus (not yet to the index). UploadError when the metadata is invalid, the id is
-    taken or the same text is already in the corpus; the corpus is then untouched."""
+    taken or the same text is already in the corpus; the corpus is then untouched. journal: where to note what is
+    about to be written before writing it, so that a process killed midway can be undone (undo_interrupted_add)."""
     existing = read_manifest(settings.manifest_path)
     meta = _validated(fields, existing, settings)
     check_text(text)
@@ -215,6 +220,9 @@ def add_report(settings: Settings, fields: dict, text: str, original: Path | Non
     if kept_original and kept_original.exists():
         raise UploadError(f"{kept_original} already exists")
     manifest_before = settings.manifest_path.read_text(encoding="utf-8")
+    if journal:
+        _write_atomically(journal, json.dumps({"id": meta.id, "pid": os.getpid(), "manifest": manifest_before, "files": [
+            str(p.relative_to(settings.corpus_dir)) for p in (text_path, kept_original) if p]}, ensure_ascii=False))
     try:
         text_path.parent.mkdir(parents=True, exist_ok=True)
         text_path.write_text(text, encoding="utf-8")
@@ -239,17 +247,55 @@ def add_and_index(settings: Settings, fields: dict, text: str, original: Path | 
     """add_report, then the incremental index build (tqdm progress). If the build fails the report is taken out
     of the corpus and the index again, and the error is raised as UploadError."""
     manifest_before = settings.manifest_path.read_text(encoding="utf-8")
-    meta = add_report(settings, fields, text, original)
+    journal = add_journal(settings)
+    journal.parent.mkdir(parents=True, exist_ok=True)
     try:
-        return meta, build_index(settings, progress=True)
+        meta = add_report(settings, fields, text, original, journal)
+    except BaseException:
+        journal.unlink(missing_ok=True)  # add_report undid what it wrote
+        raise
+    try:
+        summary = build_index(settings, progress=True)
     except Exception as err:
         remove_report_files(settings, meta, manifest_before, kept_original_path(settings, meta, original))
+        journal.unlink(missing_ok=True)
         try:  # the index back in line with the restored manifest; if that fails too, the next start rebuilds it
             delete_report(open_store(settings), meta.id)
             build_index(settings, progress=False)
         except Exception:
             pass
         raise UploadError(f"indexing {meta.id} failed ({type(err).__name__}: {err}); the library is unchanged") from err
+    journal.unlink(missing_ok=True)  # the add is complete: manifest, file and chunks
+    return meta, summary
+
+
+def add_journal(settings: Settings) -> Path:
+    """Present only while an add is under way: what it is about to write (the manifest before it, its new files)."""
+    return settings.data_dir / "adding.json"
+
+
+def undo_interrupted_add(settings: Settings) -> str | None:
+    """An add the process did not finish (killed during the write or the index build) is undone: the manifest as it
+    was, the new files gone; the index check then finds any chunks it had stored and rebuilds. Returns the report id
+    undone, or None."""
+    journal = add_journal(settings)
+    try:
+        entry = json.loads(journal.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return None
+    except ValueError:  # killed while writing the journal itself: nothing else was written yet
+        journal.unlink(missing_ok=True)
+        return None
+    if _alive(entry.get("pid")):  # another process is adding it right now
+        return None
+    _replace_manifest(settings.manifest_path, entry["manifest"])
+    for name in entry["files"]:
+        path = (settings.corpus_dir / name).resolve()
+        if path.is_relative_to(settings.corpus_dir.resolve()):
+            path.unlink(missing_ok=True)
+    journal.unlink()
+    log.warning("an interrupted add of report %s was undone", entry.get("id"))
+    return entry.get("id")
 
 
 def remove_report_files(settings: Settings, meta: ReportMeta, manifest_before: str, kept_original: Path | None) -> None:
@@ -307,7 +353,23 @@ def _paragraphs(text: str) -> set[str]:
     return {p for p in (re.sub(r"\s", "", line) for line in text.splitlines()) if len(p) >= 20}
 
 
+def _alive(pid: object) -> bool:
+    if not isinstance(pid, int) or pid == os.getpid():
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
 def _replace_manifest(path: Path, content: str) -> None:
-    temporary = path.with_suffix(".toml.tmp")
+    _write_atomically(path, content)
+
+
+def _write_atomically(path: Path, content: str) -> None:
+    temporary = path.with_name(path.name + ".tmp")
     temporary.write_text(content, encoding="utf-8")
     os.replace(temporary, path)

@@ -64,6 +64,9 @@ def test_a_place_no_report_covers_replaces_the_carried_bureau(assistant):
     assert answer.status == "not_found" and "北京市" in answer.resolved_question and answer.scope["regions"] == []
     answer = assistant.ask("And Beijing?", history=shenzhen)
     assert answer.status == "not_found" and "Beijing" in answer.answer
+    # after a turn about a place no report covers, a question complete on its own keeps nothing of it
+    answer = assistant.ask("What is 深小i?", history=shenzhen + user("北京市2024年12345热线接了多少电话？"))
+    assert answer.scope["carried"] == [] and answer.scope["years"] == []
 
 
 def test_a_complete_question_about_something_else_is_not_read_in_the_old_scope(assistant):

@@ -152,29 +152,73 @@ def test_a_zip_bomb_docx_is_refused_before_it_is_unpacked(tmp_path):
         extract_text(tmp_path / "binary.txt", LIMIT)
 
 
-def test_added_report_is_indexed_incrementally_and_answers(settings, corpus_copy, tmp_path, sample_text):
+def test_added_report_is_indexed_incrementally_and_answers(settings, assistant, corpus_copy, tmp_path, sample_text):
     from assistant.service import Assistant
 
     local = corpus_settings(settings, corpus_copy, tmp_path, with_index=True)
-    assistant = Assistant(local, progress=False)
-    chunks_before = dict(assistant.chunk_counts)
+    app = Assistant(local, progress=False)
+    chunks_before = dict(app.chunk_counts)
     fields = propose_metadata(sample_text, SAMPLE.name, read_manifest(local.manifest_path))
-    adding = threading.Thread(target=assistant.add_report, args=(fields, extract_text(SAMPLE, LIMIT), SAMPLE))
+    adding = threading.Thread(target=app.add_report, args=(fields, extract_text(SAMPLE, LIMIT), SAMPLE))
     adding.start()
     deadline = time.monotonic() + 120
     while "005" not in local.manifest_path.read_text(encoding="utf-8"):  # the add is under way
         assert adding.is_alive() and time.monotonic() < deadline
         time.sleep(0.05)
-    answer = assistant.ask("2024年中山市12345热线服务总量是多少？")  # answered from the loaded index meanwhile
-    assert answer.answer.startswith("267.3万件次") and adding.is_alive() and "005" not in assistant.reports
+    answer = app.ask("2024年中山市12345热线服务总量是多少？")  # answered from the loaded index meanwhile
+    assert answer.answer.startswith("267.3万件次") and adding.is_alive() and "005" not in app.reports
     adding.join()
     assert (corpus_copy / "reports" / "futian-district-2024.txt").is_file()
     assert (corpus_copy / "uploads" / "futian-district-2024.txt").read_bytes() == SAMPLE.read_bytes()  # the original kept
     assert [m.id for m in read_manifest(local.manifest_path)][-1] == "005"
-    answer = assistant.ask("福田区2024年受理政务服务事项多少件？")
+    answer = app.ask("福田区2024年受理政务服务事项多少件？")
     assert answer.answer.startswith("38.6万件") and answer.citations[0].report_id == "005"
-    assert {rid: n for rid, n in assistant.chunk_counts.items() if rid != "005"} == chunks_before  # only 005 was embedded
-    assert assistant.chunk_counts["005"] > 0
+    assert {rid: n for rid, n in app.chunk_counts.items() if rid != "005"} == chunks_before  # only 005 was embedded
+    assert app.chunk_counts["005"] > 0
     with pytest.raises(UploadError, match="already in the library as report 005"):  # the same file twice
-        assistant.add_report(fields | {"id": "006"}, extract_text(SAMPLE, LIMIT), SAMPLE)
-    assert list(assistant.reports)[-1] == "005" and len(read_manifest(local.manifest_path)) == 6
+        app.add_report(fields | {"id": "006"}, extract_text(SAMPLE, LIMIT), SAMPLE)
+    assert list(app.reports)[-1] == "005" and len(read_manifest(local.manifest_path)) == 6
+
+
+KILLED_ADD = """
+import os, signal, sys
+from pathlib import Path
+import index.ingest as ingest
+from assistant.settings import Settings
+from index.load import read_manifest
+
+real_build = ingest.build_index
+def build_then_die(settings, **kw):
+    if sys.argv[1] == "after-build":
+        real_build(settings, **kw)
+    os.kill(os.getpid(), signal.SIGKILL)  # kill -9: no except, no finally
+ingest.build_index = build_then_die
+settings = Settings()
+sample = Path(sys.argv[2])
+fields = ingest.propose_metadata(sample.read_text(encoding="utf-8"), sample.name, read_manifest(settings.manifest_path))
+ingest.add_and_index(settings, fields, ingest.extract_text(sample, 10**6), sample)
+"""
+
+
+@pytest.mark.parametrize("moment", ["before-build", "after-build"])
+def test_an_add_killed_at_any_point_is_undone_on_the_next_start(settings, assistant, corpus_copy, tmp_path, moment):
+    import os
+    import subprocess
+    import sys
+
+    from index.build import build_index, read_state
+    from index.ingest import add_journal, undo_interrupted_add
+
+    local = corpus_settings(settings, corpus_copy, tmp_path, with_index=True)
+    files_before = sorted(str(p) for p in corpus_copy.rglob("*") if p.is_file())
+    manifest_before, state_before = local.manifest_path.read_text(encoding="utf-8"), read_state(local)
+    env = {**os.environ, "GOVQA_CORPUS_DIR": str(local.corpus_dir), "GOVQA_DATA_DIR": str(local.data_dir)}
+    done = subprocess.run([sys.executable, "-c", KILLED_ADD, moment, str(SAMPLE)], cwd=REPO_ROOT, env=env,
+                          capture_output=True, timeout=300)
+    assert done.returncode == -9 and add_journal(local).is_file()
+    assert "005" in local.manifest_path.read_text(encoding="utf-8")  # the kill left the add half done
+    assert undo_interrupted_add(local) == "005" and not add_journal(local).exists()
+    assert local.manifest_path.read_text(encoding="utf-8") == manifest_before
+    assert sorted(str(p) for p in corpus_copy.rglob("*") if p.is_file()) == files_before
+    build_index(local, progress=False)
+    assert read_state(local) == state_before  # exactly the chunks of the index before the add

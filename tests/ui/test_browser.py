@@ -121,6 +121,18 @@ def test_english_question_and_its_follow_up(page):
     assert "暂无假定" in page.inner_text("#context")
 
 
+def test_a_conversation_yields_to_what_each_turn_says(page):
+    """Issue 12's conversation: a Shenzhen question, then a place no report covers, then a program of another
+    bureau, then an English follow-up."""
+    assert ask(page, "深圳市2025年上线了多少个“高效办成一件事”？").startswith("45个")
+    text = ask(page, "北京市2024年12345热线接了多少电话？", new_chat=False)
+    assert "北京市" in text and page.locator("#chat .govqa-answer").last.get_attribute("class").endswith("status-not_found")
+    text = ask(page, "What is 深小i?", new_chat=False)
+    assert "深小i" in text and "Shenzhen" in text
+    text = ask(page, "And in 2024?", new_chat=False)  # an English turn after Chinese ones: an English answer
+    assert text.startswith(("According to", "Not found", "Not sure")) and "2024" in text
+
+
 def test_comparison_is_a_table_and_ambiguity_offers_report_buttons(page):
     ask(page, "深圳市2024年和2025年分别上线了多少个“高效办成一件事”？")
     rows = page.locator("#chat .govqa-answer").last.locator("table tr")
