@@ -230,7 +230,7 @@ def add_report(settings: Settings, fields: dict, text: str, original: Path | Non
             kept_original.parent.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(original, kept_original)
         entry = {k: v for k, v in meta.model_dump().items() if v != "" or k in ("title_en", "region_en")}
-        _replace_manifest(settings.manifest_path, manifest_before.rstrip("\n") + "\n\n" + tomli_w.dumps({"reports": [entry]}))
+        _write_atomically(settings.manifest_path, manifest_before.rstrip("\n") + "\n\n" + tomli_w.dumps({"reports": [entry]}))
         read_manifest(settings.manifest_path)  # the new manifest must load as a whole
     except Exception:
         remove_report_files(settings, meta, manifest_before, kept_original)
@@ -251,8 +251,8 @@ def add_and_index(settings: Settings, fields: dict, text: str, original: Path | 
     journal.parent.mkdir(parents=True, exist_ok=True)
     try:
         meta = add_report(settings, fields, text, original, journal)
-    except BaseException:
-        journal.unlink(missing_ok=True)  # add_report undid what it wrote
+    except Exception:  # add_report undid what it wrote (an interrupt leaves the journal for the next start)
+        journal.unlink(missing_ok=True)
         raise
     try:
         summary = build_index(settings, progress=True)
@@ -288,7 +288,7 @@ def undo_interrupted_add(settings: Settings) -> str | None:
         return None
     if _alive(entry.get("pid")):  # another process is adding it right now
         return None
-    _replace_manifest(settings.manifest_path, entry["manifest"])
+    _write_atomically(settings.manifest_path, entry["manifest"])
     for name in entry["files"]:
         path = (settings.corpus_dir / name).resolve()
         if path.is_relative_to(settings.corpus_dir.resolve()):
@@ -300,7 +300,7 @@ def undo_interrupted_add(settings: Settings) -> str | None:
 
 def remove_report_files(settings: Settings, meta: ReportMeta, manifest_before: str, kept_original: Path | None) -> None:
     """Undo add_report: the manifest as it was; the text and the kept original it wrote (both new files) gone."""
-    _replace_manifest(settings.manifest_path, manifest_before)
+    _write_atomically(settings.manifest_path, manifest_before)
     (settings.corpus_dir / meta.file).unlink(missing_ok=True)
     if kept_original:
         kept_original.unlink(missing_ok=True)
@@ -363,10 +363,6 @@ def _alive(pid: object) -> bool:
     except PermissionError:
         return True
     return True
-
-
-def _replace_manifest(path: Path, content: str) -> None:
-    _write_atomically(path, content)
 
 
 def _write_atomically(path: Path, content: str) -> None:

@@ -222,3 +222,25 @@ def test_an_add_killed_at_any_point_is_undone_on_the_next_start(settings, assist
     assert sorted(str(p) for p in corpus_copy.rglob("*") if p.is_file()) == files_before
     build_index(local, progress=False)
     assert read_state(local) == state_before  # exactly the chunks of the index before the add
+
+
+def test_an_add_interrupted_while_writing_is_undone_on_the_next_start(settings, corpus_copy, tmp_path, sample_text,
+                                                                      monkeypatch):
+    """Ctrl-C (or any interrupt that is not an error) between writing the text and the manifest: the journal stays,
+    so the next start takes the half-written add back out."""
+    import index.ingest as ingest
+
+    local = corpus_settings(settings, corpus_copy, tmp_path)
+    files_before = sorted(str(p) for p in corpus_copy.rglob("*") if p.is_file())
+    manifest_before = local.manifest_path.read_text(encoding="utf-8")
+    fields = propose_metadata(sample_text, SAMPLE.name, read_manifest(local.manifest_path))
+
+    def interrupted(*args):
+        raise KeyboardInterrupt
+    monkeypatch.setattr(ingest.shutil, "copyfile", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        ingest.add_and_index(local, fields, sample_text, SAMPLE)
+    assert (corpus_copy / "reports" / "futian-district-2024.txt").is_file() and ingest.add_journal(local).is_file()
+    assert ingest.undo_interrupted_add(local) == "005"
+    assert local.manifest_path.read_text(encoding="utf-8") == manifest_before
+    assert sorted(str(p) for p in corpus_copy.rglob("*") if p.is_file()) == files_before
