@@ -66,7 +66,7 @@ def validate_history(history: object, max_turns: int, max_chars: int) -> list[di
     return turns
 
 
-_CJK = re.compile(r"[\u4e00-\u9fff]")
+CJK = re.compile(r"[\u4e00-\u9fff]")  # one Chinese character
 _LATIN = re.compile(r"[A-Za-z]")
 
 # --- what kind of question it is ---
@@ -191,7 +191,7 @@ class Question:
 
 
 def detect_lang(text: str) -> str:
-    return "zh" if len(_CJK.findall(text)) * 3 >= len(_LATIN.findall(text)) else "en"
+    return "zh" if len(CJK.findall(text)) * 3 >= len(_LATIN.findall(text)) else "en"
 
 
 def detect_wants(text: str) -> str:

@@ -254,5 +254,5 @@ def ranker_code_version() -> str:
 
 
 def index_fingerprint(state: dict) -> str:
-    """Names the index a ranker was trained on: its config and the reports' fingerprints (index_state.json)."""
+    """A short hash naming what a ranker was trained with (Assistant.ranker_fingerprint says what goes in)."""
     return hashlib.sha256(json.dumps(state, sort_keys=True).encode()).hexdigest()[:16]

@@ -3,7 +3,6 @@ The CLI, the UI and the eval runner all call this."""
 from __future__ import annotations
 
 import random
-import re
 import threading
 import time
 from collections import Counter
@@ -23,7 +22,7 @@ from assistant.followup import Resolved, resolve
 from assistant.glossary import Glossary, quoted_terms
 from assistant.places import RegionIndex
 from assistant.llm import build_writer
-from assistant.question import Question, QuestionError, parse_question, validate_history, validate_question
+from assistant.question import CJK, Question, QuestionError, parse_question, validate_history, validate_question
 from assistant.ranker import Ranker, index_fingerprint, ranker_code_version
 from assistant.rerank import Candidate, best_sentences, order_passages, rank_sentences, scope_match
 from assistant.retrieve import HybridRetriever, Passage
@@ -36,9 +35,6 @@ from index.embed import build_embedder
 from index.ingest import add_and_index, undo_interrupted_add
 from index.load import ReportMeta, load_reports
 from index.store import all_chunk_nodes, load_sentences, open_store
-
-_CJK = re.compile(r"[\u4e00-\u9fff]")
-
 
 @dataclass
 class Retrieval:
@@ -76,7 +72,7 @@ class Assistant:
         jieba.initialize()
         self.ranker = Ranker.load(settings.ranker_path, self.ranker_fingerprint()) or self.train(progress)
 
-    # --- the answer ranker: trained on questions generated from this index, rebuilt when the index changes ---
+    # --- the answer ranker: trained on questions generated from this corpus, retrained when its configuration changes ---
     def ranker_fingerprint(self) -> str:
         """What the ranker must have been trained with: the index's configuration (pipeline, embedding model, chunk
         size), its own settings and code. Not the set of reports: it learns how questions map onto claims, which an
@@ -159,7 +155,7 @@ class Assistant:
         reports = self.scope_reports(scope)
         if not reports:
             return True
-        words = [w for w in dict.fromkeys(question.names + question.topic_terms) if len(w) >= 2 and _CJK.search(w)]
+        words = [w for w in dict.fromkeys(question.names + question.topic_terms) if len(w) >= 2 and CJK.search(w)]
         inside = [self.texts[rid] for rid in reports]
         return all(any(w in text for text in inside) for w in words if any(w in text for text in self.texts.values()))
 
