@@ -110,19 +110,22 @@ def _unsure(question: Question, answers: list[ReportAnswer]) -> Draft:
 
 # --- asking back ---------------------------------------------------------------------------------
 
-def clarification(question: Question, answers: list[ReportAnswer], margin: float) -> Draft | None:
-    """A "clarify" answer when reports the ranker is sure of, rated about equally likely (within margin of the
-    best), state different figures of the same unit; None when one report stands out or they agree (a single
-    answer then serves)."""
-    answered = sorted((a for a in answers if a.sentence and a.figure and a.sure), key=lambda a: -a.p)
-    if len(answered) < 2:
-        return None
-    close = [a for a in answered if a.p >= answered[0].p - margin and _same_unit(a.figure, answered[0].figure)]
-    if len({a.stated for a in close}) < 2:
+def clarification(question: Question, answers: list[ReportAnswer], margin: float, floor: float) -> Draft | None:
+    """A "clarify" answer when a report the ranker is sure of is not the only one that may answer: other reports
+    it rates within margin of the best, or whose best claim is at least floor likely even if not sure, state
+    different figures of the same unit. Picking one of them would be a guess about which report the user means.
+    None when one report stands out or they agree (a single answer then serves)."""
+    sure = sorted((a for a in answers if a.sentence and a.figure and a.sure), key=lambda a: -a.p)
+    for best in sure:  # the most likely sure answer first; one of another unit may still have rivals of its own
+        close = sorted((a for a in answers if a.sentence and a.figure and _same_unit(a.figure, best.figure)
+                        and ((a.sure and a.p >= best.p - margin) or a.p >= floor)), key=lambda a: -a.p)
+        if len({a.stated for a in close}) >= 2:
+            break
+    else:
         return None
     en = question.answer_lang == "en"
-    lead = ("Several reports answer this with different figures. Which bureau and year do you mean?" if en
-            else "多份报告都回答了这个问题，但数字不同。请指明机构和年份：")
+    lead = ("Several reports may answer this, with different figures. Which bureau and year do you mean?" if en
+            else "多份报告可能回答了这个问题，但数字不同。请指明机构和年份：")
     lines = [f"- {source_label(a.meta, question.answer_lang)}: {a.stated} [{n}]" if en
              else f"- {source_label(a.meta, question.answer_lang)}：{a.stated} [{n}]" for n, a in enumerate(close, 1)]
     text = lead + "\n" + "\n".join(lines) + "\n\n" + _quotes(close)

@@ -79,10 +79,14 @@ _YESNO = re.compile(r"是否|有没有|是不是|吗[？?]?$|^(?:is|are|was|were
 _LIST = re.compile(r"哪些|有哪几|列举|列出|\blist\b|what are the|which (?:\w+ ){0,2}(?:are|were|did)\b", re.I)
 _DATE_ZH = re.compile(r"何时|什么时候|哪一?天|哪一?年|几月|什么日期|哪个月|具体日期")
 _DATE_EN = re.compile(r"\bwhen\b|what date|which date|\bdate\b|on what day|which year|what year|which month|what day", re.I)
-_FIGURE_ZH = re.compile(r"多少|几[个项件次份天家条名种万亿%]|比例|百分之|率|满意度|数量|总量|金额|排名|第几")
+_FIGURE_ZH = re.compile(r"多少|几[个项件次份天家条名种万亿%成]|多长|多久|多大|多高|多快|比例|百分之|率|满意度|数量|总量|金额|"
+                        r"排名|第几|预算|经费|费用|成本|开支|平均")
 _FIGURE_EN = re.compile(r"how many|how much|number of|percentage|what share|percent|\brate\b|amount|\btotal\b|"
                         r"how long|\brank|how far|by how|how fast|how quickly|how soon|how (?:satisfied|accurate|big|large|"
-                        r"high|efficient|widely|often)|what (?:level|proportion|volume|value|size|scale)", re.I)
+                        r"high|efficient|widely|often)|what (?:level|proportion|volume|value|size|scale)|"
+                        # a quantity asked by its noun: "what was the annual budget", "the average waiting time"
+                        r"\b(?:budget|cost|costs|spending|expenditure|revenue|funding|headcount|staffing|average|"
+                        r"median|waiting time|wait time|processing time|time limit|ratio|score|tally)\b", re.I)
 
 # comparatives: "which … more", "哪个更多" ask for figures to compare
 MORE = re.compile(r"更多|较多|最多|更高|较高|最高|多于|高于|\bmore\b|\bhigher\b|\bmost\b|\bhighest\b|\blarger\b|\bbigger\b", re.I)
@@ -123,7 +127,7 @@ _ZH_DIGIT = {c: str(i) for i, c in enumerate("〇一二三四五六七八九")} 
 _RELATIVE_YEAR = re.compile(r"去年|今年|明年|前年|上一年|本年度|last year|this year|next year|previous year", re.I)
 
 # --- the focus: what a figure question counts ---
-_FOCUS_ZH_AFTER = re.compile(r"(?:多少|几)[个项件次份天宗条家张期名台路篇场批元人种倍万亿]*([^？?，,。]+)")
+_FOCUS_ZH_AFTER = re.compile(r"(?:多少|几)[个项件次份天宗条家张期名台路篇场批元人种倍万亿]*+([^？?，,。]+)")
 _FOCUS_ZH_BEFORE = re.compile(r"([^，,？?。]+?)(?:是多少|有多少|为多少|达到?多少|共多少|多少)")
 # Quoted names; not single quotes, which English possessives ("Shenzhen's … Longhua's") would pair up.
 _QUOTED_NAME = re.compile(r"[“「《\"]([^”」》\"]{2,20})[”」》\"]")
@@ -247,14 +251,36 @@ def focus_text(text: str, lang: str) -> str:
     return ""
 
 
+# jieba part-of-speech tags of words that end a phrase before 多少 without naming what is counted: verbs, adverbs,
+# particles, prepositions ("座谈会一共开了多少场": 一共 开 了). Only a noun left at the end replaces the phrase.
+_NOT_COUNTED = {"v", "vd", "d", "ul", "uj", "ug", "uz", "uv", "f", "p", "c", "y", "r"}
+_NOUNS = {"n", "nz", "nt", "vn", "eng", "l", "i", "j"}
+_TOTAL_WORDS = {"一共", "总共", "共", "合计", "总计", "累计"}
+
+
+def _noun_end(phrase: str) -> str:
+    """The phrase up to the noun that ends it: "…系列座谈会一共开了" -> "…系列座谈会"; unchanged when no plain
+    noun is left there (jieba tags places, numbers and some nouns alike: 龙华区 / 满意度 are both "ns")."""
+    import jieba.posseg  # loads with jieba's dictionary, already in memory for the tokenizer
+
+    words = [(w.word, w.flag) for w in jieba.posseg.cut(phrase)]
+    kept = list(words)
+    while kept and (kept[-1][1] in _NOT_COUNTED or kept[-1][0] in _TOTAL_WORDS):
+        kept.pop()
+    if kept is words or len(kept) == len(words) or not kept or kept[-1][1] not in _NOUNS:
+        return phrase
+    return "".join(w for w, _ in kept)
+
+
 def focus_terms(phrase: str, lang: str, glossary: Glossary) -> tuple[list[str], list[str]]:
     """(terms of the focus phrase, terms of its head noun — the last word: English and Chinese noun phrases end in it).
     English focus words become the Chinese terms of their glossary entries."""
     if lang == "zh":
         terms = tokenize(phrase)
-        head = terms[-1:]
-        if head and len(head[0]) == 1 and len(terms) > 1 and (terms[-2] + head[0]) in phrase:
-            head = [terms[-2] + head[0]]  # jieba splits unknown compounds: 数据集 -> 数据 + 集
+        named = tokenize(_noun_end(phrase))  # the head is a noun: "座谈会一共开了" counts 座谈会, not 开
+        head = named[-1:]
+        if head and len(head[0]) == 1 and len(named) > 1 and (named[-2] + head[0]) in phrase:
+            head = [named[-2] + head[0]]  # jieba splits unknown compounds: 数据集 -> 数据 + 集
         return terms, head
     hits = glossary.find(phrase)
     if len(hits) > 1 and hits[-1].phrase.lower() in _GENERIC_HEADS:

@@ -242,7 +242,7 @@ class Assistant:
             if question.kind == "comparison":
                 draft = comparison(question, answers, named=run.scope_reports is not None)
             else:
-                draft = clarification(question, answers, self.settings.clarify_margin)
+                draft = clarification(question, answers, self.settings.clarify_margin, self.settings.clarify_floor)
             if draft:
                 return draft
         return compose(question, run.sentences, self.settings, self.coverage, self.ranker)

@@ -61,11 +61,14 @@ class Settings(BaseSettings):
     # the answer ranker's probability (assistant/ranker.py) decides a figure question: at least answer_threshold
     # answers; at least uncertain_threshold says "not sure" and shows the closest candidates; below, not found
     # (calibrated for precision on held-out questions: eval/README.md)
-    answer_threshold: float = Field(default=0.5, ge=0, le=1)
+    answer_threshold: float = Field(default=0.7, ge=0, le=1)
     uncertain_threshold: float = Field(default=0.25, ge=0, le=1)
     # reports whose answers the ranker rates within this margin of the best one, with different figures, make the
     # assistant ask back ("clarify") instead of picking one
     clarify_margin: float = Field(default=0.3, ge=0, le=1)
+    # ... and so do reports whose best claim the ranker rates at least this likely, even below answer_threshold,
+    # when the question leaves open which report it means (1.0: only sure answers make it ask back)
+    clarify_floor: float = Field(default=0.45, ge=0, le=1)
     # training the ranker on questions generated from the corpus (python -m assistant train; also after an index change)
     ranker_seed: int = 13
     ranker_questions: int = Field(default=1500, ge=50)

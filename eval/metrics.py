@@ -78,13 +78,13 @@ def judge(item: dict, result: dict) -> dict:
 
 
 def judge_rows(item: dict, result: dict, status: str) -> dict:
-    """Each gold row's figure in the answer's row for that report (and "not stated" rows empty); each gold
-    row's evidence in a citation of that report."""
+    """Each gold row's figure in the answer's row for that report, and no figure for a report listed as not
+    stating it (a row saying "not stated", or no row at all); each gold row's evidence in a citation of that report."""
     rows = {r["report_id"]: r for r in result.get("rows", [])}
     citations = result.get("citations", [])
     figures_right = all(g["report_id"] in rows and all(gold_present(rows[g["report_id"]].get("figure") or "", x) for x in g["gold"])
                         for g in item["rows"])
-    silent_right = all(r in rows and not rows[r].get("figure") for r in item.get("not_stated", []))
+    silent_right = not any(rows.get(r, {}).get("figure") for r in item.get("not_stated", []))
     supported = all(any(g["evidence"] in c["text"] and c["report_id"] == g["report_id"] for c in citations) for g in item["rows"])
     cited = {c["report_id"] for c in citations}
     return {"correct": result.get("status") == status and figures_right and silent_right, "supported": supported,

@@ -88,7 +88,7 @@ def sentence_claims(sentence: str, before: str = "") -> list[Claim]:
         context = clause + " " + (lead if lead not in clause else "")
         claims.append(Claim(
             figure=f.text, stated=stated, start=f.start, end=f.end,
-            label=aligned.get(i) or _label(segment, figures), clause=clause, lead=lead, qualifier=qualifier,
+            label=aligned.get(i) or _own_label(sentence, segment, figures, i) + _shared_tail(sentence, figures, i), clause=clause, lead=lead, qualifier=qualifier,
             scope="cumulative" if _CUMULATIVE.search(pre) or _CUMULATIVE.search(lead) and not _PERIOD.search(pre)
             else "first" if _FIRST.search(clause) else "period" if _PERIOD.search(context) else "",
             planned=bool(_PLANNED.search(pre)),
@@ -172,6 +172,57 @@ def _label(segment: str, figures: list[Figure]) -> str:
     parts = [_QUALIFIER_AFTER.sub("", re.sub(r"(超过|超出|超|逾|近|约|达到|达|共计|共|累计)$", "", p))
              for p in segment.split("\0")]
     return " ".join(p.strip(" ,，、") for p in parts if p.strip(" ,，、"))
+
+
+# where the words between two figures of one segment turn from what the first counts to what the second does:
+# "22项整改任务|已完成14项" (an adverb, particle or preposition starts the second figure's predicate)
+_PREDICATE = re.compile(r"已经|已|共计|共|累计|其中|达到|达|均|分别|再|又|并|且|占|为|是|有")
+
+
+def _own_label(sentence: str, segment: str, figures: list[Figure], i: int) -> str:
+    """What figure i counts when its segment holds several figures: "涉及的22项整改任务已完成14项" — 22 counts
+    涉及的 整改任务, 14 counts 整改任务已完成 (the words between them up to the predicate go to the first,
+    all of them to the second). One figure in the segment: the segment's words (_label)."""
+    start = sentence.find(segment)
+    inside = [k for k, f in enumerate(figures) if start <= f.start and f.end <= start + len(segment)]
+    if len(inside) < 2 or i not in inside:
+        return _label(segment, figures)
+    k = inside.index(i)
+    prev_end = figures[inside[k - 1]].end if k else start
+    next_start = figures[inside[k + 1]].start if k + 1 < len(inside) else start + len(segment)
+    own_after = sentence[figures[i].end: next_start]
+    if k + 1 < len(inside):  # words after this figure: only up to where the next figure's predicate begins
+        cut = _PREDICATE.search(own_after)
+        if cut is None:
+            return _label(segment, figures)  # no telling them apart: the segment's words, as for one figure
+        own_after = own_after[: cut.start()]
+    own_before = sentence[prev_end: figures[i].start]
+    if k:
+        between = own_before
+        if _PREDICATE.search(between) is None:
+            own_before = ""  # the words before belong to the previous figure; this one counts what follows it
+    return _label(own_before + figures[i].text + own_after, figures)
+
+
+def _shared_tail(sentence: str, figures: list[Figure], i: int) -> str:
+    """"首批上收35项、第二批上收29项事权": the noun after the last figure of a 、-list names what every member
+    counts; a member with no words after its own figure gets it (" 事权")."""
+    f = figures[i]
+    if not _in_list(sentence, f):
+        return ""
+    end = _SEGMENT_BREAK.search(sentence, f.end)
+    if end is None or end.group() != "、" or sentence[f.end: end.start()].strip():
+        return ""
+    while end is not None and end.group() == "、":
+        last_start = end.end()
+        end = _SEGMENT_BREAK.search(sentence, last_start)
+    last = sentence[last_start: end.start() if end else len(sentence)]
+    last_figures = [g for g in figures if last_start <= g.start and g.end <= last_start + len(last)]
+    if not last_figures:
+        return ""
+    tail = last[last_figures[-1].end - last_start:]
+    tail = _QUALIFIER_AFTER.sub("", tail).strip(" ,，、")
+    return f" {tail}" if tail and not re.search(r"\d", tail) else ""
 
 
 def _around(sentence: str, figure: Figure, breaks: re.Pattern) -> str:

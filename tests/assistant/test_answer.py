@@ -50,7 +50,7 @@ def test_hard_english_figures_are_stated_right_or_not_at_all(assistant, question
 
 
 def test_english_question_gets_english_sentence(assistant):
-    answer = assistant.ask("How many public datasets does Shenzhen's open data platform provide, per the 2025 report?")
+    answer = assistant.ask("How many public data sets did Shenzhen open on its data platform in 2025?")
     assert answer.lang == "en" and "according to the" in answer.answer and "4323个" in answer.answer
     assert "Shenzhen Municipal" in answer.answer and answer.citations[0].year == 2025
 

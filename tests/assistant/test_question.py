@@ -25,6 +25,11 @@ def test_language_kind_and_unit():
     assert ask("中山市12345热线的群众满意度是多少？").unit == "%"
     assert ask("中山市政务服务和数据管理局的部门预算是多少亿元？").unit == "元"
     assert ask("龙华区主导编制了哪项国家标准？").kind == "text"
+    # a quantity asked by its noun is a figure question, not a passage to quote
+    assert ask("What was the annual budget of Shenzhen's data bureau in 2025?").wants == "figure"
+    assert ask("What was the average waiting time at Longhua's service halls?").wants == "figure"
+    assert ask("龙华区政务大厅平均等候时间多长？").wants == "figure"
+    assert ask("What is Shen Xiao i?").wants == "text"
 
 
 @pytest.mark.parametrize("text, kind", [
@@ -81,6 +86,8 @@ def test_focus_is_what_the_question_counts():
     assert "事项" not in q.terms  # but is left out of the search terms, where it would favour any items
     assert ask("中山市政府数据开放平台开放了多少个数据集？").focus_head == ["数据集"]  # jieba splits 数据集
     assert ask("2024年中山市12345热线服务总量是多少？").focus_head == ["总量"]
+    # the head is the noun before the verb: what the meetings question counts is 座谈会, not the measure word 场
+    assert ask("深圳市2025年“五个一”系列座谈会一共开了多少场？").focus_head == ["座谈会"]
     assert ask("How many civil servants work there?").counts and not ask("What is the pass rate?").counts
 
 

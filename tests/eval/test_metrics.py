@@ -99,6 +99,9 @@ def test_comparison_rows_must_hold_each_reports_figure_and_silence():
     assert not swapped["correct"]
     invented = judge(ROWS_ITEM, table_answer("answered", {"000": "23个", "002": "45个", "003": "9件"}))
     assert not invented["correct"]
+    # a report that does not state it may also be left out of the table: no figure is claimed for it
+    assert judge(ROWS_ITEM, table_answer("answered", {"000": "23个", "002": "45个"}))["correct"]
+    assert not judge(ROWS_ITEM, table_answer("answered", {"000": "23个"}))["correct"]
 
 
 def test_ambiguous_needs_clarify_and_refusals_are_counted_apart():

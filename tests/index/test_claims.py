@@ -45,3 +45,18 @@ def test_plans_baselines_and_document_titles_are_marked():
 
 def test_a_sentence_without_figures_has_no_claims():
     assert sentence_claims("坚持以习近平新时代中国特色社会主义思想为指导。") == []
+
+
+def test_two_figures_of_one_segment_count_different_things():
+    # 22 counts the rectification tasks; 14 counts those already completed (the predicate starts at 已)
+    claims = by_figure("积极配合审计监督,涉及的22项整改任务已完成14项,其余8项正按计划持续推进。")
+    assert "已完成" in claims["14项"].label and "已完成" not in claims["22项"].label
+    assert "整改任务" in claims["22项"].label
+
+
+def test_the_noun_after_a_list_names_what_every_member_counts():
+    claims = by_figure("稳步推进事权上收工作,今年全市首批上收35项、第二批上收29项事权。")
+    assert claims["35项"].label.endswith("事权") and "首批" in claims["35项"].label
+    assert "第二批" in claims["29项"].label and "首批" not in claims["29项"].label
+    # a list whose members each name their own item gets nothing added
+    assert by_figure(ENUMERATION)["8个"].label == "平均压减办理环节"
