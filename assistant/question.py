@@ -267,7 +267,7 @@ def _noun_end(phrase: str) -> str:
     kept = list(words)
     while kept and (kept[-1][1] in _NOT_COUNTED or kept[-1][0] in _TOTAL_WORDS):
         kept.pop()
-    if kept is words or len(kept) == len(words) or not kept or kept[-1][1] not in _NOUNS:
+    if len(kept) == len(words) or not kept or kept[-1][1] not in _NOUNS:
         return phrase
     return "".join(w for w, _ in kept)
 

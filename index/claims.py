@@ -88,7 +88,8 @@ def sentence_claims(sentence: str, before: str = "") -> list[Claim]:
         context = clause + " " + (lead if lead not in clause else "")
         claims.append(Claim(
             figure=f.text, stated=stated, start=f.start, end=f.end,
-            label=aligned.get(i) or _own_label(sentence, segment, figures, i) + _shared_tail(sentence, figures, i), clause=clause, lead=lead, qualifier=qualifier,
+            label=aligned.get(i) or _own_label(sentence, segment, figures, i) + _shared_tail(sentence, figures, i),
+            clause=clause, lead=lead, qualifier=qualifier,
             scope="cumulative" if _CUMULATIVE.search(pre) or _CUMULATIVE.search(lead) and not _PERIOD.search(pre)
             else "first" if _FIRST.search(clause) else "period" if _PERIOD.search(context) else "",
             planned=bool(_PLANNED.search(pre)),
@@ -183,7 +184,8 @@ def _own_label(sentence: str, segment: str, figures: list[Figure], i: int) -> st
     """What figure i counts when its segment holds several figures: "涉及的22项整改任务已完成14项" — 22 counts
     涉及的 整改任务, 14 counts 整改任务已完成 (the words between them up to the predicate go to the first,
     all of them to the second). One figure in the segment: the segment's words (_label)."""
-    start = sentence.find(segment)
+    start = next((m.start() for m in re.finditer(re.escape(segment), sentence)  # the occurrence holding figure i
+                  if m.start() <= figures[i].start < m.end()), -1)
     inside = [k for k, f in enumerate(figures) if start <= f.start and f.end <= start + len(segment)]
     if len(inside) < 2 or i not in inside:
         return _label(segment, figures)
@@ -197,10 +199,8 @@ def _own_label(sentence: str, segment: str, figures: list[Figure], i: int) -> st
             return _label(segment, figures)  # no telling them apart: the segment's words, as for one figure
         own_after = own_after[: cut.start()]
     own_before = sentence[prev_end: figures[i].start]
-    if k:
-        between = own_before
-        if _PREDICATE.search(between) is None:
-            own_before = ""  # the words before belong to the previous figure; this one counts what follows it
+    if k and _PREDICATE.search(own_before) is None:
+        own_before = ""  # the words before belong to the previous figure; this one counts what follows it
     return _label(own_before + figures[i].text + own_after, figures)
 
 
