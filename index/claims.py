@@ -78,7 +78,10 @@ def sentence_claims(sentence: str, before: str = "") -> list[Claim]:
     claims = []
     for i, f in enumerate(figures):
         clause = _around(sentence, f, _CLAUSE_BREAK)
-        segment = _around(sentence, f, _SEGMENT_BREAK if _in_list(sentence, f) else _PHRASE_BREAK)
+        listed = _in_list(sentence, f)
+        breaks = _SEGMENT_BREAK if listed else _PHRASE_BREAK
+        segment_start = _start_before(sentence, f, breaks)
+        segment = _around(sentence, f, breaks)
         pre = sentence[_start_before(sentence, f, _CLAUSE_BREAK): f.start]
         before_q = _QUALIFIER_BEFORE.search(pre)
         after_q = _QUALIFIER_AFTER.match(sentence[f.end:])
@@ -88,7 +91,8 @@ def sentence_claims(sentence: str, before: str = "") -> list[Claim]:
         context = clause + " " + (lead if lead not in clause else "")
         claims.append(Claim(
             figure=f.text, stated=stated, start=f.start, end=f.end,
-            label=aligned.get(i) or _own_label(sentence, segment, figures, i) + _shared_tail(sentence, figures, i),
+            label=aligned.get(i) or (_own_label(sentence, segment_start, segment, figures, i)
+                                     + (_shared_tail(sentence, figures, i) if listed else "")),
             clause=clause, lead=lead, qualifier=qualifier,
             scope="cumulative" if _CUMULATIVE.search(pre) or _CUMULATIVE.search(lead) and not _PERIOD.search(pre)
             else "first" if _FIRST.search(clause) else "period" if _PERIOD.search(context) else "",
@@ -96,7 +100,7 @@ def sentence_claims(sentence: str, before: str = "") -> list[Claim]:
             baseline=any(s <= f.start < e for s, e in baselines),
             in_title=any(s <= f.start < e for s, e in titles),
             is_date=f.is_date, index=i, count=len(figures),
-            enumerated=i in aligned or _in_list(sentence, f),
+            enumerated=i in aligned or listed,
         ))
     return claims
 
@@ -180,12 +184,10 @@ def _label(segment: str, figures: list[Figure]) -> str:
 _PREDICATE = re.compile(r"已经|已|共计|共|累计|其中|达到|达|均|分别|再|又|并|且|占|为|是|有")
 
 
-def _own_label(sentence: str, segment: str, figures: list[Figure], i: int) -> str:
-    """What figure i counts when its segment holds several figures: "涉及的22项整改任务已完成14项" — 22 counts
-    涉及的 整改任务, 14 counts 整改任务已完成 (the words between them up to the predicate go to the first,
-    all of them to the second). One figure in the segment: the segment's words (_label)."""
-    start = next((m.start() for m in re.finditer(re.escape(segment), sentence)  # the occurrence holding figure i
-                  if m.start() <= figures[i].start < m.end()), -1)
+def _own_label(sentence: str, start: int, segment: str, figures: list[Figure], i: int) -> str:
+    """What figure i counts when its segment (sentence[start:start + len(segment)]) holds several figures:
+    "涉及的22项整改任务已完成14项" — 22 counts 涉及的 整改任务, 14 counts 整改任务已完成 (the words between them up to
+    the predicate go to the first, all of them to the second). One figure in the segment: its words (_label)."""
     inside = [k for k, f in enumerate(figures) if start <= f.start and f.end <= start + len(segment)]
     if len(inside) < 2 or i not in inside:
         return _label(segment, figures)
@@ -205,11 +207,9 @@ def _own_label(sentence: str, segment: str, figures: list[Figure], i: int) -> st
 
 
 def _shared_tail(sentence: str, figures: list[Figure], i: int) -> str:
-    """"首批上收35项、第二批上收29项事权": the noun after the last figure of a 、-list names what every member
-    counts; a member with no words after its own figure gets it (" 事权")."""
+    """"首批上收35项、第二批上收29项事权": the noun after the last figure of a 、-list (figure i is a member) names
+    what every member counts; a member with no words after its own figure gets it (" 事权")."""
     f = figures[i]
-    if not _in_list(sentence, f):
-        return ""
     end = _SEGMENT_BREAK.search(sentence, f.end)
     if end is None or end.group() != "、" or sentence[f.end: end.start()].strip():
         return ""
