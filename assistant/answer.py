@@ -1,7 +1,7 @@
 """Extractive answering without an LLM. A figure question is answered by the figure claim the learned ranker
 (assistant/ranker.py) scores highest among the claims of the best-ranked sentences; its probability decides:
 answer it (stating the figure with its qualifier as the report writes it), say "not sure" and show the closest
-candidates with their citations, or say not found. A text question is answered by quoting the best sentence."""
+candidates with their citations, or say not found. Open questions are answered by assistant/overview.py."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -84,14 +84,7 @@ class Draft:
 
 
 def compose(question: Question, ranked: list[Candidate], settings: Settings, coverage: Coverage, ranker: Ranker) -> Draft:
-    """A single-report answer from the ranked sentences: the ranker's claim(s), "not sure", or "not found"."""
-    if question.wants == "text":
-        if not ranked or ranked[0].score < settings.min_answer_score or ranked[0].scope < 0:
-            return not_found(question, ranked, settings, coverage)
-        best = ranked[0]
-        cited = [best] + [c for c in ranked if c is not best and c.meta.id == best.meta.id
-                          and c.score >= best.score - 0.03][: settings.max_citations - 1]
-        return Draft("answered", answer_text(question, cited, []), [citation(n, c) for n, c in enumerate(cited, 1)])
+    """A single-report answer to a figure or date question: the ranker's claim(s), "not sure", or "not found"."""
     found = find_answer(question, ranked, settings, ranker)
     if found.status == "none":
         return not_found(question, ranked, settings, coverage)

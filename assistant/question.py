@@ -76,6 +76,14 @@ _COMPARE = re.compile(r"比较|对比|相比|相较|分别|哪个更|哪一个�
                       r"which (?:one |bureau |report |year |city )?(?:\w+ )?(?:more|less|fewer|higher|lower)|"
                       r"(?:which|what) (?:year|report|bureau|city|district)\b[^?]{0,60}?\b(?:more|less|fewer|higher|lower)\b", re.I)
 _YESNO = re.compile(r"是否|有没有|是不是|吗[？?]?$|^(?:is|are|was|were|did|does|do|has|have|had|can|could)\b", re.I)
+# "what is 深小i?", "什么是“秒报秒批”？": a definition; "summarize…", "what did … do on …", "采取了哪些举措": a summary
+_DEFINITION = re.compile(r"^\s*(?:what\s+(?:is|are|was|were)|what's)\s+(?!(?:the\s+)?(?:number|share|total|amount|figure|rate|"
+                         r"percentage|proportion|level|date|year)\b)(?:the\s+|an?\s+)?[^\s?？]+(?:\s+[^\s?？]+){0,3}\s*[?？.]?\s*$|"
+                         r"什么是|何为|何谓|是什么[？?。]?\s*$|是指什么|指的是什么", re.I)
+_SUMMARY = re.compile(r"概括|总结|综述|简述|介绍|汇总|做了哪些|做了什么|开展了哪些|有哪些(?:举措|措施|做法|工作|成效|亮点)|"
+                      r"采取了?哪些|哪些(?:举措|措施|做法)|\bsummar|\boverview\b|\boutline\b|\bdescribe\b|"
+                      r"what (?:did|has|have) .{1,60}? (?:do|done|achieve|achieved)\b|"
+                      r"\b(?:measures|steps|initiatives|actions|efforts|achievements)\b", re.I)
 _LIST = re.compile(r"哪些|有哪几|列举|列出|\blist\b|what are the|which (?:\w+ ){0,2}(?:are|were|did)\b", re.I)
 _DATE_ZH = re.compile(r"何时|什么时候|哪一?天|哪一?年|几月|什么日期|哪个月|具体日期")
 _DATE_EN = re.compile(r"\bwhen\b|what date|which date|\bdate\b|on what day|which year|what year|which month|what day", re.I)
@@ -147,7 +155,7 @@ _FOCUS_EN = [
 class Question:
     text: str
     lang: str                    # "zh" | "en"
-    kind: str                    # "figure" | "date" | "comparison" | "yesno" | "list" | "text"
+    kind: str                    # "figure" | "date" | "comparison" | "yesno" | "definition" | "summary" | "list" | "text"
     wants: str                   # the answer's core: "figure" | "date" | "text"
     unit: str | None             # e.g. "个", "%" — the unit a figure answer should carry
     years: list[int]             # years named in the question
@@ -213,6 +221,10 @@ def detect_kind(text: str, wants: str, regions: list[str], years: list[int]) -> 
         return wants
     if _YESNO.search(text.strip()):
         return "yesno"
+    if _DEFINITION.search(text.strip()):
+        return "definition"
+    if _SUMMARY.search(text):
+        return "summary"
     if _LIST.search(text):
         return "list"
     return "text"

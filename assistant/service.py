@@ -17,6 +17,7 @@ from tqdm import tqdm
 from assistant import synth
 from assistant.answer import Coverage, Draft, compose, find_answer, not_found_text
 from assistant.compare import ReportAnswer, clarification, comparison
+from assistant.overview import overview
 from assistant.dictionary import Dictionary
 from assistant.followup import Resolved, resolve
 from assistant.glossary import Glossary, quoted_terms
@@ -245,6 +246,8 @@ class Assistant:
                 draft = clarification(question, answers, self.settings.clarify_margin, self.settings.clarify_floor)
             if draft:
                 return draft
+        if question.wants == "text":
+            return overview(question, run.sentences, self.settings, self.coverage)
         return compose(question, run.sentences, self.settings, self.coverage, self.ranker)
 
     def answer_each(self, question: Question, q_emb: np.ndarray, report_ids: list[str]) -> list[ReportAnswer]:

@@ -57,7 +57,12 @@ class Settings(BaseSettings):
     min_answer_score: float = 1.05
     # a "not found" answer lists the closest passages scoring at least this as related reading
     min_related_score: float = 0.8
-    max_citations: int = 3
+    # an open question (summary, "what is", measures, list, yes/no) is answered by up to open_points cited points of at
+    # most point_chars characters each: sentences that name its topic, scoring within open_window of the best such one
+    # (assistant/overview.py)
+    open_points: int = Field(default=6, ge=1, le=12)
+    point_chars: int = Field(default=80, ge=20, le=400)
+    open_window: float = Field(default=0.25, ge=0, le=1)
     # the answer ranker's probability (assistant/ranker.py) decides a figure question: at least answer_threshold
     # answers; at least uncertain_threshold says "not sure" and shows the closest candidates; below, not found
     # (calibrated for precision on held-out questions: eval/README.md)

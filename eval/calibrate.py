@@ -15,7 +15,7 @@ from assistant.settings import Settings
 from eval.metrics import rate, summarize
 from eval.runner import EVAL_DIR, load_questions, run
 
-THRESHOLDS = (0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8)
+THRESHOLDS = (0.3, 0.4, 0.5, 0.55, 0.6, 0.65, 0.7, 0.75, 0.8)
 MARGINS = (0.1, 0.3, 0.5)
 UNSURE = (0.15, 0.25, 0.35)
 

@@ -65,6 +65,8 @@ def judge(item: dict, result: dict) -> dict:
         # any figure offered as an answer (answered, or a "clarify" listing figures) to what no report states is wrong
         return checks | {"correct": status == "not_found", "wrong": status in ("answered", "clarify"),
                          "supported": None, "cited_report": None}
+    if item["type"] == "open":
+        return checks | judge_open(item, result)
     if item["type"] in ROW_TYPES:
         rows = judge_rows(item, result, ROW_TYPES[item["type"]])
         return checks | rows | {"wrong": status == "answered" and not rows["correct"]}
@@ -89,6 +91,24 @@ def judge_rows(item: dict, result: dict, status: str) -> dict:
     cited = {c["report_id"] for c in citations}
     return {"correct": result.get("status") == status and figures_right and silent_right, "supported": supported,
             "cited_report": all(g["report_id"] in cited for g in item["rows"])}
+
+
+def cites_span(citation: dict, span: str) -> bool:
+    """A citation quotes a key span when it holds the span, or is itself a clause (10+ characters) of it."""
+    text = citation.get("text", "")
+    return span in text or (len(text) >= 10 and text in span)
+
+
+def judge_open(item: dict, result: dict) -> dict:
+    """An open question (summary, "what is", measures, list, yes/no): answered, citing at least min_cited of its
+    key spans, and no report outside the ones it may cite (an off-scope citation makes the answer wrong)."""
+    citations = result.get("citations", [])
+    allowed = set(item["reports"])
+    cited = sum(any(c.get("report_id") in allowed and cites_span(c, span) for c in citations) for span in item["key_spans"])
+    off_scope = any(c.get("report_id") not in allowed for c in citations)
+    answered = result.get("status") == "answered"
+    return {"correct": answered and cited >= item["min_cited"] and not off_scope, "wrong": answered and off_scope,
+            "supported": cited >= item["min_cited"], "cited_report": bool(citations) and not off_scope}
 
 
 def rate(values: list) -> float | None:

@@ -55,6 +55,7 @@ def run(settings: Settings, questions: list[dict], assistant: Assistant | None =
         # the ranked passages, through the CLI's retrieve path
         passages = [p.model_dump() for p in assistant.retrieve(item["question"], RETRIEVAL_K, history=history)]
         rows.append({"id": item["id"], "type": item["type"], "lang": item["lang"],
+                     "kind": item.get("kind_note"),
                      "disambiguation": bool(item.get("disambiguation")), "latency_ms": latency,
                      **judge_retrieval(item, passages, spans[item["id"]]), **judge(item, result),
                      "status": result.get("status"), "answer": result.get("answer", result.get("error")),
@@ -82,6 +83,8 @@ def groups(rows: list[dict]) -> dict[str, list[dict]]:
     for key in ("lang", "type"):
         for value in sorted({r[key] for r in rows}):
             named[f"{key}={value}"] = [r for r in rows if r[key] == value]
+    for kind in sorted({r["kind"] for r in rows if r["type"] == "open"}):
+        named[f"open={kind}"] = [r for r in rows if r["type"] == "open" and r["kind"] == kind]
     named["disambiguation"] = [r for r in rows if r["disambiguation"]]
     return {name: members for name, members in named.items() if members}
 

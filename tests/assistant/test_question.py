@@ -39,6 +39,11 @@ def test_language_kind_and_unit():
     ("中山市是否出台了接诉即办政府规章？", "yesno"),
     ("Did Zhongshan issue an electronic seal regulation?", "yesno"),
     ("龙华区有哪些数据产品？", "list"),
+    ("What is 深小i?", "definition"),
+    ("什么是“秒报秒批”？", "definition"),
+    ("概括一下龙华区2025年的工作", "summary"),
+    ("What measures did Shenzhen take in 2024?", "summary"),
+    ("What are the main problems Shenzhen identified in 2024?", "list"),
     ("When was the data regulation issued?", "date"),
 ])
 def test_kinds_of_question(text, kind):

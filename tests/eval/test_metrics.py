@@ -113,3 +113,16 @@ def test_ambiguous_needs_clarify_and_refusals_are_counted_apart():
             judge(ITEM, {"status": "not_found", "answer": "未找到", "citations": []})]
     summary = summarize([r | {"latency_ms": 1.0, "recall@1": None, "recall@5": None, "right_report@1": None} for r in rows])
     assert summary["refusal"] == 0.5 and summary["false_refusal"] == 1.0
+
+
+def test_open_question_needs_enough_key_spans_from_its_reports():
+    item = {"type": "open", "reports": ["002"], "min_cited": 2,
+            "key_spans": ["上线45个高频", "推出“深小i”", "政务数据开放"]}
+    one = {"n": 1, "report_id": "002", "text": "上线45个高频“高效办成一件事”", "year": 2025}
+    two = {"n": 2, "report_id": "002", "text": "推出“深小i”", "year": 2025}  # a citation that is a clause of a key span counts
+    elsewhere = {"n": 3, "report_id": "000", "text": "政务数据开放平台", "year": 2024}
+    assert judge(item, {"status": "answered", "answer": "…", "citations": [one, two]})["correct"]
+    assert not judge(item, {"status": "answered", "answer": "…", "citations": [one]})["correct"]
+    off = judge(item, {"status": "answered", "answer": "…", "citations": [one, two, elsewhere]})
+    assert off["wrong"] and not off["correct"]
+    assert judge(item, {"status": "not_found", "answer": "…", "citations": []})["refused"]

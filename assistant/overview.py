@@ -1,0 +1,142 @@
+"""Open questions (summaries, "what is / 什么是", measures, lists, yes/no): an extractive answer with structure and
+no LLM. A lead (the defining sentence for "what is"), then up to settings.open_points distinct points, each a short
+verbatim quote of at most settings.point_chars characters with its own citation: the most relevant in-scope
+sentences, headings never used, near-duplicates merged, grouped by report when several reports answer. Not found
+only when no report speaks of the question's topic."""
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+
+from assistant.answer import Coverage, Draft, citation, not_found, source_label
+from assistant.dictionary import STOPWORDS
+from assistant.question import Question
+from assistant.ranker import bigrams
+from assistant.rerank import Candidate, term_coverage
+from assistant.settings import Settings
+
+# Words of how an open question is asked, not of what it is about.
+_ASKING = {"概括", "一下", "总结", "介绍", "简述", "方面", "工作", "举措", "措施", "采取", "哪些", "情况", "做了", "什么",
+           "开展", "主要", "有关", "相关", "内容", "做法", "是否", "有没有", "开展了"}
+# "二是深化人工智能场景应用。", "民生诉求方面。": a short sentence without a clause break is a heading, not a point.
+_CLAUSE_BREAK = re.compile(r"[，,；;：:]")
+_HEADING_CHARS = 24
+_CLAUSE = re.compile(r"[^，,；;。！？!?]+[，,；;。！？!?]?")
+# what a "what is" question asks about: "What is 深小i?", "什么是“秒报秒批”？", "“i深圳”是什么？"
+_SUBJECT = re.compile(r"^\s*(?:what\s+(?:is|are|was|were)|what's|什么是|何为|何谓)\s*(?:the\s+)?(.+?)[\s?？。.!！]*$|"
+                      r"^\s*(.+?)(?:是什么|是指什么|指的是什么|是啥)[\s?？。]*$", re.I)
+# a sentence that says what something is: "上线全国首个…AI政务助手“深小i”", "“i深圳”是…平台"
+_DEFINING = re.compile(r"是|为|即|作为|打造|推出|上线|建成|建设|搭建|依托|首个|平台|系统|助手|机制|模式")
+NEAR_DUPLICATE = 0.6
+
+
+def subject(question: Question) -> str:
+    """The program or term a "what is" question asks about, as written ("深小i"), or ""."""
+    m = _SUBJECT.match(question.text)
+    return (m.group(1) or m.group(2) or "").strip(" “”\"'《》「」") if m else ""
+
+
+def topic_words(question: Question, sentences: list[Candidate]) -> list[str]:
+    """What the question is about, in the reports' words: its names and topic terms (not the words of asking), and
+    for English its Latin words that the sentences write as they are ("AI", "APP")."""
+    name = subject(question) if question.kind == "definition" else ""
+    words = question.names + question.topic_terms + ([name] if name else [])
+    if question.lang == "en":
+        latin = {w.lower() for w in re.findall(r"[A-Za-z]{2,}", question.text)} - STOPWORDS
+        words += [w for w in sorted(latin) if any(re.search(rf"(?<![a-z]){w}(?![a-z])", s.text, re.I) for s in sentences)]
+    # lower case, as term_coverage matches
+    return [w for w in dict.fromkeys(x.lower() for x in words) if w and w not in _ASKING and not w.isdigit()]
+
+
+_ORDINAL = re.compile(r"^[一二三四五六七八九十]+是")
+
+
+def is_heading(text: str) -> bool:
+    """"三是持续发挥12345热线…的作用。": one clause that is short or opens with an ordinal announces a section."""
+    return (len(text) <= _HEADING_CHARS or bool(_ORDINAL.match(text))) and not _CLAUSE_BREAK.search(text.rstrip("。.；;"))
+
+
+def _similar(a: str, b: str) -> bool:
+    """Near-duplicates: one holds the other, or they share most of their character bigrams."""
+    if a in b or b in a:
+        return True
+    x, y = bigrams(a), bigrams(b)
+    return bool(x and y) and len(x & y) / min(len(x), len(y)) >= NEAR_DUPLICATE
+
+
+def trimmed(sentence: Candidate, words: list[str], limit: int) -> Candidate:
+    """The sentence cut to its most relevant run of clauses within limit characters (offsets kept exact)."""
+    if len(sentence.text) <= limit:
+        return sentence
+    clauses = [(m.start(), m.end()) for m in _CLAUSE.finditer(sentence.text)]
+    if not clauses:
+        return sentence
+    best = max(range(len(clauses)), key=lambda i: (term_coverage(words, sentence.text[clauses[i][0]:clauses[i][1]]), -i))
+    lo, hi = best, best
+    while True:  # widen by whole clauses, following ones first, while the quote stays within limit
+        if hi + 1 < len(clauses) and clauses[hi + 1][1] - clauses[lo][0] <= limit:
+            hi += 1
+        elif lo > 0 and clauses[hi][1] - clauses[lo - 1][0] <= limit:
+            lo -= 1
+        else:
+            break
+    start, end = clauses[lo][0], clauses[hi][1]
+    if end - start > limit:  # a single clause longer than the limit: its first limit characters
+        end = start + limit
+    text = sentence.text[start:end].rstrip("，,；;")
+    return replace(sentence, text=text, start=sentence.start + start, end=sentence.start + start + len(text))
+
+
+def points(question: Question, ranked: list[Candidate], settings: Settings) -> list[Candidate]:
+    """The distinct, most relevant in-scope sentences that speak of the question's topic (headings and
+    near-duplicates left out), best first; none when no sentence does, or when the topic cannot be told."""
+    pool = [c for c in ranked if c.scope >= 0]
+    if any(c.scope > 0 for c in pool):
+        pool = [c for c in pool if c.scope > 0]  # the question names its reports: only theirs
+    words = topic_words(question, pool)
+    about = [c for c in pool if term_coverage(words, c.text) > 0 and not is_heading(c.text)]
+    chosen: list[Candidate] = []
+    for c in about:
+        if c.score < about[0].score - settings.open_window or len(chosen) == settings.open_points:
+            break
+        if not any(_similar(c.text, p.text) for p in chosen):
+            chosen.append(c)
+    return [trimmed(c, words, settings.point_chars) for c in chosen]
+
+
+def overview(question: Question, ranked: list[Candidate], settings: Settings, coverage: Coverage) -> Draft:
+    """A lead and the cited points, grouped by report (the report of the best point first); or not found."""
+    found = points(question, ranked, settings)
+    if not found or ranked[0].scope < 0:
+        return not_found(question, ranked, settings, coverage)
+    name = subject(question) if question.kind == "definition" else ""
+    if name:  # the defining sentence leads: the best one that names the subject and says what it is
+        defining = [p for p in found if name in p.text and _DEFINING.search(p.text)]
+        if defining:
+            found.remove(defining[0])
+            found.insert(0, defining[0])
+    order = list(dict.fromkeys(p.meta.id for p in found))
+    grouped = sorted(found, key=lambda p: order.index(p.meta.id))
+    en = question.answer_lang == "en"
+    lines = [lead(question, grouped, name, en)]
+    for n, p in enumerate(grouped, 1):
+        if len(order) > 1 and (n == 1 or grouped[n - 2].meta.id != p.meta.id):
+            lines.append(f"**{source_label(p.meta, question.answer_lang)}**")
+        lines.append(f"- “{p.text}” [{n}]" if en else f"- “{p.text}”[{n}]")
+    return Draft("answered", "\n".join(lines), [citation(n, p) for n, p in enumerate(grouped, 1)])
+
+
+def lead(question: Question, found: list[Candidate], name: str, en: bool) -> str:
+    """One sentence naming what is answered and where from (no figure of its own: every figure of an answer must
+    be in a cited span); the quotes follow as points."""
+    one = len({p.meta.id for p in found}) == 1
+    where = (f"the {source_label(found[0].meta, 'en')}" if en else source_label(found[0].meta, "zh")) if one else \
+        ("the reports below" if en else "以下报告")
+    s = "s" if one else ""
+    if name:
+        return (f"{name}, as {where} describe{s} it (cited points, most relevant first):" if en
+                else f"据{where}，{name}的相关表述如下（按相关度排序）：")
+    if question.kind == "yesno":
+        return (f"Yes: {where} speak{s} to this (the relevant statements, most relevant first):" if en
+                else f"是的，{where}中有相关表述（按相关度排序）：")
+    return (f"What {where} say{s} on this, most relevant first:" if en else f"据{where}，要点如下（按相关度排序）：")
