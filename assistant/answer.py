@@ -120,11 +120,9 @@ def answer_text(question: Question, cited: list[Candidate], figures: list[str]) 
     best = cited[0].meta
     if question.answer_lang == "en":
         quotes = " ".join(f"“{c.text}” [{n}]" for n, c in enumerate(cited, 1))
-        lead = f"{'; '.join(figures)} — according to" if figures else "According to"
-        return f"{lead} the {source_label(best, 'en')} ({best.bureau}): {quotes}"
+        return f"{'; '.join(figures)} — according to the {source_label(best, 'en')} ({best.bureau}): {quotes}"
     quotes = "".join(f"“{c.text}”[{n}]" for n, c in enumerate(cited, 1))
-    lead = f"{'；'.join(figures)}。" if figures else ""
-    return f"{lead}据{source_label(best, 'zh')}：{quotes}"
+    return f"{'；'.join(figures)}。据{source_label(best, 'zh')}：{quotes}"
 
 
 # --- not found ---------------------------------------------------------------------------------

@@ -17,10 +17,10 @@ from tqdm import tqdm
 from assistant import synth
 from assistant.answer import Coverage, Draft, compose, find_answer, not_found_text
 from assistant.compare import ReportAnswer, clarification, comparison
-from assistant.overview import overview
 from assistant.dictionary import Dictionary
 from assistant.followup import Resolved, resolve
 from assistant.glossary import Glossary, quoted_terms
+from assistant.overview import overview
 from assistant.places import RegionIndex
 from assistant.llm import build_writer
 from assistant.question import CJK, Question, QuestionError, parse_question, validate_history, validate_question
