@@ -22,7 +22,7 @@ from index.clean import content_lines
 from index.embed import build_embedder
 from index.load import Report, load_reports
 from index.store import (Store, add_claims, add_sentences, all_chunk_nodes, chunk_node, claim_rows, delete_report,
-                         drop_collections, open_store, sentence_rows)
+                         drop_collections, open_store, remove_orphaned_segments, sentence_rows)
 
 log = logging.getLogger(__name__)
 PIPELINE_VERSION = 4  # bump when chunking or cleaning logic changes what is stored
@@ -131,6 +131,9 @@ def build_index(settings: Settings, rebuild: bool = False, progress: bool = True
     counts = {"chunks": len(nodes), "sentences": summary.sentences, "claims": store.claims.count()}
     state = {"config": index_config(settings), "reports": {r.meta.id: fingerprint(r) for r in reports}, "counts": counts}
     settings.state_path.write_text(json.dumps(state, ensure_ascii=False, indent=1), encoding="utf-8")
+    orphans = remove_orphaned_segments(settings.store_dir)
+    if orphans:
+        log.info("removed %d vector folders of dropped collections", len(orphans))
     return summary
 
 

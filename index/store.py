@@ -2,7 +2,12 @@
 from __future__ import annotations
 
 import json
+import re
+import shutil
+import sqlite3
+from contextlib import closing
 from dataclasses import dataclass
+from pathlib import Path
 
 import chromadb
 import numpy as np
@@ -51,6 +56,31 @@ def open_store(settings: Settings) -> Store:
 def drop_collections(store: Store) -> None:
     for name in (CHUNKS, SENTENCES, CLAIMS):
         store.client.delete_collection(name)
+
+
+_SEGMENT_DIR = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
+
+
+def live_segments(path: Path) -> set[str] | None:
+    """The ids of the segments Chroma's own database refers to (read-only), or None when it cannot be read."""
+    try:
+        with closing(sqlite3.connect(f"file:{path / 'chroma.sqlite3'}?mode=ro", uri=True)) as db:
+            return {row[0] for row in db.execute("SELECT id FROM segments")}
+    except sqlite3.Error:
+        return None
+
+
+def remove_orphaned_segments(path: Path) -> list[str]:
+    """Written by hand because chromadb's delete_collection drops a collection's rows but leaves its vector segment
+    folder on disk (chroma-core/chroma#5520), so every rebuild left folders behind. Removes the UUID-named folders
+    no segment refers to; when the database cannot be read, nothing is removed."""
+    live = live_segments(path)
+    if live is None or not path.is_dir():
+        return []
+    orphans = [d for d in path.iterdir() if d.is_dir() and _SEGMENT_DIR.match(d.name) and d.name not in live]
+    for folder in orphans:
+        shutil.rmtree(folder, ignore_errors=True)
+    return sorted(d.name for d in orphans)
 
 
 def report_metadata(meta: ReportMeta) -> dict:

@@ -9,7 +9,7 @@ from chromadb.api.client import SharedSystemClient
 from assistant.settings import Settings
 from index.build import build_index, index_is_current
 from index.load import load_reports
-from index.store import all_chunk_nodes, open_store
+from index.store import all_chunk_nodes, live_segments, open_store
 from tests.conftest import CORPUS
 
 
@@ -93,6 +93,12 @@ def test_build_is_idempotent_replaces_changed_removes_dropped_and_rebuilds_on_ne
     # another chunk size is another index: everything is built again
     summary = build_index(settings.model_copy(update={"chunk_chars": 300}), progress=False)
     assert summary.added == ["003"] and summary.chunks < len(ids)
+    # the dropped collections leave no vector folders behind (Chroma keeps them); other folders are not touched
+    keep = settings.store_dir / "not-a-segment"
+    keep.mkdir()
+    build_index(settings.model_copy(update={"chunk_chars": 400}), progress=False)
+    folders = {d.name for d in settings.store_dir.iterdir() if d.is_dir()}
+    assert folders - {"not-a-segment"} <= live_segments(settings.store_dir) and keep.is_dir()
 
 
 def test_chunks_carry_flat_metadata_and_offsets(built):
