@@ -4,7 +4,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, model_validator
+from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
@@ -91,6 +91,9 @@ class Settings(BaseSettings):
     host: str = "127.0.0.1"     # GOVQA_HOST=0.0.0.0 listens on every address
     port: int = 7860
     max_upload_mb: float = Field(default=5.0, gt=0)  # the largest report file the Library tab accepts
+    # adding reports and running evaluations in the app: open on a loopback host; on any other address, or whenever
+    # it is set, only with this password (GOVQA_ADMIN_PASSWORD; ui/access.py)
+    admin_password: SecretStr | None = Field(default=None, min_length=1)
     ui_stream_delay_s: float = Field(default=0.015, ge=0)  # pause between streamed answer pieces in the chat
 
     @model_validator(mode="after")

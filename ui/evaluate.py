@@ -7,6 +7,7 @@ import gradio as gr
 
 from assistant.service import Assistant
 from eval.runner import COLUMNS, EVAL_DIR, load_questions, run, summarize_groups, write_outputs
+from ui.access import needs_password, refusal
 from ui.i18n import t
 from ui.labels import Labels
 
@@ -19,8 +20,10 @@ class EvalRun:
     def __init__(self, assistant: Assistant) -> None:
         self.assistant = assistant
 
-    def __call__(self, name: str, lang: str, progress=gr.Progress()):
+    def __call__(self, name: str, lang: str, password: str | None = None, progress=gr.Progress()):
         """-> status line, the metrics table (one row per group), the plot's path."""
+        if refused := refusal(self.assistant.settings, password):
+            return "⚠️ " + t(refused, lang), gr.update(), gr.update()
         if name not in question_sets():
             return f"⚠️ {name}?", gr.update(), gr.update()
         questions = load_questions(EVAL_DIR / name)
@@ -42,8 +45,10 @@ def build_eval_tab(assistant: Assistant, labels: Labels, lang: gr.Radio) -> None
         sets = question_sets()
         default = "questions.jsonl" if "questions.jsonl" in sets else (sets[0] if sets else None)
         chosen = labels.add(gr.Dropdown(sets, value=default, elem_id="eval-set"), "eval_set")
+        admin = labels.add(gr.Textbox(type="password", elem_id="eval-admin-password",
+                                      visible=needs_password(assistant.settings)), "admin_password")
         start = labels.add(gr.Button(variant="primary", elem_id="eval-run"), "eval_run", attr="value")
     status = gr.Markdown(elem_id="eval-status")
     table = labels.add(gr.Dataframe(headers=["group"] + COLUMNS, interactive=False, elem_id="eval-table"), "eval_table")
     plot = labels.add(gr.Image(type="filepath", interactive=False, elem_id="eval-plot"), "eval_plot")
-    start.click(EvalRun(assistant), [chosen, lang], [status, table, plot], api_name="evaluate")
+    start.click(EvalRun(assistant), [chosen, lang, admin], [status, table, plot], api_name="evaluate")

@@ -74,6 +74,11 @@ TEXT: dict[str, tuple[str, str]] = {  # key: (English, Chinese)
     "m_notes": ("Notes", "备注"),
     "preview": ("Text read from the file", "从文件读取的正文"),
     "add": ("Add to library and index", "添加并建立索引"),
+    "admin_password": ("Admin password", "管理员密码"),
+    "admin_wrong": ("Wrong admin password: nothing was changed.", "管理员密码错误，未做任何更改。"),
+    "admin_required": ("Adding reports and running evaluations are turned off when the app listens on a public address; "
+                       "set GOVQA_ADMIN_PASSWORD to allow them.", "应用在公开地址上运行时，添加报告和运行评测已关闭；"
+                       "设置 GOVQA_ADMIN_PASSWORD 后方可使用。"),
     "upload_ready": ("Read {chars} characters from {name}. Check the metadata, then add.",
                      "已从 {name} 读取 {chars} 个字符。请核对元数据后添加。"),
     "upload_first": ("Upload a file first.", "请先上传文件。"),

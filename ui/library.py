@@ -11,6 +11,7 @@ import gradio as gr
 from assistant.service import Assistant
 from index.ingest import UPLOAD_TYPES, UploadError, extract_text, propose_metadata
 from index.load import ManifestError, ReportMeta
+from ui.access import needs_password, refusal
 from ui.i18n import t
 from ui.labels import Labels
 from ui.render import reader_html
@@ -50,10 +51,12 @@ class Uploads:
     def __init__(self, assistant: Assistant) -> None:
         self.assistant = assistant
 
-    def read(self, path: str | None, lang: str):
+    def read(self, path: str | None, lang: str, password: str | None = None):
         """-> the proposed field values, the text preview, a status line and the pending upload."""
         if not path:
             return *[gr.update()] * len(FIELDS), "", "", None
+        if refused := refusal(self.assistant.settings, password):
+            return *[gr.update()] * len(FIELDS), "", "⚠️ " + t(refused, lang), None
         try:
             text = extract_text(Path(path), int(self.assistant.settings.max_upload_mb * 1e6))
         except UploadError as err:
@@ -63,8 +66,11 @@ class Uploads:
         status = t("upload_ready", lang, chars=len(text), name=Path(path).name)
         return *[proposed[f] for f in FIELDS], preview, status, {"text": text, "path": path, "id": proposed["id"]}
 
-    def add(self, pending: dict | None, lang: str, *values, progress=gr.Progress(track_tqdm=True)) -> str:
+    def add(self, pending: dict | None, lang: str, password: str | None, *values,
+            progress=gr.Progress(track_tqdm=True)) -> str:
         """Adds and indexes the pending upload with the edited metadata; returns the status line."""
+        if refused := refusal(self.assistant.settings, password):
+            return "⚠️ " + t(refused, lang)
         if not pending:
             return "⚠️ " + t("upload_first", lang)
         fields = dict(zip(FIELDS, values)) | {"id": pending["id"]}
@@ -91,6 +97,9 @@ def build_library_tab(assistant: Assistant, labels: Labels, lang: gr.Radio) -> d
     upload_md = gr.Markdown(elem_id="upload-md")
     with gr.Row():
         with gr.Column(scale=1):
+            # asked before the file is read: reading a file is work a visitor may not make the server do
+            admin = labels.add(gr.Textbox(type="password", elem_id="admin-password",
+                                          visible=needs_password(assistant.settings)), "admin_password")
             upload = labels.add(gr.File(file_types=list(UPLOAD_TYPES), type="filepath", elem_id="upload"), "upload")
             upload_status = gr.Markdown(elem_id="upload-status")
             preview = labels.add(gr.Textbox(lines=10, max_lines=10, interactive=False, elem_id="upload-preview"), "preview")
@@ -107,7 +116,7 @@ def build_library_tab(assistant: Assistant, labels: Labels, lang: gr.Radio) -> d
             add = labels.add(gr.Button(variant="primary", elem_id="add-report"), "add", attr="value")
 
     picker.input(lambda rid: open_report(assistant, rid), picker, reader, api_name=False)  # user picks only: a link sets both
-    upload.upload(uploads.read, [upload, lang], [*fields, preview, upload_status, pending], api_name=False)
-    added = add.click(uploads.add, [pending, lang, *fields], upload_status, api_name="add_report")
+    upload.upload(uploads.read, [upload, lang, admin], [*fields, preview, upload_status, pending], api_name=False)
+    added = add.click(uploads.add, [pending, lang, admin, *fields], upload_status, api_name="add_report")
     return {"table": table, "picker": picker, "reader": reader, "upload_md": upload_md, "added": added,
             "pending": pending, "upload": upload, "preview": preview}

@@ -86,7 +86,7 @@ def test_bad_input_gets_a_message(client):
 def test_evaluation_endpoint_returns_metrics_and_plot(client):
     from pathlib import Path
 
-    status, table, plot = client.predict("heldout.jsonl", "en", api_name="/evaluate")
+    status, table, plot = client.predict("heldout.jsonl", "en", "", api_name="/evaluate")
     assert "59 questions" in status
     groups = [row[0] for row in table["data"]]
     assert groups[0] == "all" and "lang=zh" in groups and "type=figure" in groups
