@@ -22,25 +22,15 @@ _ASKING = {"概括", "一下", "总结", "介绍", "简述", "方面", "工作",
 _CLAUSE_BREAK = re.compile(r"[，,；;：:]")
 _HEADING_CHARS = 24
 _CLAUSE = re.compile(r"[^，,；;。！？!?]+[，,；;。！？!?]?")
-# what a "what is" question asks about: "What is 深小i?", "什么是“秒报秒批”？", "“i深圳”是什么？"
-_SUBJECT = re.compile(r"^\s*(?:what\s+(?:is|are|was|were)|what's|什么是|何为|何谓)\s*(?:the\s+)?(.+?)[\s?？。.!！]*$|"
-                      r"^\s*(.+?)(?:是什么|是指什么|指的是什么|是啥)[\s?？。]*$", re.I)
 # a sentence that says what something is: "上线全国首个…AI政务助手“深小i”", "“i深圳”是…平台"
 _DEFINING = re.compile(r"是|为|即|作为|打造|推出|上线|建成|建设|搭建|依托|首个|平台|系统|助手|机制|模式")
 NEAR_DUPLICATE = 0.6
 
 
-def subject(question: Question) -> str:
-    """The program or term a "what is" question asks about, as written ("深小i"), or ""."""
-    m = _SUBJECT.match(question.text)
-    return (m.group(1) or m.group(2) or "").strip(" “”\"'《》「」") if m else ""
-
-
 def topic_words(question: Question, sentences: list[Candidate]) -> list[str]:
     """What the question is about, in the reports' words: its names and topic terms (not the words of asking), and
     for English its Latin words that the sentences write as they are ("AI", "APP")."""
-    name = subject(question) if question.kind == "definition" else ""
-    words = question.names + question.topic_terms + ([name] if name else [])
+    words = question.names + question.topic_terms + ([question.subject] if question.subject else [])
     if question.lang == "en":
         latin = {w.lower() for w in re.findall(r"[A-Za-z]{2,}", question.text)} - STOPWORDS
         words += [w for w in sorted(latin) if any(re.search(rf"(?<![a-z]){w}(?![a-z])", s.text, re.I) for s in sentences)]
@@ -109,7 +99,7 @@ def overview(question: Question, ranked: list[Candidate], settings: Settings, co
     found = points(question, ranked, settings)
     if not found or ranked[0].scope < 0:
         return not_found(question, ranked, settings, coverage)
-    name = subject(question) if question.kind == "definition" else ""
+    name = question.subject
     if name:  # the defining sentence leads: the best one that names the subject and says what it is
         defining = [p for p in found if name in p.text and _DEFINING.search(p.text)]
         if defining:

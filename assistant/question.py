@@ -80,6 +80,9 @@ _YESNO = re.compile(r"是否|有没有|是不是|吗[？?]?$|^(?:is|are|was|were
 _DEFINITION = re.compile(r"^\s*(?:what\s+(?:is|are|was|were)|what's)\s+(?!(?:the\s+)?(?:number|share|total|amount|figure|rate|"
                          r"percentage|proportion|level|date|year)\b)(?:the\s+|an?\s+)?[^\s?？]+(?:\s+[^\s?？]+){0,3}\s*[?？.]?\s*$|"
                          r"什么是|何为|何谓|是什么[？?。]?\s*$|是指什么|指的是什么", re.I)
+# what a "what is" question asks about: "What is 深小i?", "什么是“秒报秒批”？", "“i深圳”是什么？"
+_SUBJECT = re.compile(r"^\s*(?:what\s+(?:is|are|was|were)|what's|什么是|何为|何谓)\s*(?:the\s+)?(.+?)[\s?？。.!！]*$|"
+                      r"^\s*(.+?)(?:是什么|是指什么|指的是什么|是啥)[\s?？。]*$", re.I)
 _SUMMARY = re.compile(r"概括|总结|综述|简述|介绍|汇总|做了哪些|做了什么|开展了哪些|有哪些(?:举措|措施|做法|工作|成效|亮点)|"
                       r"采取了?哪些|哪些(?:举措|措施|做法)|\bsummar|\boverview\b|\boutline\b|\bdescribe\b|"
                       r"what (?:did|has|have) .{1,60}? (?:do|done|achieve|achieved)\b|"
@@ -180,6 +183,7 @@ class Question:
     # the language of the turn being answered, when the text was resolved from an earlier turn in another language
     # ("And in 2024?" after a Chinese question is read as that Chinese question, and answered in English)
     turn_lang: str | None = None
+    subject: str = ""            # what a "what is" question asks about, as written ("深小i"); "" for other kinds
 
     @property
     def answer_lang(self) -> str:
@@ -228,6 +232,12 @@ def detect_kind(text: str, wants: str, regions: list[str], years: list[int]) -> 
     if _LIST.search(text):
         return "list"
     return "text"
+
+
+def definition_subject(text: str) -> str:
+    """The program or term a "what is" question asks about, as written ("深小i"), or ""."""
+    m = _SUBJECT.match(text)
+    return (m.group(1) or m.group(2) or "").strip(" “”\"'《》「」") if m else ""
 
 
 def detect_unit(text: str) -> str | None:
@@ -391,4 +401,5 @@ def _parse(text: str, glossary: Glossary, regions: RegionIndex, report_names: se
         cumulative=bool(_CUMULATIVE_Q.search(_NOT_CUMULATIVE_Q.sub(" ", text))),
         period=bool(_PERIOD_Q.search(text) or _NOT_CUMULATIVE_Q.search(text)),
         asks=max(1, len(_ASK_ZH.findall(text)) if lang == "zh" else len(_ASK_EN.findall(text))),
+        subject=definition_subject(text) if kind == "definition" else "",
     )

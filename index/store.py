@@ -75,7 +75,7 @@ def remove_orphaned_segments(path: Path) -> list[str]:
     folder on disk (chroma-core/chroma#5520), so every rebuild left folders behind. Removes the UUID-named folders
     no segment refers to; when the database cannot be read, nothing is removed."""
     live = live_segments(path)
-    if live is None or not path.is_dir():
+    if live is None:  # also when there is no store at all
         return []
     orphans = [d for d in path.iterdir() if d.is_dir() and _SEGMENT_DIR.match(d.name) and d.name not in live]
     for folder in orphans:
