@@ -24,6 +24,7 @@ class Found:
     stated as the answer) or "none"."""
     status: str
     claims: list[Scored] = field(default_factory=list)
+    pool: list[Scored] = field(default_factory=list)  # every claim the ranker scored, most likely first
 
     @property
     def p(self) -> float:
@@ -44,7 +45,7 @@ def find_answer(question: Question, ranked: list[Candidate], settings: Settings,
         done = [s for s in scored if not s.claim.planned and s.p >= settings.uncertain_threshold]
         scored = done + [s for s in scored if s.claim.planned] if done else scored
     if not scored or scored[0].p < settings.uncertain_threshold:
-        return Found("none")
+        return Found("none", pool=scored)
     top = scored[0]
     if top.p < settings.answer_threshold or not names_what_is_counted(question, top.sentence):
         distinct, seen = [], set()
@@ -52,8 +53,8 @@ def find_answer(question: Question, ranked: list[Candidate], settings: Settings,
             if (s.sentence.meta.id, s.sentence.start) not in seen and s.p >= settings.uncertain_threshold:
                 seen.add((s.sentence.meta.id, s.sentence.start))
                 distinct.append(s)
-        return Found("uncertain", distinct[:UNCERTAIN_CANDIDATES])
-    return Found("answered", [top])
+        return Found("uncertain", distinct[:UNCERTAIN_CANDIDATES], scored)
+    return Found("answered", [top], scored)
 
 
 def _find_each(parts: list[Question], ranked: list[Candidate], settings: Settings, ranker: Ranker) -> Found:

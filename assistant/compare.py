@@ -5,11 +5,12 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from assistant.answer import Draft, citation, source_label
 from assistant.figures import unit_matches
 from assistant.question import LESS, MORE, Question
+from assistant.ranker import Scored, bigrams
 from assistant.rerank import Candidate
 from assistant.schema import ReportFigure
 from index.claims import Claim
@@ -28,6 +29,7 @@ class ReportAnswer:
     p: float = 0.0
     sure: bool = True     # False: the ranker's best claim of this report is only a "not sure" candidate
     more: list[Claim] = field(default_factory=list)  # the further figures a several-figure question asks, same sentence
+    pool: list[Scored] = field(default_factory=list)  # every claim of this report the ranker scored, most likely first
 
     @property
     def stated(self) -> str:
@@ -37,10 +39,11 @@ class ReportAnswer:
 
 # --- comparison ----------------------------------------------------------------------------------
 
-def comparison(question: Question, answers: list[ReportAnswer], named: bool) -> Draft | None:
-    """A table of the reports' answers. named: the question named these reports, so each keeps its row, "not
-    stated" where it does not say; otherwise the rows are the reports that answer, and with fewer than two of
-    them None is returned (a single answer then serves)."""
+def comparison(question: Question, answers: list[ReportAnswer], named: bool, min_share: float) -> Draft | None:
+    """A table of the reports' answers, its rows first made to state one quantity (see parallel). named: the
+    question named these reports, so each keeps its row, "not stated" where it does not say; otherwise the rows are
+    the reports that answer, and with fewer than two of them None is returned (a single answer then serves)."""
+    answers = parallel(question, answers, min_share)
     answered = [a for a in answers if a.sentence]
     if len(answered) < (1 if named else 2):
         return None
@@ -61,6 +64,57 @@ def comparison(question: Question, answers: list[ReportAnswer], named: bool) -> 
     text += "\n\n" + _quotes(cited)
     return Draft("answered", text, [citation(n, a.sentence) for n, a in enumerate(cited, 1)],
                  rows=[_row(a, number.get(id(a)), question.answer_lang) for a in rows_of])
+
+
+def parallel(question: Question, answers: list[ReportAnswer], min_share: float) -> list[ReportAnswer]:
+    """The rows of a comparison state one quantity in each report, so each row is checked against the row the
+    ranker is surest of (the anchor):
+    - a row the ranker is unsure of, or finds nothing in, or whose figure cannot stand beside the anchor's (another
+      unit: "23个" beside "4次"; a baseline; a plan), takes the claim of its report that counts what the
+      anchor counts: the same unit, not a baseline or a plan, and a label sharing at least min_share of its
+      character bigrams with the anchor's ("平均压减办理环节" beside "平均每个“一件事”减少办理环节"), the
+      unique best such claim; without one, the row is not sure. Rows asking several figures, and comparisons that
+    ask for text rather than a figure, are left as they are."""
+    single = [a for a in answers if not a.more]
+    sure = [a for a in single if a.sure and a.figure and not a.figure.is_date]
+    if not sure or question.wants == "text":  # "compare what … did": each report's own statement, any unit
+        return answers
+    anchor = max(sure, key=lambda a: a.p)
+    out = []
+    for a in answers:
+        if a.more or a is anchor or (a.sentence and not a.figure):
+            out.append(a)
+        elif a.sure and a.figure and not _counts_else(question, a.figure, anchor.figure):
+            out.append(a)
+        else:
+            out.append(_counterpart(question, a, anchor.figure, min_share) or replace(a, sure=False))
+    return out
+
+
+def _counts_else(question: Question, claim: Claim, anchor: Claim) -> bool:
+    """A claim that cannot stand beside the anchor: another unit, a baseline, or a plan (unless plans are asked)."""
+    return claim.baseline or (claim.planned and not question.asks_plan) or not _same_unit(claim, anchor)
+
+
+def _counterpart(question: Question, a: ReportAnswer, anchor: Claim, min_share: float) -> ReportAnswer | None:
+    label = bigrams(anchor.label)
+    shares = {}
+    for s in a.pool:
+        c = s.claim
+        if c.is_date or _counts_else(question, c, anchor):
+            continue
+        own = bigrams(c.label)
+        share = len(own & label) / min(len(own), len(label)) if own and label else 0.0
+        if share >= min_share:
+            shares.setdefault(c.stated, []).append((share, s))
+    if not shares:
+        return None
+    best = {stated: max(found, key=lambda x: (x[0], x[1].p)) for stated, found in shares.items()}
+    ordered = sorted(best.values(), key=lambda x: (-x[0], -x[1].p))
+    if len(ordered) > 1 and ordered[1][0] == ordered[0][0]:
+        return None  # two figures count it equally well: which one answers is a guess
+    s = ordered[0][1]
+    return replace(a, sentence=s.sentence, figure=s.claim, p=s.p, sure=True)
 
 
 def _cell(a: ReportAnswer, n: int | None, en: bool) -> str:

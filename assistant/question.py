@@ -144,6 +144,9 @@ _FOCUS_ZH_BEFORE = re.compile(r"([^，,？?。]+?)(?:是多少|有多少|为多�
 _QUOTED_NAME = re.compile(r"[“「《\"]([^”」》\"]{2,20})[”」》\"]")
 # English head nouns that only count ("items", "services"): the word before them says what is counted.
 _GENERIC_HEADS = {"items", "item", "services", "service", "matters", "cases", "things"}
+# A phrase before 多少 that only says where or when ("2022年和2025年报告里分别是多少"): what is counted was named
+# in the clause before it.
+_ONLY_WHERE = re.compile(r"(?:\d{4}年?(?:度)?|[和与及、]|在|从|报告|年报|中|里|上|的|\s)*")
 _TRAILING_VERB = re.compile(r"(?:超过|达到|达|是|有|为|共计|共|约|大约|累计|一共|总共|了|分别|各自|各|都)+$")
 _FOCUS_EN = [
     re.compile(r"how (?:many|much) (.+?)(?= (?:did|does|do|were|was|are|is|have|has|had|will|would|can|could)\b|[?,.]|$)", re.I),
@@ -266,7 +269,12 @@ def focus_text(text: str, lang: str) -> str:
         if after and after.group(1).strip("的了是有达 "):
             return after.group(1)
         before = _FOCUS_ZH_BEFORE.search(text)
-        return _TRAILING_VERB.sub("", before.group(1)) if before else ""
+        if not before:
+            return ""
+        phrase = _TRAILING_VERB.sub("", before.group(1))
+        if _ONLY_WHERE.fullmatch(phrase) and (earlier := re.split(r"[，,]", text[:before.start(1)].rstrip("，, "))[-1]):
+            return earlier
+        return phrase
     for pattern in _FOCUS_EN:
         if (m := pattern.search(text)):
             return m.group(1)

@@ -241,7 +241,8 @@ class Assistant:
         if several and not (question.other_places and not question.regions):
             answers = self.answer_each(question, q_emb, reports)
             if question.kind == "comparison":
-                draft = comparison(question, answers, named=run.scope_reports is not None)
+                draft = comparison(question, answers, named=run.scope_reports is not None,
+                                   min_share=self.settings.parallel_share)
             else:
                 draft = clarification(question, answers, self.settings.clarify_margin, self.settings.clarify_floor)
             if draft:
@@ -266,12 +267,12 @@ class Assistant:
                 one_sentence = all(c.sentence is top.sentence for c in found.claims)
                 answers.append(ReportAnswer(self.reports[rid], top.sentence, top.claim, min(c.p for c in found.claims),
                                             found.status == "answered" and one_sentence,
-                                            [c.claim for c in found.claims[1:]] if one_sentence else []))
+                                            [c.claim for c in found.claims[1:]] if one_sentence else [], found.pool))
             elif question.wants == "text" and run.sentences and run.sentences[0].scope >= 0 \
                     and run.sentences[0].score >= self.settings.min_answer_score:
                 answers.append(ReportAnswer(self.reports[rid], run.sentences[0], None))
             else:
-                answers.append(ReportAnswer(self.reports[rid], None, None, found.p))
+                answers.append(ReportAnswer(self.reports[rid], None, None, found.p, pool=found.pool))
         return answers
 
     def write_with_llm(self, question: Question, draft: Draft) -> tuple[Draft, str]:

@@ -74,6 +74,9 @@ class Settings(BaseSettings):
     # ... and so do reports whose best claim the ranker rates at least this likely, even below answer_threshold,
     # when the question leaves open which report it means (1.0: only sure answers make it ask back)
     clarify_floor: float = Field(default=0.45, ge=0, le=1)
+    # a comparison's row the ranker is unsure of takes its report's claim that counts what the surest row counts:
+    # same unit and at least this share of the label's character bigrams (assistant/compare.py parallel)
+    parallel_share: float = Field(default=0.5, ge=0, le=1)
     # training the ranker on questions generated from the corpus (python -m assistant train; also after an index change)
     ranker_seed: int = 13
     ranker_questions: int = Field(default=1500, ge=50)

@@ -1,5 +1,8 @@
 """Answers across reports: comparison tables (one row per report, every figure cited), asking back when a
 question fits several reports with different figures, and "not found" with what the reports do cover."""
+from dataclasses import replace
+
+from assistant.compare import parallel
 from assistant.verify import ungrounded_figures
 
 
@@ -33,6 +36,23 @@ def test_a_comparison_with_a_row_it_is_not_sure_of_states_no_table(assistant):
     else:
         assert answer.status == "uncertain" and not answer.rows
         assert {c.report_id for c in answer.citations} == {"001", "004"}
+
+
+def test_rows_of_a_comparison_count_one_quantity(assistant):
+    """Every row is checked against the row the ranker is surest of: a row whose figure is of another unit is not
+    put in a table (Shenzhen 2024's best claim for "trips" is 23个, beside 2025's 4次), and a row the ranker is
+    unsure of takes its report's claim whose label counts what the sure row counts."""
+    answer = assistant.ask("How many trips did Shenzhen's one-matter items save on average in 2024 and in 2025?")
+    assert answer.status == "uncertain" or set(rows_of(answer).values()) <= {"4次", "3次"}
+    question = assistant.understand("深圳市2024年和2025年“高效办成一件事”平均压减的办理环节分别是几个？")
+    q_emb, run = assistant.search(question, assistant.settings.top_k)
+    answers = assistant.answer_each(question, q_emb, run.scope_reports)
+    unsure = [replace(a, sure=False) if a.meta.id == "002" else a for a in answers]  # as if the ranker were unsure
+    fixed = {a.meta.id: (a.stated, a.sure) for a in parallel(question, unsure, assistant.settings.parallel_share)}
+    assert fixed == {"000": ("7个", True), "002": ("8个", True)}
+    other_unit = [replace(a, figure=next(c for c in a.sentence.claims if c.stated == "11天")) if a.meta.id == "002" else a
+                  for a in answers]
+    assert {a.meta.id: a.stated for a in parallel(question, other_unit, 0.99) if a.sure} == {"000": "7个"}
 
 
 def test_a_named_report_that_does_not_say_keeps_its_row(assistant):

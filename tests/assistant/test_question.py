@@ -96,6 +96,12 @@ def test_focus_is_what_the_question_counts():
     assert ask("How many civil servants work there?").counts and not ask("What is the pass rate?").counts
 
 
+def test_a_phrase_that_only_says_where_leaves_the_focus_to_the_clause_before():
+    # "…报告里分别是多少" names the reports, not what is counted: that is the clause before the comma
+    q = ask("龙华区电子证照的累计调用量，2022年和2025年报告里分别是多少？")
+    assert q.focus_head == ["调用量"] and "报告" not in q.focus
+
+
 def test_glossary_expands_english_terms_to_report_chinese_longest_first():
     q = ask("How many one-matter items did Shenzhen launch?")
     assert "一件事" in q.expansions and "上线" in q.expansions
