@@ -108,7 +108,8 @@ def uncertain(question: Question, closest: list[Scored]) -> Draft:
 
 def citation(n: int, c: Candidate) -> Citation:
     return Citation(n=n, report_id=c.meta.id, title=c.meta.title, bureau=c.meta.bureau, year=c.meta.year,
-                    text=c.text, start=c.start, end=c.end, score=round(c.score, 4), section=c.section)
+                    text=c.text, start=c.start, end=c.end, score=round(c.score, 4), section=c.section,
+                    uploaded=c.meta.source == "uploaded")
 
 
 def source_label(meta: ReportMeta, lang: str) -> str:

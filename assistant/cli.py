@@ -5,6 +5,7 @@
   python -m assistant ask --json --questions FILE.jsonl
   python -m assistant retrieve "QUESTION" --json [-k 5] [--explain]
   python -m assistant glossary [--missing]
+  python -m assistant add PATH... [--review FILE.toml] | --reviewed FILE.toml
 """
 from __future__ import annotations
 
@@ -40,6 +41,11 @@ def build_parser() -> argparse.ArgumentParser:
     retrieve.add_argument("-k", type=int, default=None, help="number of passages")
     retrieve.add_argument("--explain", action="store_true",
                           help="also show what was understood: bureau/region, level, year, kind, focus, glossary expansions")
+    add = sub.add_parser("add", help="add report files or folders (txt, md, html, docx, pdf) and index them")
+    add.add_argument("paths", nargs="*", metavar="PATH", help="report files, or folders searched for them")
+    add.add_argument("--review", metavar="FILE.toml",
+                     help="write the metadata proposed for each file to FILE.toml to check and edit; add nothing")
+    add.add_argument("--reviewed", metavar="FILE.toml", help="add the reports of an edited review file, with its metadata")
     glossary = sub.add_parser("glossary", help="check the bilingual glossary against the reports")
     glossary.add_argument("--missing", action="store_true", help="list quoted report terms no glossary entry covers")
     return parser
@@ -62,6 +68,8 @@ def main(argv: list[str] | None = None) -> int:
             return run_ask(settings, args)
         if args.command == "glossary":
             return run_glossary(settings, args.missing)
+        if args.command == "add":
+            return run_add(settings, args)
         return run_retrieve(settings, args)
     except (QuestionError, ManifestError, GlossaryError) as err:
         print(f"error: {err}", file=sys.stderr)
@@ -82,6 +90,54 @@ def run_index(settings: Settings, rebuild: bool) -> int:
     print(f"index: {summary.chunks} chunks, {summary.sentences} sentences; added {summary.added or '-'}, "
           f"replaced {summary.replaced or '-'}, removed {summary.removed or '-'}, unchanged {summary.unchanged or '-'}")
     return 0
+
+
+def run_add(settings: Settings, args: argparse.Namespace) -> int:
+    """Adds files and folders in one transaction and prints what became of each file; exit 1 when a file was
+    refused (a duplicate is skipped, not refused), 2 for bad arguments."""
+    import tomllib
+    from pathlib import Path
+
+    import tomli_w
+
+    from index.ingest import UploadError, add_many, propose_many, report_files
+
+    if bool(args.paths) == bool(args.reviewed):
+        raise QuestionError("give report files or folders, or --reviewed FILE.toml (not both)")
+    if args.reviewed:
+        try:
+            entries = tomllib.loads(Path(args.reviewed).read_text(encoding="utf-8")).get("reports", [])
+        except (OSError, ValueError) as err:
+            raise QuestionError(f"cannot read {args.reviewed}: {err}") from None
+        if not isinstance(entries, list) or not all(isinstance(e, dict) and isinstance(e.get("path"), str) for e in entries):
+            raise QuestionError(f"{args.reviewed}: every [[reports]] entry needs a path")
+        items, refused = [(Path(e["path"]), e) for e in entries], []
+    else:
+        files, refused = report_files([Path(p) for p in args.paths])
+        if args.review:
+            proposals, unreadable = propose_many(settings, files)
+            Path(args.review).write_text("# Check and edit, then: python -m assistant add --reviewed " + args.review
+                                         + "\n\n" + tomli_w.dumps({"reports": proposals}), encoding="utf-8")
+            for path, why in refused + unreadable:
+                print(f"refused    {path}: {why}")
+            print(f"review: {len(proposals)} proposals written to {args.review}; {len(refused + unreadable)} refused")
+            return 1 if refused or unreadable else 0
+        items = [(path, {}) for path in files]
+    try:
+        result = add_many(settings, items)
+    except UploadError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 1
+    for path, meta in result.added:
+        print(f"added      {meta.id}  {meta.title} ({meta.year})  <- {path}")
+    for path, why in result.duplicates:
+        print(f"duplicate  {path}: {why}")
+    for path, why in refused + result.refused:
+        print(f"refused    {path}: {why}")
+    chunks = f"; index: {result.summary.chunks} chunks" if result.summary else ""
+    print(f"summary: added {len(result.added)}, skipped as duplicate {len(result.duplicates)}, "
+          f"refused {len(refused + result.refused)}{chunks}")
+    return 1 if refused or result.refused else 0
 
 
 def run_train(settings: Settings) -> int:

@@ -29,6 +29,12 @@ _PINYIN_FULL = re.compile(rf"(?:{_SYLLABLE}){{2,4}}")
 _CONJUNCTION = re.compile(r"和|与|及|、|或|还是|对比|比较|\band\b|\bor\b|\bvs\b|\bversus\b|\bcompared\b")
 
 
+def _name_pattern(name: str) -> re.Pattern:
+    """A region's name in lower-cased text: an English name as a whole word ("longhu" is not in "longhua")."""
+    escaped = re.escape(name.lower())
+    return re.compile(rf"(?<![a-z]){escaped}(?![a-z])" if name.isascii() else escaped)
+
+
 def _between(text: str, a: tuple[int, int], b: tuple[int, int]) -> str:
     return text[min(a[1], b[1]):max(a[0], b[0])] if a[1] <= b[0] or b[1] <= a[0] else ""
 
@@ -62,14 +68,17 @@ class RegionIndex:
         return {n for names in self.aliases.values() for n in names if n.isascii()}
 
     def is_known(self, place: str) -> bool:
-        return any(place in names or any(place in n or n in place for n in names if len(n) >= 2)
+        """Whether place is (part of) a region's name; an English name only as a whole ("Longhu" is not Longhua)."""
+        if place.isascii():
+            return place.lower() in self.english_words
+        return any(place in names or any(place in n or n in place for n in names if len(n) >= 2 and not n.isascii())
                    for names in self.aliases.values())
 
     def find(self, text: str) -> list[str]:
         """Regions the text names. "深圳市龙华区" names 深圳 too, so a region containing a named one is kept only
         when named apart from it ("深圳市和龙华区", "Shenzhen and Longhua")."""
         lowered = normalize(text)
-        spans = {region: [m.span() for n in names if len(n) >= 2 for m in re.finditer(re.escape(n.lower()), lowered)]
+        spans = {region: [m.span() for n in names if len(n) >= 2 for m in _name_pattern(n).finditer(lowered)]
                  for region, names in self.aliases.items()}
         hits = [region for region, found in spans.items() if found]
         kept = []

@@ -17,6 +17,7 @@ class Citation(BaseModel):
     end: int
     score: float
     section: str = ""
+    uploaded: bool = False  # the report was uploaded (not a curated original): provenance shown beside the quote
 
 
 class ReportFigure(BaseModel):

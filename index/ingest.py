@@ -11,11 +11,13 @@ import os
 import re
 import shutil
 from collections import Counter
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import tomli_w
 from pydantic import ValidationError
 from pypinyin import lazy_pinyin
+from tqdm import tqdm
 
 from assistant.settings import Settings
 from index.build import BuildSummary, build_index
@@ -29,6 +31,10 @@ MIN_TEXT_CHARS = 50  # less than this is not a report (an empty page, a scanned 
 
 class UploadError(ValueError):
     """The upload cannot be added as given; the message says why and nothing was changed."""
+
+
+class DuplicateError(UploadError):
+    """The text is already in the library, or most of it is (a near-copy of a report there)."""
 
 
 # --- convert: one reader per file type, each giving plain text lines ---
@@ -212,7 +218,7 @@ def add_report(settings: Settings, fields: dict, text: str, original: Path | Non
     taken or the same text is already in the corpus; the corpus is then untouched. journal: where to note what is
     about to be written before writing it, so that a process killed midway can be undone (undo_interrupted_add)."""
     existing = read_manifest(settings.manifest_path)
-    meta = _validated(fields, existing, settings)
+    meta = _validated(fields | {"source": "uploaded"}, existing, settings)
     check_text(text)
     _check_new_text(settings, existing, text)
     text_path = settings.corpus_dir / meta.file
@@ -220,9 +226,11 @@ def add_report(settings: Settings, fields: dict, text: str, original: Path | Non
     if kept_original and kept_original.exists():
         raise UploadError(f"{kept_original} already exists")
     manifest_before = settings.manifest_path.read_text(encoding="utf-8")
-    if journal:
-        _write_atomically(journal, json.dumps({"id": meta.id, "pid": os.getpid(), "manifest": manifest_before, "files": [
-            str(p.relative_to(settings.corpus_dir)) for p in (text_path, kept_original) if p]}, ensure_ascii=False))
+    if journal:  # a batch keeps the manifest from before its first report and every file it wrote
+        entry = _read_journal(journal) or {"manifest": manifest_before, "files": []}
+        entry |= {"id": meta.id, "pid": os.getpid(),
+                  "files": entry["files"] + [str(p.relative_to(settings.corpus_dir)) for p in (text_path, kept_original) if p]}
+        _write_atomically(journal, json.dumps(entry, ensure_ascii=False))
     try:
         text_path.parent.mkdir(parents=True, exist_ok=True)
         text_path.write_text(text, encoding="utf-8")
@@ -247,8 +255,7 @@ def add_and_index(settings: Settings, fields: dict, text: str, original: Path | 
     """add_report, then the incremental index build (tqdm progress). If the build fails the report is taken out
     of the corpus and the index again, and the error is raised as UploadError."""
     manifest_before = settings.manifest_path.read_text(encoding="utf-8")
-    journal = add_journal(settings)
-    journal.parent.mkdir(parents=True, exist_ok=True)
+    journal = begin_add(settings)
     try:
         meta = add_report(settings, fields, text, original, journal)
     except Exception:  # add_report undid what it wrote (an interrupt leaves the journal for the next start)
@@ -267,6 +274,105 @@ def add_and_index(settings: Settings, fields: dict, text: str, original: Path | 
         raise UploadError(f"indexing {meta.id} failed ({type(err).__name__}: {err}); the library is unchanged") from err
     journal.unlink(missing_ok=True)  # the add is complete: manifest, file and chunks
     return meta, summary
+
+
+@dataclass
+class BulkResult:
+    """What an add of many files did: the reports added, and the files skipped as duplicates or refused, each with
+    the reason."""
+    added: list[tuple[str, ReportMeta]] = field(default_factory=list)
+    duplicates: list[tuple[str, str]] = field(default_factory=list)
+    refused: list[tuple[str, str]] = field(default_factory=list)
+    summary: BuildSummary | None = None
+
+
+def report_files(paths: list[Path]) -> tuple[list[Path], list[tuple[str, str]]]:
+    """The report files among paths (folders searched recursively, in name order) and the paths that are not:
+    missing, or of a type that is not accepted."""
+    found, refused = [], []
+    for path in paths:
+        if path.is_dir():
+            found += sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in UPLOAD_TYPES)
+        elif path.is_file():
+            found.append(path)
+        else:
+            refused.append((str(path), "no such file or folder"))
+    return list(dict.fromkeys(found)), refused
+
+
+def propose_many(settings: Settings, files: list[Path]) -> tuple[list[dict], list[tuple[str, str]]]:
+    """The metadata proposed for each readable file, with its "path" (ids and file names are generated when it is
+    added); and the files that cannot be read, with the reason."""
+    existing = read_manifest(settings.manifest_path)
+    proposals, refused = [], []
+    for path in files:
+        try:
+            text = extract_text(path, int(settings.max_upload_mb * 1e6))
+        except UploadError as err:
+            refused.append((str(path), str(err)))
+            continue
+        proposal = propose_metadata(text, path.name, existing)
+        proposals.append({"path": str(path)} | {k: v for k, v in proposal.items() if k not in ("id", "file")})
+    return proposals, refused
+
+
+def add_many(settings: Settings, items: list[tuple[Path, dict]], progress: bool = True) -> BulkResult:
+    """Adds many report files as one transaction (python -m assistant add): each file read and checked, its
+    metadata the proposal from its text overridden by the fields given (never the id or file name: those are
+    generated); a file that cannot be read, whose metadata is invalid or whose text is already in the library is
+    skipped with the reason, the rest are added, then indexed in one build. If the build fails, or the process is
+    killed before it completes, none of the batch stays (the next start undoes it)."""
+    result = BulkResult()
+    journal = begin_add(settings)
+    written: list[tuple[ReportMeta, Path]] = []
+    try:
+        for path, fields in tqdm(items, desc="reading reports", unit="file", disable=not progress):
+            try:
+                text = extract_text(path, int(settings.max_upload_mb * 1e6))
+                proposal = propose_metadata(text, path.name, read_manifest(settings.manifest_path))
+                given = {k: v for k, v in fields.items() if k not in ("id", "file", "path")}
+                meta = add_report(settings, proposal | given, text, path, journal)
+            except DuplicateError as err:
+                result.duplicates.append((str(path), str(err)))
+            except UploadError as err:
+                result.refused.append((str(path), str(err)))
+            else:
+                written.append((meta, path))
+        if written:
+            result.summary = build_index(settings, progress=progress)
+    except BaseException as err:  # a failed build (or Ctrl-C, even midway through a file): the batch is taken out
+        undo_interrupted_add(settings)  # the journal holds the manifest from before the batch and every file written
+        try:
+            store = open_store(settings)
+            for meta, _ in written:
+                delete_report(store, meta.id)
+            build_index(settings, progress=False)
+        except Exception:
+            pass
+        if isinstance(err, Exception):
+            raise UploadError(f"indexing failed ({type(err).__name__}: {err}); the library is unchanged") from err
+        raise
+    journal.unlink(missing_ok=True)
+    result.added = [(str(path), meta) for meta, path in written]
+    return result
+
+
+def begin_add(settings: Settings) -> Path:
+    """The journal of a new add, after undoing one a killed process left; UploadError while another process is
+    adding."""
+    undo_interrupted_add(settings)
+    journal = add_journal(settings)
+    if journal.exists():
+        raise UploadError("another process is adding reports right now; try again when it has finished")
+    journal.parent.mkdir(parents=True, exist_ok=True)
+    return journal
+
+
+def _read_journal(journal: Path) -> dict | None:
+    try:
+        return json.loads(journal.read_text(encoding="utf-8"))
+    except (FileNotFoundError, ValueError):
+        return None
 
 
 def add_journal(settings: Settings) -> Path:
@@ -341,10 +447,10 @@ def _check_new_text(settings: Settings, existing: list[ReportMeta], text: str) -
             continue
         old_text = decode_report(path.read_bytes(), str(path))
         if old_text.strip() == text.strip():
-            raise UploadError(f"this text is already in the library as report {meta.id} ({meta.title})")
+            raise DuplicateError(f"this text is already in the library as report {meta.id} ({meta.title})")
         shared = len(new & _paragraphs(old_text))
         if new and shared >= NEAR_DUPLICATE * len(new):
-            raise UploadError(f"{shared} of this text's {len(new)} paragraphs are already in report {meta.id} "
+            raise DuplicateError(f"{shared} of this text's {len(new)} paragraphs are already in report {meta.id} "
                               f"({meta.title}); a near-copy is not added")
 
 

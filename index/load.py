@@ -28,6 +28,9 @@ class ReportMeta(BaseModel):
     year: int
     published: str = ""
     notes: str = ""
+    # "uploaded": added through the Library or `python -m assistant add`, not one of the curated originals; shown with
+    # every citation of it
+    source: Literal["original", "uploaded"] = "original"
 
     @field_validator("file")
     @classmethod

@@ -16,14 +16,15 @@ from ui.i18n import t
 from ui.labels import Labels
 from ui.render import reader_html
 
-TABLE_HEADERS = ["id", "title", "bureau", "region", "level", "year", "published", "chunks", "file"]
+TABLE_HEADERS = ["id", "title", "bureau", "region", "level", "year", "published", "chunks", "file", "source"]
 FIELDS = ["title", "title_en", "bureau", "bureau_en", "region", "region_en", "level", "year", "published", "notes"]
 PREVIEW_CHARS = 1500
 LEVELS = list(get_args(ReportMeta.model_fields["level"].annotation))  # what the manifest accepts
 
 
 def library_rows(assistant: Assistant) -> list[list]:
-    return [[m.id, m.title, m.bureau, m.region, m.level, m.year, m.published, assistant.chunk_counts.get(m.id, 0), m.file]
+    return [[m.id, m.title, m.bureau, m.region, m.level, m.year, m.published, assistant.chunk_counts.get(m.id, 0), m.file,
+             m.source]
             for m in assistant.reports.values()]
 
 

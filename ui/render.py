@@ -48,10 +48,11 @@ def _cite_link(match: re.Match, turn: int, count: int) -> str:
 
 def source_card(c: Citation, turn: int, lang: str, report_text: str, related: bool = False) -> str:
     section = f' · {t("section", lang)}: {html.escape(c.section)}' if c.section else ""
+    uploaded = f' <span class="uploaded" title="{t("uploaded_hint", lang)}">{t("uploaded", lang)}</span>' if c.uploaded else ""
     link = reader_link(c.report_id, c.start, c.end)
     return (f'<details class="source-card{" related" if related else ""}" id="src-{turn}-{c.n}">'
             f'<summary><span class="n">[{c.n}]</span> {html.escape(c.title)} <span class="meta">· {html.escape(c.bureau)} · '
-            f'{c.year}</span></summary>'
+            f'{c.year}</span>{uploaded}</summary>'
             f'<div class="card-meta">{t("chars", lang, a=c.start, b=c.end)}{section} · '
             f'<a class="open-reader" href="{html.escape(link)}" target="_blank" rel="noopener">{t("open_reader", lang)} ↗</a></div>'
             f'<blockquote class="paragraph">{highlighted_paragraph(report_text, c.start, c.end, c.text)}</blockquote>'

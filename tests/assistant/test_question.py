@@ -82,6 +82,16 @@ def test_places_no_report_covers_in_chinese_and_english():
     assert ask("How many Data Management Bureau items did Shenzhen launch?").other_places == []
 
 
+def test_english_place_names_match_as_whole_words():
+    # Longhu is not Longhua, Hongshan is not Zhongshan: a place no report covers, not a covered region
+    for text, place in [("How many partner regions did Longhu District add in 2025?", "Longhu"),
+                        ("What was the hotline satisfaction rate in Hongshan in 2024?", "Hongshan")]:
+        q = ask(text)
+        assert q.regions == [] and q.other_places == [place]
+    assert ask("What did Longhua's bureau add in 2025?").regions == ["深圳市龙华区"]
+    assert ask("Zhongshan-based hotline satisfaction?").regions == ["中山市"]
+
+
 def test_focus_is_what_the_question_counts():
     q = ask("龙华区2025年新增了多少个“跨域通办”合作地区？")
     assert "合作" in q.focus and q.focus_head == ["地区"]

@@ -17,6 +17,14 @@ def test_each_marker_links_to_its_card_and_the_span_is_marked_inside_its_paragra
         assert assistant.texts[c.report_id][c.start:c.end] == c.text
 
 
+def test_a_citation_of_an_uploaded_report_says_so_on_its_card(assistant):
+    answer = assistant.ask("2024年中山市12345热线服务总量是多少？")
+    assert "uploaded" not in answer_html(answer, 1, "en", assistant.texts)
+    uploaded = answer.model_copy(update={"citations": [c.model_copy(update={"uploaded": True}) for c in answer.citations]})
+    assert '<span class="uploaded"' in answer_html(uploaded, 1, "en", assistant.texts)
+    assert "用户上传" in answer_html(uploaded, 1, "zh", assistant.texts)
+
+
 def test_a_marker_naming_no_citation_stays_plain_text(assistant):
     answer = assistant.ask("2024年中山市12345热线服务总量是多少？").model_copy(update={"answer": "见 [1] 和 [9]"})
     html = answer_html(answer, 1, "zh", assistant.texts)
