@@ -73,8 +73,8 @@ def parallel(question: Question, answers: list[ReportAnswer], min_share: float) 
       unit: "23个" beside "4次"; a baseline; a plan), takes the claim of its report that counts what the
       anchor counts: the same unit, not a baseline or a plan, and a label sharing at least min_share of its
       character bigrams with the anchor's ("平均压减办理环节" beside "平均每个“一件事”减少办理环节"), the
-      unique best such claim; without one, the row is not sure. Rows asking several figures, and comparisons that
-    ask for text rather than a figure, are left as they are."""
+      unique best such claim; without one, the row is not sure.
+    Rows asking several figures, and comparisons that ask for text rather than a figure, are left as they are."""
     single = [a for a in answers if not a.more]
     sure = [a for a in single if a.sure and a.figure and not a.figure.is_date]
     if not sure or question.wants == "text":  # "compare what … did": each report's own statement, any unit
