@@ -10,7 +10,7 @@ from dataclasses import dataclass, field, replace
 from assistant.answer import Draft, citation, source_label
 from assistant.figures import unit_matches
 from assistant.question import LESS, MORE, Question
-from assistant.ranker import Scored, bigrams
+from assistant.ranker import Scored, bigram_overlap
 from assistant.rerank import Candidate
 from assistant.schema import ReportFigure
 from index.claims import Claim
@@ -97,23 +97,17 @@ def _counts_else(question: Question, claim: Claim, anchor: Claim) -> bool:
 
 
 def _counterpart(question: Question, a: ReportAnswer, anchor: Claim, min_share: float) -> ReportAnswer | None:
-    label = bigrams(anchor.label)
-    shares = {}
+    best: dict[str, tuple[float, float, Scored]] = {}  # stated figure -> its best (share, p, claim)
     for s in a.pool:
-        c = s.claim
-        if c.is_date or _counts_else(question, c, anchor):
+        if s.claim.is_date or _counts_else(question, s.claim, anchor):
             continue
-        own = bigrams(c.label)
-        share = len(own & label) / min(len(own), len(label)) if own and label else 0.0
+        share = bigram_overlap(s.claim.label, anchor.label)
         if share >= min_share:
-            shares.setdefault(c.stated, []).append((share, s))
-    if not shares:
-        return None
-    best = {stated: max(found, key=lambda x: (x[0], x[1].p)) for stated, found in shares.items()}
-    ordered = sorted(best.values(), key=lambda x: (-x[0], -x[1].p))
-    if len(ordered) > 1 and ordered[1][0] == ordered[0][0]:
-        return None  # two figures count it equally well: which one answers is a guess
-    s = ordered[0][1]
+            best[s.claim.stated] = max(best.get(s.claim.stated, (0.0, 0.0, s)), (share, s.p, s), key=lambda x: x[:2])
+    ordered = sorted(best.values(), key=lambda x: x[:2], reverse=True)
+    if not ordered or (len(ordered) > 1 and ordered[1][0] == ordered[0][0]):
+        return None  # none counts it, or two figures count it equally well: which one answers is a guess
+    s = ordered[0][2]
     return replace(a, sentence=s.sentence, figure=s.claim, p=s.p, sure=True)
 
 

@@ -11,7 +11,7 @@ from dataclasses import replace
 from assistant.answer import Coverage, Draft, citation, not_found, source_label
 from assistant.dictionary import STOPWORDS
 from assistant.question import Question
-from assistant.ranker import bigrams
+from assistant.ranker import bigram_overlap
 from assistant.rerank import Candidate, term_coverage
 from assistant.settings import Settings
 
@@ -48,10 +48,7 @@ def is_heading(text: str) -> bool:
 
 def _similar(a: str, b: str) -> bool:
     """Near-duplicates: one holds the other, or they share most of their character bigrams."""
-    if a in b or b in a:
-        return True
-    x, y = bigrams(a), bigrams(b)
-    return bool(x and y) and len(x & y) / min(len(x), len(y)) >= NEAR_DUPLICATE
+    return a in b or b in a or bigram_overlap(a, b) >= NEAR_DUPLICATE
 
 
 def trimmed(sentence: Candidate, words: list[str], limit: int) -> Candidate:

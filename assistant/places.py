@@ -56,6 +56,7 @@ class RegionIndex:
             names.add(local.rstrip("".join(self._SUFFIXES)))  # 龙华区 -> 龙华
             if meta.region_en:
                 names.add(meta.region_en.split(",")[0].split()[0].lower())  # "Longhua District, Shenzhen" -> longhua
+        self._patterns = {region: [_name_pattern(n) for n in names if len(n) >= 2] for region, names in self.aliases.items()}
         # English words that are never place names here: the manifest's own English and the glossary's
         self.english_vocabulary = {w.lower() for m in metas for w in re.findall(r"[A-Za-z]+", m.bureau_en + " " + m.title_en)}
         self.english_vocabulary |= set(known_english)
@@ -78,8 +79,8 @@ class RegionIndex:
         """Regions the text names. "深圳市龙华区" names 深圳 too, so a region containing a named one is kept only
         when named apart from it ("深圳市和龙华区", "Shenzhen and Longhua")."""
         lowered = normalize(text)
-        spans = {region: [m.span() for n in names if len(n) >= 2 for m in _name_pattern(n).finditer(lowered)]
-                 for region, names in self.aliases.items()}
+        spans = {region: [m.span() for pattern in patterns for m in pattern.finditer(lowered)]
+                 for region, patterns in self._patterns.items()}
         hits = [region for region, found in spans.items() if found]
         kept = []
         for region in hits:

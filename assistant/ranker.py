@@ -51,6 +51,12 @@ def bigrams(text: str) -> set[str]:
     return {run[i:i + 2] for run in _CJK_RUN.findall(text) for i in range(len(run) - 1)}
 
 
+def bigram_overlap(a: str, b: str) -> float:
+    """The share of the smaller bigram set of a and b that the other holds; 0.0 when either has none."""
+    x, y = bigrams(a), bigrams(b)
+    return len(x & y) / min(len(x), len(y)) if x and y else 0.0
+
+
 def question_bigrams(question: Question) -> set[str]:
     """The question's own Chinese (without its bureau and year words), or for English the Chinese of its terms."""
     text = " ".join(question.topic_terms) if question.lang == "en" else question.text

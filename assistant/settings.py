@@ -106,6 +106,10 @@ class Settings(BaseSettings):
         return self
 
     @property
+    def max_upload_bytes(self) -> int:
+        return int(self.max_upload_mb * 1e6)
+
+    @property
     def manifest_path(self) -> Path:
         return self.corpus_dir / self.manifest_name
 

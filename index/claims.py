@@ -80,8 +80,8 @@ def sentence_claims(sentence: str, before: str = "") -> list[Claim]:
         clause = _around(sentence, f, _CLAUSE_BREAK)
         listed = _in_list(sentence, f)
         breaks = _SEGMENT_BREAK if listed else _PHRASE_BREAK
-        segment_start = _start_before(sentence, f, breaks)
-        segment = _around(sentence, f, breaks)
+        segment_start, segment_end = _span(sentence, f, breaks)
+        segment = sentence[segment_start:segment_end]
         pre = sentence[_start_before(sentence, f, _CLAUSE_BREAK): f.start]
         before_q = _QUALIFIER_BEFORE.search(pre)
         after_q = _QUALIFIER_AFTER.match(sentence[f.end:])
@@ -226,8 +226,14 @@ def _shared_tail(sentence: str, figures: list[Figure], i: int) -> str:
 
 
 def _around(sentence: str, figure: Figure, breaks: re.Pattern) -> str:
+    start, end = _span(sentence, figure, breaks)
+    return sentence[start:end]
+
+
+def _span(sentence: str, figure: Figure, breaks: re.Pattern) -> tuple[int, int]:
+    """Where the piece of sentence between the breaks around figure begins and ends."""
     end = breaks.search(sentence, figure.end)
-    return sentence[_start_before(sentence, figure, breaks): (end.start() if end else len(sentence))]
+    return _start_before(sentence, figure, breaks), end.start() if end else len(sentence)
 
 
 def _start_before(sentence: str, figure: Figure, breaks: re.Pattern) -> int:

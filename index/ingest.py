@@ -227,10 +227,10 @@ def add_report(settings: Settings, fields: dict, text: str, original: Path | Non
         raise UploadError(f"{kept_original} already exists")
     manifest_before = settings.manifest_path.read_text(encoding="utf-8")
     if journal:  # a batch keeps the manifest from before its first report and every file it wrote
-        entry = _read_journal(journal) or {"manifest": manifest_before, "files": []}
-        entry |= {"id": meta.id, "pid": os.getpid(),
-                  "files": entry["files"] + [str(p.relative_to(settings.corpus_dir)) for p in (text_path, kept_original) if p]}
-        _write_atomically(journal, json.dumps(entry, ensure_ascii=False))
+        noted = _read_journal(journal) or {"manifest": manifest_before, "files": []}
+        noted |= {"id": meta.id, "pid": os.getpid(),
+                  "files": noted["files"] + [str(p.relative_to(settings.corpus_dir)) for p in (text_path, kept_original) if p]}
+        _write_atomically(journal, json.dumps(noted, ensure_ascii=False))
     try:
         text_path.parent.mkdir(parents=True, exist_ok=True)
         text_path.write_text(text, encoding="utf-8")
@@ -254,7 +254,6 @@ def kept_original_path(settings: Settings, meta: ReportMeta, original: Path | No
 def add_and_index(settings: Settings, fields: dict, text: str, original: Path | None = None) -> tuple[ReportMeta, BuildSummary]:
     """add_report, then the incremental index build (tqdm progress). If the build fails the report is taken out
     of the corpus and the index again, and the error is raised as UploadError."""
-    manifest_before = settings.manifest_path.read_text(encoding="utf-8")
     journal = begin_add(settings)
     try:
         meta = add_report(settings, fields, text, original, journal)
@@ -264,13 +263,7 @@ def add_and_index(settings: Settings, fields: dict, text: str, original: Path | 
     try:
         summary = build_index(settings, progress=True)
     except Exception as err:
-        remove_report_files(settings, meta, manifest_before, kept_original_path(settings, meta, original))
-        journal.unlink(missing_ok=True)
-        try:  # the index back in line with the restored manifest; if that fails too, the next start rebuilds it
-            delete_report(open_store(settings), meta.id)
-            build_index(settings, progress=False)
-        except Exception:
-            pass
+        _take_out(settings, journal, [meta.id])
         raise UploadError(f"indexing {meta.id} failed ({type(err).__name__}: {err}); the library is unchanged") from err
     journal.unlink(missing_ok=True)  # the add is complete: manifest, file and chunks
     return meta, summary
@@ -307,7 +300,7 @@ def propose_many(settings: Settings, files: list[Path]) -> tuple[list[dict], lis
     proposals, refused = [], []
     for path in files:
         try:
-            text = extract_text(path, int(settings.max_upload_mb * 1e6))
+            text = extract_text(path, settings.max_upload_bytes)
         except UploadError as err:
             refused.append((str(path), str(err)))
             continue
@@ -328,7 +321,7 @@ def add_many(settings: Settings, items: list[tuple[Path, dict]], progress: bool 
     try:
         for path, fields in tqdm(items, desc="reading reports", unit="file", disable=not progress):
             try:
-                text = extract_text(path, int(settings.max_upload_mb * 1e6))
+                text = extract_text(path, settings.max_upload_bytes)
                 proposal = propose_metadata(text, path.name, read_manifest(settings.manifest_path))
                 given = {k: v for k, v in fields.items() if k not in ("id", "file", "path")}
                 meta = add_report(settings, proposal | given, text, path, journal)
@@ -341,14 +334,7 @@ def add_many(settings: Settings, items: list[tuple[Path, dict]], progress: bool 
         if written:
             result.summary = build_index(settings, progress=progress)
     except BaseException as err:  # a failed build (or Ctrl-C, even midway through a file): the batch is taken out
-        undo_interrupted_add(settings)  # the journal holds the manifest from before the batch and every file written
-        try:
-            store = open_store(settings)
-            for meta, _ in written:
-                delete_report(store, meta.id)
-            build_index(settings, progress=False)
-        except Exception:
-            pass
+        _take_out(settings, journal, [meta.id for meta, _ in written])
         if isinstance(err, Exception):
             raise UploadError(f"indexing failed ({type(err).__name__}: {err}); the library is unchanged") from err
         raise
@@ -368,6 +354,30 @@ def begin_add(settings: Settings) -> Path:
     return journal
 
 
+def _take_out(settings: Settings, journal: Path, ids: list[str]) -> None:
+    """Undoes an add that failed in this process: the corpus as its journal says it was (the manifest from before,
+    the new files gone), then the index back in line with it; if that fails too, the next start rebuilds it."""
+    if (entry := _read_journal(journal)) is not None:
+        _restore(settings, journal, entry)
+    try:
+        store = open_store(settings)
+        for report_id in ids:
+            delete_report(store, report_id)
+        build_index(settings, progress=False)
+    except Exception:
+        pass
+
+
+def _restore(settings: Settings, journal: Path, entry: dict) -> None:
+    """The manifest the journal holds, the files it lists removed (only inside corpus/), the journal gone."""
+    _write_atomically(settings.manifest_path, entry["manifest"])
+    for name in entry["files"]:
+        path = (settings.corpus_dir / name).resolve()
+        if path.is_relative_to(settings.corpus_dir.resolve()):
+            path.unlink(missing_ok=True)
+    journal.unlink(missing_ok=True)
+
+
 def _read_journal(journal: Path) -> dict | None:
     try:
         return json.loads(journal.read_text(encoding="utf-8"))
@@ -385,21 +395,13 @@ def undo_interrupted_add(settings: Settings) -> str | None:
     was, the new files gone; the index check then finds any chunks it had stored and rebuilds. Returns the report id
     undone, or None."""
     journal = add_journal(settings)
-    try:
-        entry = json.loads(journal.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        return None
-    except ValueError:  # killed while writing the journal itself: nothing else was written yet
+    entry = _read_journal(journal)
+    if entry is None:  # no add under way, or killed while writing the journal itself: nothing else was written yet
         journal.unlink(missing_ok=True)
         return None
     if _alive(entry.get("pid")):  # another process is adding it right now
         return None
-    _write_atomically(settings.manifest_path, entry["manifest"])
-    for name in entry["files"]:
-        path = (settings.corpus_dir / name).resolve()
-        if path.is_relative_to(settings.corpus_dir.resolve()):
-            path.unlink(missing_ok=True)
-    journal.unlink()
+    _restore(settings, journal, entry)
     log.warning("an interrupted add of report %s was undone", entry.get("id"))
     return entry.get("id")
 

@@ -59,7 +59,7 @@ class Uploads:
         if refused := refusal(self.assistant.settings, password):
             return *[gr.update()] * len(FIELDS), "", "⚠️ " + t(refused, lang), None
         try:
-            text = extract_text(Path(path), int(self.assistant.settings.max_upload_mb * 1e6))
+            text = extract_text(Path(path), self.assistant.settings.max_upload_bytes)
         except UploadError as err:
             return *[gr.update()] * len(FIELDS), "", f"⚠️ {err}", None
         proposed = propose_metadata(text, Path(path).name, list(self.assistant.reports.values()))
