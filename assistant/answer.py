@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from assistant.question import Question
-from assistant.ranker import Ranker, Scored, names_what_is_counted
+from assistant.ranker import Ranker, Scored, counted_in_label, names_what_is_counted, other_time_scope
 from assistant.rerank import Candidate
 from assistant.schema import Citation, ReportFigure
 from assistant.settings import Settings
@@ -32,7 +32,8 @@ class Found:
 
 
 def find_answer(question: Question, ranked: list[Candidate], settings: Settings, ranker: Ranker) -> Found:
-    """The claim(s) that answer a figure or date question, by the ranker's probability. Nothing answers about a
+    """The claim(s) that answer a figure or date question, by the ranker's probability: at least answer_threshold,
+    or at least named_answer_threshold when the claim's label names what the question counts. Nothing answers about a
     bureau or year no report covers (the best sentence is out of scope). A question asking for several figures
     ("多少个…、多少家…") is answered part by part (question.parts)."""
     if not ranked or ranked[0].scope < 0:
@@ -40,14 +41,20 @@ def find_answer(question: Question, ranked: list[Candidate], settings: Settings,
     if question.parts:
         return _find_each(question.parts, ranked, settings, ranker)
     scored = ranker.score(question, ranked)
-    if not question.asks_plan:
-        # a planned figure ("预计…将新增15个") answers only when no claim of what was done is a candidate
-        done = [s for s in scored if not s.claim.planned and s.p >= settings.uncertain_threshold]
-        scored = done + [s for s in scored if s.claim.planned] if done else scored
+    # a planned figure ("预计…将新增15个"), a baseline ("在12个合作地区的基础上") or a figure of another time scope (the
+    # running total for "不算累计") answers only when the question asks for one or no other claim is a candidate
+    aside = {id(s) for s in scored if (s.claim.planned and not question.asks_plan)
+             or (s.claim.baseline and not question.asks_baseline) or other_time_scope(question, s.claim)}
+    done = [s for s in scored if id(s) not in aside and s.p >= settings.uncertain_threshold]
+    kept = {id(s) for s in done}
+    scored = done + [s for s in scored if id(s) not in kept] if done else scored
     if not scored or scored[0].p < settings.uncertain_threshold:
         return Found("none", pool=scored)
     top = scored[0]
-    if top.p < settings.answer_threshold or not names_what_is_counted(question, top.sentence):
+    sure = top.p >= settings.answer_threshold and names_what_is_counted(question, top.sentence)
+    # a claim whose own label names what the question counts needs less of the ranker's confidence
+    named = top.p >= settings.named_answer_threshold and counted_in_label(question, top.claim)
+    if not (sure or named) or other_time_scope(question, top.claim):
         distinct, seen = [], set()
         for s in scored:
             if (s.sentence.meta.id, s.sentence.start) not in seen and s.p >= settings.uncertain_threshold:

@@ -125,10 +125,12 @@ _NOT_CUMULATIVE_Q = re.compile(r"(?:not counting|not including|excluding|apart f
 _PERIOD_Q = re.compile(r"全年|今年|当年|年内|本年|一年|年度|during|itself|this year|that year|in that year|alone|for the year|"
                        r"over the year|within the year|annual", re.I)
 _ASK_ZH = re.compile(r"多少|几[个项件次份天家条名种万亿%大]")
-_ASK_EN = re.compile(r"how (?:many|much)|what (?:share|percentage|proportion)", re.I)
+_ASK_EN = re.compile(r"how (?:many|much)|what (?:\w+ ){0,2}(?:share|percentage|proportion|accuracy|rate)\b", re.I)
 # where a two-figure question divides: the last joint before its second ask
 _JOINT_ZH = re.compile(r"以及|、|，|,|？|\?|；|和|及|与|并且|并")
 _JOINT_EN = re.compile(r",? and |, ", re.I)
+_BASELINE_Q = re.compile(r"原有|原来|此前|之前|以前|基础上|起初|\bbefore\b|\bpreviously\b|\balready\b|\bprior to\b|"
+                         r"\boriginally\b|\bexisting\b|\bbaseline\b|to begin with|\bstarted from\b", re.I)
 _PLAN = re.compile(r"(?<![模虚])拟(?!定)|计划|目标|下一步|安排|将要|预计|打算|明年|\bplan|\btarget|\bgoal|next year|\baim|\bwill\b", re.I)
 
 # --- years: 2024, 2024年, 二〇二四年; relative years are ambiguous and name none ---
@@ -150,6 +152,9 @@ _ONLY_WHERE = re.compile(r"(?:\d{4}年?(?:度)?|[和与及、]|在|从|报告|�
 _TRAILING_VERB = re.compile(r"(?:超过|达到|达|是|有|为|共计|共|约|大约|累计|一共|总共|了|分别|各自|各|都)+$")
 _FOCUS_EN = [
     re.compile(r"how (?:many|much) (.+?)(?= (?:did|does|do|were|was|are|is|have|has|had|will|would|can|could)\b|[?,.]|$)", re.I),
+    # "what is Longhua's cumulative number of electronic licence look-ups": what follows "number of" is counted
+    re.compile(r"\b(?:number|count|total|amount|quantity|volume) of (.+?)(?= (?:did|does|do|were|was|are|is|have|has|had|"
+               r"in|at|on|by|for|under|since|during|from)\b|[?,.]|$)", re.I),
     # "which … cut more application materials per item": what is compared, up to its qualifier
     re.compile(r"\b(?:more|fewer|less|higher|lower|most|fewest)\s+(.+?)(?=\s+(?:per|of|for|in|than|between|from|by)\b|[?,.]|$)", re.I),
     re.compile(r"\b(?:what|which) (?:is|was|were|are) (?:the )?(.+?)(?= (?:of|in|for|at|on|by)\b|[?,.]|$)", re.I),
@@ -177,6 +182,7 @@ class Question:
     other_places: list[str] = field(default_factory=list)  # place names that match no indexed region
     relative_year: str | None = None  # "去年", "last year": ambiguous, so no year is assumed
     asks_plan: bool = False      # about plans/targets rather than what was done
+    asks_baseline: bool = False  # about what there was before (原有, "already had"), not what was added
     scope_terms: list[str] = field(default_factory=list)  # tokens naming the region/year, not the topic
     dict_terms: list[str] = field(default_factory=list)   # Chinese words for English words the glossary lacks (CC-CEDICT)
     cumulative: bool = False     # asks for a running total (累计, 上线以来, "so far", "in total")
@@ -204,7 +210,7 @@ class Question:
         return {"lang": self.lang, "kind": self.kind, "wants": self.wants, "unit": self.unit,
                 "regions": self.regions, "level": self.level, "years": self.years,
                 "relative_year": self.relative_year, "other_places": self.other_places,
-                "asks_plan": self.asks_plan, "focus": self.focus, "focus_head": self.focus_head, "names": self.names,
+                "asks_plan": self.asks_plan, "asks_baseline": self.asks_baseline, "focus": self.focus, "focus_head": self.focus_head, "names": self.names,
                 "glossary": [{"en": en, "zh": zh} for en, zh in self.glossary_hits], "dictionary": self.dict_terms,
                 "cumulative": self.cumulative, "period": self.period, "asks": self.asks, "terms": self.terms}
 
@@ -404,6 +410,7 @@ def _parse(text: str, glossary: Glossary, regions: RegionIndex, report_names: se
         other_places=regions.unknown_places(text, expansions),
         relative_year=relative.group(0) if relative else None,
         asks_plan=bool(_PLAN.search(text)),
+        asks_baseline=bool(_BASELINE_Q.search(text)),
         scope_terms=[t for t in terms if regions.is_known(t)],
         dict_terms=extra,
         cumulative=bool(_CUMULATIVE_Q.search(_NOT_CUMULATIVE_Q.sub(" ", text))),

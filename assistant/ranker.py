@@ -24,9 +24,10 @@ import numpy as np
 from assistant.figures import unit_matches
 from assistant.question import Question
 from assistant.rerank import Candidate, normalized, other_year, plan_mismatch, term_coverage
-from index.claims import Claim
+from index.bm25 import tokenize
+from index.claims import TIME_SCOPE, Claim
 
-RANKER_VERSION = 3
+RANKER_VERSION = 4
 # Units whose meaning is unmistakable: a question asking for one is hardly answered by another.
 STRICT_UNITS = ("%", "元", "天", "平方公里")
 # The candidate sentences whose claims are scored: the best-ranked ones of the retrieval.
@@ -40,6 +41,7 @@ FEATURES = [
     "cumulative_fit", "period_fit", "first_unasked", "enumerated", "position", "is_first", "figures_in_sentence",
     "qualifier", "label_chars", "asks_two", "best_topic_clause_gap",
     "claim_dense", "claim_dense_gap", "label_bigrams_in_question", "question_bigrams_in_context",
+    "focus_label_rare", "focus_context_rare",
 ]
 
 _CJK_RUN = re.compile(r"[\u4e00-\u9fff]+")
@@ -101,6 +103,23 @@ def names_what_is_counted(question: Question, sentence: Candidate) -> bool:
     return all(t in _GENERIC_HEADS for t in question.focus_head) and term_coverage(specific, sentence.text) > 0
 
 
+def counted_in_label(question: Question, claim: Claim) -> bool:
+    """The claim's own label (what its figure counts) names what the question counts (its head noun: 材料 for "how
+    many application materials", 访问量 for "how many visits"), rather than only sharing the question's context;
+    a head that only says when (累计, 首批: "cumulative", "batch") names nothing counted, and a claim of another time
+    scope than asked is not what the question counts."""
+    heads = [t for t in question.focus_head if not TIME_SCOPE.search(t)]
+    return not other_time_scope(question, claim) and term_coverage(heads, claim.label) > 0
+
+
+def other_time_scope(question: Question, claim: Claim) -> bool:
+    """The claim counts over another time than the question asks: the running total (累计) for a question about one
+    year only ("不算累计", "during 2022 itself"), or one year's or the first month's figure for a running total."""
+    if question.period and not question.cumulative:
+        return claim.scope == "cumulative"
+    return question.cumulative and not question.period and claim.scope in ("period", "first")
+
+
 def fits(question: Question, claim: Claim) -> bool:
     if claim.is_date != (question.wants == "date") or claim.in_title:
         return False
@@ -120,12 +139,36 @@ def _anchor_gap(question: Question, sentence: str, claim: Claim) -> float:
     return min(gaps) / 10.0 if gaps else 5.0
 
 
+def term_weights(sentences: list[str]) -> dict[str, float]:
+    """Inverse sentence frequency of the corpus's words: the rare words of a question ("视频" in "能通过视频办理的政务服务")
+    name what it asks about better than the common ones (政务, 服务)."""
+    from collections import Counter
+
+    df = Counter(t for text in sentences for t in set(tokenize(text)))
+    return {t: math.log((len(sentences) + 1) / (n + 1)) + 1.0 for t, n in df.items()}
+
+
+def rarity(terms: list[str], weights: dict[str, float]) -> list[float]:
+    """Each term's weight (term_weights; a phrase takes its rarest word's, a word the corpus lacks the highest)."""
+    top = max(weights.values(), default=1.0)
+    return [weights.get(t) or max((weights.get(x, top) for x in tokenize(t)), default=top) for t in terms]
+
+
+def rare_coverage(terms: list[str], rare: list[float], text: str) -> float:
+    """term_coverage with each term weighted by its rarity (rarity(terms))."""
+    if not terms:
+        return 0.0
+    haystack = normalized(text)
+    return sum(w for t, w in zip(terms, rare) if t in haystack) / sum(rare)
+
+
 def _fit(asked: bool, has: bool) -> float:
     return 0.0 if not asked else (1.0 if has else -1.0)
 
 
-def features(question: Question, pool: list[tuple[Candidate, Claim]]) -> np.ndarray:
-    """One row of FEATURES per (sentence, claim) of the pool; some are relative to the pool's best."""
+def features(question: Question, pool: list[tuple[Candidate, Claim]], weights: dict[str, float]) -> np.ndarray:
+    """One row of FEATURES per (sentence, claim) of the pool; some are relative to the pool's best. weights: the
+    corpus's word rarity (term_weights)."""
     if not pool:
         return np.zeros((0, len(FEATURES)), dtype=np.float32)
     best_score = max(s.score for s, _ in pool)
@@ -137,6 +180,7 @@ def features(question: Question, pool: list[tuple[Candidate, Claim]]) -> np.ndar
     for s, _ in pool:
         sentence_rank.setdefault(id(s), len(sentence_rank))
     focus, head, topic = question.focus, question.focus_head, question.topic_terms
+    rare = rarity(focus, weights)
     rows, topic_clause = [], []
     for (s, c), cd in zip(pool, claim_dense):
         unit = c.unit
@@ -162,6 +206,7 @@ def features(question: Question, pool: list[tuple[Candidate, Claim]]) -> np.ndar
             float(c.enumerated), c.index / max(1, c.count - 1) if c.count > 1 else 0.0, float(c.index == 0),
             float(c.count), float(bool(c.qualifier)), float(len(c.label)), float(question.asks > 1), 0.0,
             cd, best_claim_dense - cd, _share(bigrams(c.label), asked), _share(asked, bigrams(context)),
+            rare_coverage(focus, rare, c.label), rare_coverage(focus, rare, context),
         ])
     x = np.asarray(rows, dtype=np.float32)
     x[:, FEATURES.index("best_topic_clause_gap")] = max(topic_clause) - np.asarray(topic_clause)
@@ -169,17 +214,18 @@ def features(question: Question, pool: list[tuple[Candidate, Claim]]) -> np.ndar
 
 
 class Ranker:
-    def __init__(self, model, fingerprint: str, stats: dict | None = None) -> None:
+    def __init__(self, model, fingerprint: str, stats: dict | None = None, weights: dict[str, float] | None = None) -> None:
         self.model = model
         self.fingerprint = fingerprint  # the index (reports + pipeline) it was trained on
         self.stats = stats or {}
+        self.weights = weights or {}    # the word rarity of that index's sentences (term_weights)
 
     def score(self, question: Question, ranked: list[Candidate]) -> list[Scored]:
         """The candidate claims, most probable answer first."""
         pool = candidates(question, ranked)
         if not pool:
             return []
-        p = self.model.predict_proba(features(question, pool))[:, 1]
+        p = self.model.predict_proba(features(question, pool, self.weights))[:, 1]
         return sorted((Scored(s, c, float(pi)) for (s, c), pi in zip(pool, p)), key=lambda x: -x.p)
 
     # --- persistence: the model file is derived data, rebuilt by `python -m assistant train` or on index change ---
@@ -188,7 +234,7 @@ class Ranker:
         tmp = path.with_suffix(".tmp")
         with tmp.open("wb") as out:
             pickle.dump({"version": RANKER_VERSION, "features": FEATURES, "fingerprint": self.fingerprint,
-                         "stats": self.stats, "model": self.model}, out)
+                         "stats": self.stats, "model": self.model, "weights": self.weights}, out)
         tmp.replace(path)
 
     @classmethod
@@ -202,13 +248,15 @@ class Ranker:
         if (not isinstance(saved, dict) or saved.get("version") != RANKER_VERSION or saved.get("features") != FEATURES
                 or saved.get("fingerprint") != fingerprint):
             return None
-        return cls(saved["model"], fingerprint, saved.get("stats"))
+        return cls(saved["model"], fingerprint, saved.get("stats"), saved.get("weights"))
 
     @classmethod
     def train(cls, questions: list, search: Callable[[str], tuple[Question, list[Candidate]]], fingerprint: str,
-              seed: int = 13, progress: Callable[[int, int], None] | None = None) -> "Ranker":
+              sentences: list[str], seed: int = 13, progress: Callable[[int, int], None] | None = None) -> "Ranker":
         """questions: generated (assistant/synth.py); search: text -> (parsed question, ranked sentences), the
-        assistant's own retrieval. A claim is positive when it is the generated question's source figure."""
+        assistant's own retrieval; sentences: the index's sentence texts (word rarity). A claim is positive when it
+        is the generated question's source figure."""
+        weights = term_weights(sentences)
         started = time.perf_counter()
         xs, ys, groups, found = [], [], [], 0
         for i, q in enumerate(questions):
@@ -220,7 +268,7 @@ class Ranker:
             if not any(labels):
                 continue  # retrieval missed the source sentence: nothing to learn about ranking claims
             found += 1
-            xs.append(features(question, pool))
+            xs.append(features(question, pool, weights))
             ys += labels
             groups += [i] * len(pool)
         x, y, g = np.vstack(xs), np.asarray(ys, dtype=np.int8), np.asarray(groups)
@@ -231,7 +279,7 @@ class Ranker:
         stats = {"questions": len(questions), "source_in_pool": found, "rows": int(len(y)), "positives": int(y.sum()),
                  "heldout_top1": round(top1, 3), "seconds": round(time.perf_counter() - started, 1),
                  "fingerprint": fingerprint}
-        return cls(model, fingerprint, stats)
+        return cls(model, fingerprint, stats, weights)
 
 
 def _fit_model(x: np.ndarray, y: np.ndarray, seed: int):

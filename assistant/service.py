@@ -24,7 +24,7 @@ from assistant.overview import overview
 from assistant.places import RegionIndex
 from assistant.llm import build_writer
 from assistant.question import CJK, Question, QuestionError, parse_question, validate_history, validate_question
-from assistant.ranker import Ranker, index_fingerprint, ranker_code_version
+from assistant.ranker import Ranker, index_fingerprint, names_what_is_counted, ranker_code_version
 from assistant.rerank import Candidate, best_sentences, order_passages, rank_sentences, scope_match
 from assistant.retrieve import HybridRetriever, Passage
 from assistant.schema import Answer, RetrievedPassage
@@ -90,7 +90,8 @@ class Assistant:
             kept = set(random.Random(self.settings.ranker_seed).sample(range(len(questions)), self.settings.ranker_questions))
             questions = [q for i, q in enumerate(questions) if i in kept]
         bar = tqdm(total=len(questions), desc="training the answer ranker", unit="q", disable=not progress)
-        ranker = Ranker.train(questions, self._search_text, self.ranker_fingerprint(), self.settings.ranker_seed,
+        ranker = Ranker.train(questions, self._search_text, self.ranker_fingerprint(), self.sentences.texts,
+                              self.settings.ranker_seed,
                               progress=lambda i, n: bar.update(1))
         bar.close()
         ranker.save(self.settings.ranker_path)
@@ -261,7 +262,9 @@ class Assistant:
             # "compare the video resources …": a figure when the report states one, else the best sentence
             found = find_answer(replace(question, wants="figure") if question.wants == "text" else question,
                                 run.sentences, self.settings, self.ranker)
-            if found.status == "answered" or (found.status == "uncertain" and question.wants != "text"):
+            # a "not sure" candidate whose sentence never names what is counted is not this report saying it
+            if found.status == "answered" or (found.status == "uncertain" and question.wants != "text"
+                                              and names_what_is_counted(question, found.claims[0].sentence)):
                 top = found.claims[0]
                 # several figures asked: one row holds them all when one sentence states them, else it is not sure
                 one_sentence = all(c.sentence is top.sentence for c in found.claims)

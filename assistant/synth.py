@@ -1,8 +1,11 @@
 """Questions generated from the corpus itself, to train the answer ranker (assistant/ranker.py): every figure
 claim of every report yields templated Chinese questions (the figure replaced by 多少/几 + its measure word,
 words dropped, the subject carried in, the bureau and year named or not) and English ones (its words put into
-English through the glossary and CC-CEDICT, read backwards). Hard negatives need no generation: they are the
-other claims the retrieval brings for the same question (other figures of the same sentence, other reports).
+English through the glossary and CC-CEDICT, read backwards). Like people's questions, some name what is counted
+apart from its context (the sentence's subject or the clause before it: "For the district portal, how many
+visits …?"), so the ranker learns that the counted thing decides between figures of one sentence. Hard negatives
+need no generation: they are the other claims the retrieval brings for the same question (other figures of the
+same sentence, other reports).
 
 Deterministic: one seeded random.Random drives every choice."""
 from __future__ import annotations
@@ -21,6 +24,11 @@ from index.store import SentenceTable
 _MULTIPLIER = re.compile(r"^[\d.,]+(?:余|多)?(?:万|亿|千)?(?:余|多)?")
 _EN_ASK = {"%": "What percentage was the {label} {scope}?", "": "How many {label} {scope}?",
            "plan": "How many {label} were planned {scope}?"}
+# the same, with the context apart from what is counted (the question's focus stops before "did" / "of" / ",")
+_EN_ASK_IN = {"%": ["What was the {label} of {context} {scope}?", "For {context} {scope}, what percentage was the {label}?"],
+              "": ["How many {label} did {context} have {scope}?", "For {context} {scope}, how many {label}?"],
+              "plan": ["How many {label} were planned for {context} {scope}?"]}
+_NUMBER = re.compile(r"[\d.,]+\S?")
 
 
 @dataclass(frozen=True)
@@ -54,7 +62,9 @@ def generate(table: SentenceTable, reports: dict[str, ReportMeta], glossary: Glo
             if claim.is_date:
                 made = [_zh_date(claim, meta, rng), _en_date(claim, meta, english, rng)]
             else:
-                made = [_zh_clause(claim, meta, rng), _zh_label(claim, meta, rng), _en(claim, meta, english, rng)]
+                context = _context(claim, table.texts[row])
+                made = [_zh_clause(claim, meta, rng), _zh_label(claim, meta, context, rng),
+                        _en(claim, meta, context, english, rng)]
             for template, text, lang in [m for m in made if m][:per_claim]:
                 out.append(SynthQuestion(text, lang, meta.id, table.metas[row]["start"], claim.figure, template))
     return out
@@ -110,14 +120,24 @@ def _zh_clause(claim: Claim, meta: ReportMeta, rng: _Rewriter) -> tuple[str, str
         return None
     asked = clause[:at] + _ask_zh(claim) + clause[at + len(claim.figure):]
     asked = re.sub(r"(超过|超|逾|近|约|达到|达)(?=多少)", "", asked)
-    lead = "" if claim.lead in clause else _drop_words(re.sub(r"[\d.,]+\S?", "", claim.lead), rng, 0.4)
+    lead = "" if claim.lead in clause else _drop_words(_NUMBER.sub("", claim.lead), rng, 0.4)
     at = asked.find("多少")
     asked = _drop_words(asked[:at], rng, 0.3) + asked[at:at + 2] + _drop_words(asked[at + 2:], rng, 0.3)
     return "zh-clause", f"{_scope_zh(meta, rng)}{lead}{asked}？", "zh"
 
 
-def _zh_label(claim: Claim, meta: ReportMeta, rng: _Rewriter) -> tuple[str, str, str] | None:
-    """"{scope}{label}是多少 / 有多少个 / 的比例是百分之几" (a planned figure is asked as a plan)."""
+def _context(claim: Claim, sentence: str) -> str:
+    """What a question may name around the counted thing: the clause before the claim's own (its figures left
+    out), else the sentence's subject when the clause does not hold it; "" when there is neither."""
+    at = sentence.find(claim.clause)
+    before = [p for p in re.split(r"[,，;；:：。、]", sentence[:max(at, 0)]) if p.strip()]
+    text = before[-1] if before else ("" if claim.lead in claim.clause else claim.lead)
+    return _NUMBER.sub("", text).strip()[:24]
+
+
+def _zh_label(claim: Claim, meta: ReportMeta, context: str, rng: _Rewriter) -> tuple[str, str, str] | None:
+    """"{scope}{label}是多少 / 有多少个 / 的比例是百分之几" (a planned figure is asked as a plan), sometimes after its
+    context: "{scope}{context}，{label}有多少…"."""
     label = _drop_words(claim.label.replace(" ", ""), rng, 0.3)
     if len(label) < 2:
         return None
@@ -127,6 +147,9 @@ def _zh_label(claim: Claim, meta: ReportMeta, rng: _Rewriter) -> tuple[str, str,
     else:
         ask = rng.choice([f"有多少{unit}", f"是多少{unit}", f"共多少{unit}"]) if unit else rng.choice(["是多少", "有多少"])
     plan = "计划" if claim.planned else ""
+    around = _drop_words(context, rng, 0.3)
+    if len(around) >= 2 and rng.random() < 0.5:
+        return "zh-label-context", f"{_scope_zh(meta, rng)}{around}，{plan}{label}{ask}？", "zh"
     return "zh-label", f"{_scope_zh(meta, rng)}{plan}{label}{ask}？", "zh"
 
 
@@ -157,14 +180,18 @@ def _english_of(glossary: Glossary, dictionary: Dictionary) -> dict[str, str]:
     return english
 
 
-def _en(claim: Claim, meta: ReportMeta, english: dict[str, str], rng: _Rewriter) -> tuple[str, str, str] | None:
-    """"How many {label in English} did {place} … in {year}?", the label's words through the glossary/CC-CEDICT."""
+def _en(claim: Claim, meta: ReportMeta, context: str, english: dict[str, str], rng: _Rewriter) -> tuple[str, str, str] | None:
+    """"How many {label in English} … in {place} in {year}?", the label's words through the glossary/CC-CEDICT;
+    half of them name the context apart ("How many {label} did {context} have …?")."""
     words = [english[w] for w in tokenize(claim.label.replace(" ", "")) if w in english]
-    if claim.lead not in claim.clause and rng.random() < 0.5:
-        words = [english[w] for w in tokenize(claim.lead) if w in english][:3] + words
     if not words:
         return None
     place = meta.region_short_en
     scope = rng.choice([f"in {place} in {meta.year}", f"for {place}", f"in the {meta.year} report of {place}", f"in {place}"])
-    template = _EN_ASK["%" if claim.figure.endswith(("%", "％")) else "plan" if claim.planned else ""]
-    return "en", template.format(label=" ".join(dict.fromkeys(words)), scope=scope), "en"
+    kind = "%" if claim.figure.endswith(("%", "％")) else "plan" if claim.planned else ""
+    around = list(dict.fromkeys(english[w] for w in tokenize(context) if w in english and english[w] not in words))
+    label = " ".join(dict.fromkeys(words))
+    if around and rng.random() < 0.5:
+        template = rng.choice(_EN_ASK_IN[kind])
+        return "en-context", template.format(label=label, context=" ".join(around[:3]), scope=scope), "en"
+    return "en", _EN_ASK[kind].format(label=label, scope=scope), "en"

@@ -106,6 +106,18 @@ def test_focus_is_what_the_question_counts():
     assert ask("How many civil servants work there?").counts and not ask("What is the pass rate?").counts
 
 
+def test_what_follows_number_of_is_counted():
+    # not "Longhua district's cumulative number", whose head would be the time word 累计
+    q = ask("What is Longhua district's cumulative number of electronic licence look-ups?")
+    assert "累计" not in q.focus_head and "电子证照" in q.focus
+
+
+def test_a_question_about_what_there_was_before_asks_for_the_baseline():
+    assert ask("Before its 2022 expansion, how many partner regions did Longhua already have?").asks_baseline
+    assert ask("龙华区原有多少个跨域通办合作地区？").asks_baseline
+    assert not ask("龙华区2022年新增了多少个跨域通办合作地区？").asks_baseline
+
+
 def test_a_phrase_that_only_says_where_leaves_the_focus_to_the_clause_before():
     # "…报告里分别是多少" names the reports, not what is counted: that is the clause before the comma
     q = ask("龙华区电子证照的累计调用量，2022年和2025年报告里分别是多少？")
@@ -152,6 +164,8 @@ def test_a_question_asking_for_two_figures_is_split_into_parts():
     assert split_asks("深圳数据交易所上架了多少个交易标的、引进了多少家经营主体？", "zh") == [
         "深圳数据交易所上架了多少个交易标的", "引进了多少家经营主体？"]
     assert len(split_asks("How many risks did Shenzhen fix, and how many viruses were found?", "en")) == 2
+    # "what accuracy" asks for a second figure as much as "how many" does
+    assert ask("In Longhua's 2025 AI campus pilot, how many cameras were connected, and what accuracy did it reach?").asks == 2
     question = ask("深圳市2025年上架了多少个交易标的、引进了多少家经营主体？")
     assert question.asks == 2 and [p.regions for p in question.parts] == [["深圳市"], ["深圳市"]]
     assert ask("深圳市2025年上线了多少个“高效办成一件事”？").parts == []
