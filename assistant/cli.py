@@ -5,7 +5,7 @@
   python -m assistant ask --json --questions FILE.jsonl
   python -m assistant retrieve "QUESTION" --json [-k 5] [--explain]
   python -m assistant glossary [--missing]
-  python -m assistant add PATH... [--review FILE.toml] | --reviewed FILE.toml
+  python -m assistant add PATH... [--review FILE.toml] [--confirm-same] | --reviewed FILE.toml [--confirm-same]
 """
 from __future__ import annotations
 
@@ -46,6 +46,9 @@ def build_parser() -> argparse.ArgumentParser:
     add.add_argument("--review", metavar="FILE.toml",
                      help="write the metadata proposed for each file to FILE.toml to check and edit; add nothing")
     add.add_argument("--reviewed", metavar="FILE.toml", help="add the reports of an edited review file, with its metadata")
+    add.add_argument("--confirm-same", action="store_true",
+                     help="add a report even when the library has one of the same bureau and year (a review file's "
+                          "entry confirms it alone with confirmed = true)")
     glossary = sub.add_parser("glossary", help="check the bilingual glossary against the reports")
     glossary.add_argument("--missing", action="store_true", help="list quoted report terms no glossary entry covers")
     return parser
@@ -111,7 +114,7 @@ def run_add(settings: Settings, args: argparse.Namespace) -> int:
             raise QuestionError(f"cannot read {args.reviewed}: {err}") from None
         if not isinstance(entries, list) or not all(isinstance(e, dict) and isinstance(e.get("path"), str) for e in entries):
             raise QuestionError(f"{args.reviewed}: every [[reports]] entry needs a path")
-        items, refused = [(Path(e["path"]), e) for e in entries], []
+        items, refused = [(Path(e["path"]), e | ({"confirmed": True} if args.confirm_same else {})) for e in entries], []
     else:
         files, refused = report_files([Path(p) for p in args.paths])
         if args.review:
@@ -122,7 +125,7 @@ def run_add(settings: Settings, args: argparse.Namespace) -> int:
                 print(f"refused    {path}: {why}")
             print(f"review: {len(proposals)} proposals written to {args.review}; {len(refused + unreadable)} refused")
             return 1 if refused or unreadable else 0
-        items = [(path, {}) for path in files]
+        items = [(path, {"confirmed": True} if args.confirm_same else {}) for path in files]
     try:
         result = add_many(settings, items)
     except UploadError as err:

@@ -108,12 +108,12 @@ class Assistant:
         with self._lock:
             vars(self).update({name: value for name, value in vars(fresh).items() if name not in ("_lock", "_add_lock")})
 
-    def add_report(self, fields: dict, text: str, original: Path | None = None) -> ReportMeta:
+    def add_report(self, fields: dict, text: str, original: Path | None = None, confirmed: bool = False) -> ReportMeta:
         """Adds a report to the corpus and the index (index.ingest), then reloads. Questions keep being answered from
         the loaded state meanwhile (retrieval ignores chunks it does not know yet); the new state is swapped in
         once it is complete."""
         with self._add_lock:
-            meta, _ = add_and_index(self.settings, fields, text, original)
+            meta, _ = add_and_index(self.settings, fields, text, original, confirmed)
             self.reload()
         return meta
 

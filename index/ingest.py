@@ -37,6 +37,11 @@ class DuplicateError(UploadError):
     """The text is already in the library, or most of it is (a near-copy of a report there)."""
 
 
+class SameReportError(UploadError):
+    """The report claims the bureau and year of a report already in the library: a second report of them (a
+    revised edition, or a text that only claims to be one) is added only when the adder confirms it."""
+
+
 # --- convert: one reader per file type, each giving plain text lines ---
 
 def extract_text(path: Path, max_bytes: int) -> str:
@@ -213,14 +218,19 @@ def file_slug(meta: dict) -> str:
 # --- add: validate, write the text and the manifest entry; undo everything if any step fails ---
 
 def add_report(settings: Settings, fields: dict, text: str, original: Path | None = None,
-               journal: Path | None = None) -> ReportMeta:
+               journal: Path | None = None, confirmed: bool = False) -> ReportMeta:
     """Adds a report to the corpus (not yet to the index). UploadError when the metadata is invalid, the id is
-    taken or the same text is already in the corpus; the corpus is then untouched. journal: where to note what is
-    about to be written before writing it, so that a process killed midway can be undone (undo_interrupted_add)."""
+    taken, the same text is already in the corpus, or (unless confirmed) a report of the same bureau and year is;
+    the corpus is then untouched. journal: where to note what is about to be written before writing it, so that a
+    process killed midway can be undone (undo_interrupted_add)."""
     existing = read_manifest(settings.manifest_path)
     meta = _validated(fields | {"source": "uploaded"}, existing, settings)
     check_text(text)
     _check_new_text(settings, existing, text)
+    if not confirmed and (same := next((m for m in existing if m.year == meta.year and m.bureau == meta.bureau), None)):
+        raise SameReportError(f"report {same.id} ({same.title}) is already the {meta.bureau} report for {meta.year}; "
+                              "a second one is added only when confirmed (the Library's confirmation box, or "
+                              "--confirm-same on the command line)")
     text_path = settings.corpus_dir / meta.file
     kept_original = kept_original_path(settings, meta, original)
     if kept_original and kept_original.exists():
@@ -251,12 +261,13 @@ def kept_original_path(settings: Settings, meta: ReportMeta, original: Path | No
     return settings.corpus_dir / "uploads" / (Path(meta.file).stem + original.suffix.lower()) if original else None
 
 
-def add_and_index(settings: Settings, fields: dict, text: str, original: Path | None = None) -> tuple[ReportMeta, BuildSummary]:
+def add_and_index(settings: Settings, fields: dict, text: str, original: Path | None = None,
+                  confirmed: bool = False) -> tuple[ReportMeta, BuildSummary]:
     """add_report, then the incremental index build (tqdm progress). If the build fails the report is taken out
     of the corpus and the index again, and the error is raised as UploadError."""
     journal = begin_add(settings)
     try:
-        meta = add_report(settings, fields, text, original, journal)
+        meta = add_report(settings, fields, text, original, journal, confirmed)
     except Exception:  # add_report undid what it wrote (an interrupt leaves the journal for the next start)
         journal.unlink(missing_ok=True)
         raise
@@ -312,7 +323,7 @@ def propose_many(settings: Settings, files: list[Path]) -> tuple[list[dict], lis
 def add_many(settings: Settings, items: list[tuple[Path, dict]], progress: bool = True) -> BulkResult:
     """Adds many report files as one transaction (python -m assistant add): each file read and checked, its
     metadata the proposal from its text overridden by the fields given (never the id or file name: those are
-    generated); a file that cannot be read, whose metadata is invalid or whose text is already in the library is
+    generated; "confirmed": true adds it even when a report of its bureau and year is there); a file that cannot be read, whose metadata is invalid or whose text is already in the library is
     skipped with the reason, the rest are added, then indexed in one build. If the build fails, or the process is
     killed before it completes, none of the batch stays (the next start undoes it)."""
     result = BulkResult()
@@ -323,8 +334,8 @@ def add_many(settings: Settings, items: list[tuple[Path, dict]], progress: bool 
             try:
                 text = extract_text(path, settings.max_upload_bytes)
                 proposal = propose_metadata(text, path.name, read_manifest(settings.manifest_path))
-                given = {k: v for k, v in fields.items() if k not in ("id", "file", "path")}
-                meta = add_report(settings, proposal | given, text, path, journal)
+                given = {k: v for k, v in fields.items() if k not in ("id", "file", "path", "confirmed")}
+                meta = add_report(settings, proposal | given, text, path, journal, fields.get("confirmed") is True)
             except DuplicateError as err:
                 result.duplicates.append((str(path), str(err)))
             except UploadError as err:

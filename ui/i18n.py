@@ -77,6 +77,10 @@ TEXT: dict[str, tuple[str, str]] = {  # key: (English, Chinese)
     "m_notes": ("Notes", "备注"),
     "preview": ("Text read from the file", "从文件读取的正文"),
     "add": ("Add to library and index", "添加并建立索引"),
+    "confirm_same": ("Add even if the library has a report of this bureau and year",
+                     "即使库中已有同一机构同一年度的报告，仍然添加"),
+    "confirm_same_hint": ("Check that this is a different report (a revised edition, say), tick the box above the "
+                          "button and add again.", "请确认这是另一份报告（例如修订版），勾选按钮上方的选项后再添加。"),
     "admin_password": ("Admin password", "管理员密码"),
     "admin_wrong": ("Wrong admin password: nothing was changed.", "管理员密码错误，未做任何更改。"),
     "admin_required": ("Adding reports and running evaluations are turned off when the app listens on a public address; "

@@ -9,7 +9,7 @@ from typing import get_args
 import gradio as gr
 
 from assistant.service import Assistant
-from index.ingest import UPLOAD_TYPES, UploadError, extract_text, propose_metadata
+from index.ingest import UPLOAD_TYPES, SameReportError, UploadError, extract_text, propose_metadata
 from index.load import ManifestError, ReportMeta
 from ui.access import needs_password, refusal
 from ui.i18n import t
@@ -67,9 +67,10 @@ class Uploads:
         status = t("upload_ready", lang, chars=len(text), name=Path(path).name)
         return *[proposed[f] for f in FIELDS], preview, status, {"text": text, "path": path, "id": proposed["id"]}
 
-    def add(self, pending: dict | None, lang: str, password: str | None, *values,
+    def add(self, pending: dict | None, lang: str, password: str | None, confirmed: bool, *values,
             progress=gr.Progress(track_tqdm=True)) -> str:
-        """Adds and indexes the pending upload with the edited metadata; returns the status line."""
+        """Adds and indexes the pending upload with the edited metadata; returns the status line. confirmed: add it
+        even when a report of its bureau and year is in the library."""
         if refused := refusal(self.assistant.settings, password):
             return "⚠️ " + t(refused, lang)
         if not pending:
@@ -79,7 +80,9 @@ class Uploads:
         started = time.perf_counter()
         progress(0, desc=t("indexing", lang))
         try:
-            meta = self.assistant.add_report(fields, pending["text"], Path(pending["path"]))
+            meta = self.assistant.add_report(fields, pending["text"], Path(pending["path"]), bool(confirmed))
+        except SameReportError as err:
+            return f"⚠️ {err}\n\n" + t("confirm_same_hint", lang)
         except (UploadError, ManifestError) as err:
             return f"⚠️ {err}"
         return t("added", lang, id=meta.id, title=meta.title, chunks=self.assistant.chunk_counts.get(meta.id, 0),
@@ -114,10 +117,12 @@ def build_library_tab(assistant: Assistant, labels: Labels, lang: gr.Radio) -> d
                 else:
                     box = gr.Textbox(elem_id=f"meta-{name}")
                 fields.append(labels.add(box, f"m_{name}"))
+            confirm = labels.add(gr.Checkbox(value=False, elem_id="confirm-same"), "confirm_same")
             add = labels.add(gr.Button(variant="primary", elem_id="add-report"), "add", attr="value")
 
     picker.input(lambda rid: open_report(assistant, rid), picker, reader, api_name=False)  # user picks only: a link sets both
     upload.upload(uploads.read, [upload, lang, admin], [*fields, preview, upload_status, pending], api_name=False)
-    added = add.click(uploads.add, [pending, lang, admin, *fields], upload_status, api_name="add_report")
+    upload.upload(lambda: False, None, confirm, api_name=False)  # a confirmation is for one upload, never the next
+    added = add.click(uploads.add, [pending, lang, admin, confirm, *fields], upload_status, api_name="add_report")
     return {"table": table, "picker": picker, "reader": reader, "upload_md": upload_md, "added": added,
             "pending": pending, "upload": upload, "preview": preview}

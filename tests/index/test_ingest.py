@@ -111,6 +111,28 @@ def test_invalid_metadata_or_a_duplicate_text_changes_nothing(settings, corpus_c
     assert (sorted(p.name for p in corpus_copy.rglob("*")), local.manifest_path.read_text(encoding="utf-8")) == before
 
 
+def test_a_report_claiming_the_bureau_and_year_of_one_in_the_library_needs_confirmation(settings, corpus_copy, tmp_path,
+                                                                                         sample_text):
+    """A text claiming to be the 深圳市 bureau's 2025 report (the poisoning case: "上线了999个…") is refused, by the
+    single add and the bulk add alike, unless the adder confirms that it is another report of that bureau and year."""
+    import index.ingest as ingest
+
+    local = corpus_settings(settings, corpus_copy, tmp_path)
+    before = sorted(p.name for p in corpus_copy.rglob("*")), local.manifest_path.read_text(encoding="utf-8")
+    existing = read_manifest(local.manifest_path)
+    claimed = next(m for m in existing if m.id == "002")
+    fields = propose_metadata(sample_text, "sample.txt", existing) | {"bureau": claimed.bureau, "year": claimed.year}
+    with pytest.raises(ingest.SameReportError, match="report 002 .* for 2025; a second one is added only when confirmed"):
+        add_report(local, fields, sample_text, SAMPLE)
+    sample = tmp_path / "claims-002.txt"
+    shutil.copyfile(SAMPLE, sample)
+    result = ingest.add_many(local, [(sample, {"bureau": claimed.bureau, "year": 2025})], progress=False)
+    assert not result.added and "report 002" in result.refused[0][1] and result.summary is None
+    assert (sorted(p.name for p in corpus_copy.rglob("*")), local.manifest_path.read_text(encoding="utf-8")) == before
+    meta = add_report(local, fields, sample_text, SAMPLE, confirmed=True)
+    assert (meta.bureau, meta.year, meta.source) == (claimed.bureau, 2025, "uploaded")
+
+
 @pytest.mark.parametrize("bad, message", [
     ({"id": "../../etc"}, "id"), ({"id": "a/b"}, "id"), ({"id": "x" * 40}, "id"), ({"id": ""}, "id"),
     ({"file": "../../../OUTSIDE1.txt"}, "file"), ({"file": "/etc/passwd"}, "file"), ({"file": "reports/../../x.txt"}, "file"),
