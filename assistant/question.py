@@ -210,7 +210,8 @@ class Question:
         return {"lang": self.lang, "kind": self.kind, "wants": self.wants, "unit": self.unit,
                 "regions": self.regions, "level": self.level, "years": self.years,
                 "relative_year": self.relative_year, "other_places": self.other_places,
-                "asks_plan": self.asks_plan, "asks_baseline": self.asks_baseline, "focus": self.focus, "focus_head": self.focus_head, "names": self.names,
+                "asks_plan": self.asks_plan, "asks_baseline": self.asks_baseline, "focus": self.focus,
+                "focus_head": self.focus_head, "names": self.names,
                 "glossary": [{"en": en, "zh": zh} for en, zh in self.glossary_hits], "dictionary": self.dict_terms,
                 "cumulative": self.cumulative, "period": self.period, "asks": self.asks, "terms": self.terms}
 

@@ -227,8 +227,11 @@ def add_report(settings: Settings, fields: dict, text: str, original: Path | Non
     meta = _validated(fields | {"source": "uploaded"}, existing, settings)
     check_text(text)
     _check_new_text(settings, existing, text)
-    if not confirmed and (same := next((m for m in existing if m.year == meta.year and m.bureau == meta.bureau), None)):
-        raise SameReportError(f"report {same.id} ({same.title}) is already the {meta.bureau} report for {meta.year}; "
+    # the same bureau: its name, or its region and level (a bureau renamed between years is still the one bureau)
+    same = next((m for m in existing if m.year == meta.year and (m.bureau == meta.bureau or (m.region, m.level)
+                                                                  == (meta.region, meta.level))), None)
+    if same and not confirmed:
+        raise SameReportError(f"report {same.id} ({same.title}) is already the {same.bureau} report for {meta.year}; "
                               "a second one is added only when confirmed (the Library's confirmation box, or "
                               "--confirm-same on the command line)")
     text_path = settings.corpus_dir / meta.file
@@ -323,8 +326,8 @@ def propose_many(settings: Settings, files: list[Path]) -> tuple[list[dict], lis
 def add_many(settings: Settings, items: list[tuple[Path, dict]], progress: bool = True) -> BulkResult:
     """Adds many report files as one transaction (python -m assistant add): each file read and checked, its
     metadata the proposal from its text overridden by the fields given (never the id or file name: those are
-    generated; "confirmed": true adds it even when a report of its bureau and year is there); a file that cannot be read, whose metadata is invalid or whose text is already in the library is
-    skipped with the reason, the rest are added, then indexed in one build. If the build fails, or the process is
+    generated; "confirmed": true adds it even when a report of its bureau and year is there); a file that cannot be
+    read, whose metadata is invalid or whose text is already in the library is skipped with the reason, the rest are added, then indexed in one build. If the build fails, or the process is
     killed before it completes, none of the batch stays (the next start undoes it)."""
     result = BulkResult()
     journal = begin_add(settings)

@@ -129,6 +129,10 @@ def test_a_report_claiming_the_bureau_and_year_of_one_in_the_library_needs_confi
     result = ingest.add_many(local, [(sample, {"bureau": claimed.bureau, "year": 2025})], progress=False)
     assert not result.added and "report 002" in result.refused[0][1] and result.summary is None
     assert (sorted(p.name for p in corpus_copy.rglob("*")), local.manifest_path.read_text(encoding="utf-8")) == before
+    # Longhua's bureau was renamed between its 2022 and 2025 reports: the same region and level is the same bureau
+    renamed = fields | {"bureau": "深圳市龙华区政务服务和数据管理局", "region": "深圳市龙华区", "level": "district", "year": 2022}
+    with pytest.raises(ingest.SameReportError, match="report 001 "):
+        add_report(local, renamed, sample_text, SAMPLE)
     meta = add_report(local, fields, sample_text, SAMPLE, confirmed=True)
     assert (meta.bureau, meta.year, meta.source) == (claimed.bureau, 2025, "uploaded")
 
