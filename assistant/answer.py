@@ -41,13 +41,15 @@ def find_answer(question: Question, ranked: list[Candidate], settings: Settings,
     if question.parts:
         return _find_each(question.parts, ranked, settings, ranker)
     scored = ranker.score(question, ranked)
-    # a planned figure ("预计…将新增15个"), a baseline ("在12个合作地区的基础上") or a figure of another time scope (the
-    # running total for "不算累计") answers only when the question asks for one or no other claim is a candidate
-    aside = {id(s) for s in scored if (s.claim.planned and not question.asks_plan)
-             or (s.claim.baseline and not question.asks_baseline) or other_time_scope(question, s.claim)}
-    done = [s for s in scored if id(s) not in aside and s.p >= settings.uncertain_threshold]
-    kept = {id(s) for s in done}
-    scored = done + [s for s in scored if id(s) not in kept] if done else scored
+
+    def set_aside(s: Scored) -> bool:
+        """A planned figure ("预计…将新增15个"), a baseline ("在12个合作地区的基础上") or a figure of another time scope
+        (the running total for "不算累计") answers only when the question asks for one or no other claim is a
+        candidate; claims below uncertain_threshold are no candidates either."""
+        return ((s.claim.planned and not question.asks_plan) or (s.claim.baseline and not question.asks_baseline)
+                or other_time_scope(question, s.claim) or s.p < settings.uncertain_threshold)
+
+    scored.sort(key=set_aside)  # stable: the candidates first, each group still most likely first
     if not scored or scored[0].p < settings.uncertain_threshold:
         return Found("none", pool=scored)
     top = scored[0]

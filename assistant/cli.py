@@ -107,6 +107,7 @@ def run_add(settings: Settings, args: argparse.Namespace) -> int:
 
     if bool(args.paths) == bool(args.reviewed):
         raise QuestionError("give report files or folders, or --reviewed FILE.toml (not both)")
+    confirmed = {"confirmed": True} if args.confirm_same else {}
     if args.reviewed:
         try:
             entries = tomllib.loads(Path(args.reviewed).read_text(encoding="utf-8")).get("reports", [])
@@ -114,7 +115,7 @@ def run_add(settings: Settings, args: argparse.Namespace) -> int:
             raise QuestionError(f"cannot read {args.reviewed}: {err}") from None
         if not isinstance(entries, list) or not all(isinstance(e, dict) and isinstance(e.get("path"), str) for e in entries):
             raise QuestionError(f"{args.reviewed}: every [[reports]] entry needs a path")
-        items, refused = [(Path(e["path"]), e | ({"confirmed": True} if args.confirm_same else {})) for e in entries], []
+        items, refused = [(Path(e["path"]), e | confirmed) for e in entries], []
     else:
         files, refused = report_files([Path(p) for p in args.paths])
         if args.review:
@@ -125,7 +126,7 @@ def run_add(settings: Settings, args: argparse.Namespace) -> int:
                 print(f"refused    {path}: {why}")
             print(f"review: {len(proposals)} proposals written to {args.review}; {len(refused + unreadable)} refused")
             return 1 if refused or unreadable else 0
-        items = [(path, {"confirmed": True} if args.confirm_same else {}) for path in files]
+        items = [(path, confirmed) for path in files]
     try:
         result = add_many(settings, items)
     except UploadError as err:

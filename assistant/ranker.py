@@ -106,10 +106,10 @@ def names_what_is_counted(question: Question, sentence: Candidate) -> bool:
 def counted_in_label(question: Question, claim: Claim) -> bool:
     """The claim's own label (what its figure counts) names what the question counts (its head noun: 材料 for "how
     many application materials", 访问量 for "how many visits"), rather than only sharing the question's context;
-    a head that only says when (累计, 首批: "cumulative", "batch") names nothing counted, and a claim of another time
-    scope than asked is not what the question counts."""
+    a head that only says when (累计, 首批: "cumulative", "batch") names nothing counted. (A claim of another time
+    scope than asked is never stated at all: answer.find_answer.)"""
     heads = [t for t in question.focus_head if not TIME_SCOPE.search(t)]
-    return not other_time_scope(question, claim) and term_coverage(heads, claim.label) > 0
+    return term_coverage(heads, claim.label) > 0
 
 
 def other_time_scope(question: Question, claim: Claim) -> bool:

@@ -327,8 +327,9 @@ def add_many(settings: Settings, items: list[tuple[Path, dict]], progress: bool 
     """Adds many report files as one transaction (python -m assistant add): each file read and checked, its
     metadata the proposal from its text overridden by the fields given (never the id or file name: those are
     generated; "confirmed": true adds it even when a report of its bureau and year is there); a file that cannot be
-    read, whose metadata is invalid or whose text is already in the library is skipped with the reason, the rest are added, then indexed in one build. If the build fails, or the process is
-    killed before it completes, none of the batch stays (the next start undoes it)."""
+    read, whose metadata is invalid or whose text is already in the library is skipped with the reason, the rest
+    are added, then indexed in one build. If the build fails, or the process is killed before it completes, none of
+    the batch stays (the next start undoes it)."""
     result = BulkResult()
     journal = begin_add(settings)
     written: list[tuple[ReportMeta, Path]] = []
@@ -467,7 +468,7 @@ def _check_new_text(settings: Settings, existing: list[ReportMeta], text: str) -
         shared = len(new & _paragraphs(old_text))
         if new and shared >= NEAR_DUPLICATE * len(new):
             raise DuplicateError(f"{shared} of this text's {len(new)} paragraphs are already in report {meta.id} "
-                              f"({meta.title}); a near-copy is not added")
+                                 f"({meta.title}); a near-copy is not added")
 
 
 def _paragraphs(text: str) -> set[str]:
