@@ -20,6 +20,7 @@ from assistant.glossary import GlossaryError
 from assistant.question import QuestionError, clean_text, validate_question
 from assistant.settings import Settings
 from index.load import ManifestError
+from index.store import ReadOnlyError, writable
 
 EXIT_BAD_INPUT = 2
 
@@ -74,7 +75,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "add":
             return run_add(settings, args)
         return run_retrieve(settings, args)
-    except (QuestionError, ManifestError, GlossaryError) as err:
+    except (QuestionError, ManifestError, GlossaryError, ReadOnlyError) as err:
         print(f"error: {err}", file=sys.stderr)
         return EXIT_BAD_INPUT
     except Exception as err:  # the data dir unusable, a damaged index: one line naming it, never a traceback
@@ -145,6 +146,8 @@ def run_add(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def run_train(settings: Settings) -> int:
+    if not writable(settings.data_dir):
+        raise ReadOnlyError(f"the data dir {settings.data_dir} is read-only: the ranker it holds is used as it is")
     settings.ranker_path.unlink(missing_ok=True)  # the assistant trains a ranker when it finds none for its index
     stats = _assistant(settings).ranker.stats
     print(f"ranker: {stats['questions']} generated questions, source claim retrieved for {stats['source_in_pool']}, "

@@ -35,7 +35,7 @@ from index.build import build_index, index_is_current, read_state
 from index.embed import build_embedder
 from index.ingest import add_and_index, undo_interrupted_add
 from index.load import ReportMeta, load_reports
-from index.store import all_chunk_nodes, load_sentences, open_store
+from index.store import all_chunk_nodes, load_sentences, open_store, writable
 
 @dataclass
 class Retrieval:
@@ -71,6 +71,7 @@ class Assistant:
         self.writer = build_writer(settings)  # None unless an LLM endpoint is configured
         self.dictionary = Dictionary.load(settings.dictionary_path)
         jieba.initialize()
+        self.read_only = not (writable(settings.data_dir) and writable(settings.corpus_dir))  # served, never added to
         self.ranker = Ranker.load(settings.ranker_path, self.ranker_fingerprint()) or self.train(progress)
 
     # --- the answer ranker: trained on questions generated from this corpus, retrained when its configuration changes ---
@@ -94,7 +95,8 @@ class Assistant:
                               self.settings.ranker_seed,
                               progress=lambda i, n: bar.update(1))
         bar.close()
-        ranker.save(self.settings.ranker_path)
+        if writable(self.settings.data_dir):  # a read-only library keeps the model in memory only
+            ranker.save(self.settings.ranker_path)
         return ranker
 
     def _search_text(self, text: str) -> tuple[Question, list[Candidate]]:

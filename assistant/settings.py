@@ -33,6 +33,10 @@ class Settings(BaseSettings):
 
     # --- retrieval ---
     dense_k: int = Field(default=20, ge=1)
+    # how exhaustive Chroma's HNSW search is: below ~1,000 chunks Chroma rebuilds its graph at every start
+    # (chroma-core/chroma#2675), and with its default (100) the same question could miss a top passage in one
+    # process and not in the next; 500 makes the dense side exact here and stable at hundreds of reports
+    dense_ef_search: int = Field(default=500, ge=10, le=5000)
     bm25_k: int = Field(default=20, ge=1)
     fusion: Literal["rrf", "relative"] = "rrf"
     rrf_k: int = 60

@@ -21,8 +21,8 @@ from index.chunk import chunk_report
 from index.clean import content_lines
 from index.embed import build_embedder
 from index.load import Report, load_reports
-from index.store import (Store, add_claims, add_sentences, all_chunk_nodes, chunk_node, claim_rows, delete_report,
-                         drop_collections, open_store, remove_orphaned_segments, sentence_rows)
+from index.store import (ReadOnlyError, Store, add_claims, add_sentences, all_chunk_nodes, chunk_node, claim_rows,
+                         delete_report, drop_collections, open_store, remove_orphaned_segments, sentence_rows, writable)
 
 log = logging.getLogger(__name__)
 PIPELINE_VERSION = 4  # bump when chunking or cleaning logic changes what is stored
@@ -90,6 +90,9 @@ def index_damage(settings: Settings, state: dict) -> list[str]:
 
 def build_index(settings: Settings, rebuild: bool = False, progress: bool = True) -> BuildSummary:
     """Bring the stored index in line with the manifest; returns what changed."""
+    if not writable(settings.data_dir):
+        raise ReadOnlyError(f"the data dir {settings.data_dir} is read-only: the index cannot be built or brought "
+                            "up to date there (GOVQA_DATA_DIR names another)")
     reports = load_reports(settings.manifest_path)  # validate everything before touching the store
     state = read_state(settings)
     damage = index_damage(settings, state) if state else []

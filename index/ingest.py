@@ -22,7 +22,7 @@ from tqdm import tqdm
 from assistant.settings import Settings
 from index.build import BuildSummary, build_index
 from index.load import ManifestError, ReportMeta, decode_report, read_manifest
-from index.store import delete_report, open_store
+from index.store import delete_report, open_store, writable
 
 log = logging.getLogger(__name__)
 UPLOAD_TYPES = (".txt", ".md", ".html", ".htm", ".docx", ".pdf")
@@ -361,6 +361,9 @@ def add_many(settings: Settings, items: list[tuple[Path, dict]], progress: bool 
 def begin_add(settings: Settings) -> Path:
     """The journal of a new add, after undoing one a killed process left; UploadError while another process is
     adding."""
+    if not (writable(settings.data_dir) and writable(settings.corpus_dir)):
+        raise UploadError("this library is read-only (its data or corpus folder cannot be written): reports "
+                          "cannot be added here")
     undo_interrupted_add(settings)
     journal = add_journal(settings)
     if journal.exists():
@@ -410,6 +413,8 @@ def undo_interrupted_add(settings: Settings) -> str | None:
     was, the new files gone; the index check then finds any chunks it had stored and rebuilds. Returns the report id
     undone, or None."""
     journal = add_journal(settings)
+    if not writable(settings.data_dir):  # a read-only library cannot have been added to since it was made so
+        return None
     entry = _read_journal(journal)
     if entry is None:  # no add under way, or killed while writing the journal itself: nothing else was written yet
         journal.unlink(missing_ok=True)

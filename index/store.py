@@ -1,10 +1,13 @@
 """Stage 5: persist chunks (llama-index nodes in Chroma) and their sentences (a second Chroma collection)."""
 from __future__ import annotations
 
+import atexit
+import functools
 import json
 import re
 import shutil
 import sqlite3
+import tempfile
 from contextlib import closing
 from dataclasses import dataclass
 from pathlib import Path
@@ -39,18 +42,50 @@ class Store:
         return ChromaVectorStore(chroma_collection=self.chunks)
 
 
+class ReadOnlyError(OSError):
+    """The data dir cannot be written: its index is served as it is, and nothing can be built or added."""
+
+
+def writable(folder: Path) -> bool:
+    """Whether files can be created in folder (or in the nearest existing folder above it). Tried, not read from
+    the permission bits: those say nothing about a read-only mount, nor to root."""
+    while not folder.exists() and folder != folder.parent:
+        folder = folder.parent
+    try:
+        with tempfile.TemporaryFile(dir=folder):
+            return True
+    except OSError:
+        return False
+
+
 def open_store(settings: Settings) -> Store:
-    settings.store_dir.mkdir(parents=True, exist_ok=True)
-    client = chromadb.PersistentClient(
-        path=str(settings.store_dir), settings=chromadb.Settings(anonymized_telemetry=False)
-    )
-    cosine = {"hnsw": {"space": "cosine"}}
-    return Store(
+    """The Chroma store of the data dir; for a read-only data dir a private copy of it (Chroma writes to its
+    database even to read), which answers questions exactly as the original would."""
+    path = settings.store_dir
+    if not writable(settings.data_dir):
+        if not (path / "chroma.sqlite3").is_file():
+            raise ReadOnlyError(f"the data dir {settings.data_dir} is read-only and holds no index")
+        path = _scratch_copy(path)
+    path.mkdir(parents=True, exist_ok=True)
+    client = chromadb.PersistentClient(path=str(path), settings=chromadb.Settings(anonymized_telemetry=False))
+    cosine = {"hnsw": {"space": "cosine", "ef_search": settings.dense_ef_search}}
+    store = Store(
         client=client,
         chunks=client.get_or_create_collection(CHUNKS, configuration=cosine),
         sentences=client.get_or_create_collection(SENTENCES, configuration=cosine),
         claims=client.get_or_create_collection(CLAIMS, configuration=cosine),
     )
+    if (store.chunks.configuration_json.get("hnsw") or {}).get("ef_search") != settings.dense_ef_search:
+        store.chunks.modify(configuration={"hnsw": {"ef_search": settings.dense_ef_search}})  # an index built before
+    return store
+
+
+@functools.cache
+def _scratch_copy(path: Path) -> Path:
+    """One temporary copy of a read-only store per process, removed at exit."""
+    scratch = Path(tempfile.mkdtemp(prefix="govqa-store-"))
+    atexit.register(shutil.rmtree, scratch, ignore_errors=True)
+    return Path(shutil.copytree(path, scratch / "chroma"))
 
 
 def drop_collections(store: Store) -> None:

@@ -56,6 +56,8 @@ class Uploads:
         """-> the proposed field values, the text preview, a status line and the pending upload."""
         if not path:
             return *[gr.update()] * len(FIELDS), "", "", None
+        if self.assistant.read_only:
+            return *[gr.update()] * len(FIELDS), "", "⚠️ " + t("read_only", lang), None
         if refused := refusal(self.assistant.settings, password):
             return *[gr.update()] * len(FIELDS), "", "⚠️ " + t(refused, lang), None
         try:

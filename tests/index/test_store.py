@@ -1,0 +1,71 @@
+"""The vector store: exact, repeatable dense search, and a read-only data dir served as it is."""
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from assistant.settings import Settings
+from index.store import ReadOnlyError, open_store, writable
+
+
+def test_dense_search_is_as_exhaustive_as_the_settings_say(settings, assistant):
+    """Below ~1,000 chunks Chroma rebuilds its HNSW graph at each start; a wide search keeps the same question's
+    passages the same from one process to the next (and the ranker's training repeatable)."""
+    config = open_store(settings).chunks.configuration_json["hnsw"]
+    assert config["ef_search"] == settings.dense_ef_search >= assistant.retriever.index.vector_store._collection.count()
+
+
+@pytest.fixture
+def read_only_data(settings, assistant, tmp_path):
+    """A copy of the session's data dir that this process cannot write: a read-only bind mount for root (whom
+    permission bits do not stop), the permission bits otherwise."""
+    copy = tmp_path / "data"
+    shutil.copytree(settings.data_dir, copy)
+    if os.geteuid() != 0:
+        for path in [copy, *copy.rglob("*")]:
+            path.chmod(0o555 if path.is_dir() else 0o444)
+        yield copy
+        for path in [copy, *copy.rglob("*")]:
+            path.chmod(0o755 if path.is_dir() else 0o644)
+        return
+    mount = tmp_path / "ro"
+    mount.mkdir()
+    if subprocess.run(["mount", "--bind", str(copy), str(mount)], capture_output=True).returncode:
+        pytest.skip("cannot make a read-only folder here (no mount permission)")
+    subprocess.run(["mount", "-o", "remount,bind,ro", str(mount)], check=True)
+    try:
+        yield mount
+    finally:
+        subprocess.run(["umount", str(mount)], check=True)
+
+
+def _digest(folder: Path) -> str:
+    digest = hashlib.sha256()
+    for path in sorted(folder.rglob("*")):
+        digest.update(str(path.relative_to(folder)).encode() + (path.read_bytes() if path.is_file() else b""))
+    return digest.hexdigest()
+
+
+def test_a_read_only_data_dir_answers_and_refuses_to_change(read_only_data, corpus_copy):
+    from assistant.service import Assistant
+    from index.build import build_index
+    from index.ingest import UploadError
+
+    before = _digest(read_only_data)
+    assert not writable(read_only_data)
+    settings = Settings(data_dir=read_only_data, corpus_dir=corpus_copy)
+    assistant = Assistant(settings, progress=False)
+    assert assistant.read_only
+    answer = assistant.ask("深圳市2025年上线了多少个“高效办成一件事”？")
+    assert answer.status == "answered" and answer.answer.startswith("45个")
+    text = (corpus_copy / "reports").glob("*.txt").__next__().read_text(encoding="utf-8")
+    with pytest.raises(UploadError, match="read-only"):
+        assistant.add_report({"title": "x", "bureau": "y", "region": "z", "year": 2025}, text + "\n新的一行。")
+    with pytest.raises(ReadOnlyError, match="read-only"):
+        build_index(settings, progress=False)
+    assert _digest(read_only_data) == before
