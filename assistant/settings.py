@@ -105,6 +105,8 @@ class Settings(BaseSettings):
     # adding reports and running evaluations in the app: open on a loopback host; on any other address, or whenever
     # it is set, only with this password (GOVQA_ADMIN_PASSWORD; ui/access.py)
     admin_password: SecretStr | None = Field(default=None, min_length=1)
+    # when set, the whole app (page and HTTP API) asks for this password first (any user name; ui/access.py)
+    chat_password: SecretStr | None = Field(default=None, min_length=1)
     ui_stream_delay_s: float = Field(default=0.015, ge=0)  # pause between streamed answer pieces in the chat
 
     @model_validator(mode="after")

@@ -4,6 +4,7 @@ configured password is asked for on every host. Checked inside the handlers, so 
 from __future__ import annotations
 
 import hmac
+from typing import Callable
 
 from assistant.settings import Settings
 
@@ -20,3 +21,12 @@ def refusal(settings: Settings, password: str | None) -> str | None:
         secret = settings.admin_password.get_secret_value().encode()
         return None if hmac.compare_digest((password or "").encode(), secret) else "admin_wrong"
     return None if settings.host in LOOPBACK else "admin_required"
+
+
+def chat_login(settings: Settings) -> Callable[[str, str], bool] | None:
+    """Gradio's login for the whole app when GOVQA_CHAT_PASSWORD is set (any user name, that password), else None.
+    It guards the page and the HTTP API alike; adding reports still needs the admin password on top."""
+    if settings.chat_password is None:
+        return None
+    secret = settings.chat_password.get_secret_value().encode()
+    return lambda _user, password: hmac.compare_digest((password or "").encode(), secret)

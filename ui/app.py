@@ -8,6 +8,7 @@ import gradio as gr
 
 from assistant.service import Assistant
 from assistant.settings import Settings
+from ui.access import chat_login
 from ui.chat import build_chat_tab, filter_choices, filter_status
 from ui.evaluate import build_eval_tab
 from ui.i18n import LANGS, browser_lang, t
@@ -85,7 +86,10 @@ def build_app(assistant: Assistant) -> gr.Blocks:
 
 def launch_options(settings: Settings) -> dict:
     # max_file_size caps Gradio's raw upload route too, not only the Library's upload button
-    return {"theme": THEME, "css": CSS, "js": JS, "max_file_size": f"{settings.max_upload_mb:g}mb"}
+    options = {"theme": THEME, "css": CSS, "js": JS, "max_file_size": f"{settings.max_upload_mb:g}mb"}
+    if login := chat_login(settings):
+        options |= {"auth": login, "auth_message": f"{t('login', 'en')} · {t('login', 'zh')}"}
+    return options
 
 
 def launch(settings: Settings, **kwargs) -> gr.Blocks:

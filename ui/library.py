@@ -56,10 +56,10 @@ class Uploads:
         """-> the proposed field values, the text preview, a status line and the pending upload."""
         if not path:
             return *[gr.update()] * len(FIELDS), "", "", None
-        if self.assistant.read_only:
-            return *[gr.update()] * len(FIELDS), "", "⚠️ " + t("read_only", lang), None
         if refused := refusal(self.assistant.settings, password):
             return *[gr.update()] * len(FIELDS), "", "⚠️ " + t(refused, lang), None
+        if self.assistant.read_only:
+            return *[gr.update()] * len(FIELDS), "", "⚠️ " + t("read_only", lang), None
         try:
             text = extract_text(Path(path), self.assistant.settings.max_upload_bytes)
         except UploadError as err:

@@ -48,3 +48,27 @@ def test_the_api_refuses_a_wrong_password_and_changes_nothing(assistant):
         app.close()
         assistant.settings = saved
     assert saved.manifest_path.read_text(encoding="utf-8") == manifest
+
+
+def test_a_chat_password_guards_the_page_and_the_api(assistant):
+    import httpx
+    import pytest
+
+    settings = assistant.settings.model_copy(update={"chat_password": SecretStr("open sesame")})
+    port = free_port()
+    app = build_app(assistant)
+    try:
+        app.queue()
+        app.launch(server_name="127.0.0.1", server_port=port, prevent_thread_lock=True, quiet=True,
+                   **launch_options(settings))
+        url = f"http://127.0.0.1:{port}/"
+        assert httpx.get(f"{url}config").status_code == 401  # the page's components are not served before the login
+        assert httpx.post(f"{url}gradio_api/call/ask", json={"data": ["x", [], [], [], [], "zh"]}).status_code == 401
+        assert httpx.post(f"{url}login", data={"username": "x", "password": "guess"}).status_code == 400
+        with pytest.raises(Exception):
+            Client(url, auth=("anyone", "guess"), verbose=False)
+        client = Client(url, auth=("anyone", "open sesame"), verbose=False)
+        chat, *_ = client.predict("深圳市2025年上线了多少个“高效办成一件事”？", [], [], [], [], "zh", api_name="/ask")
+        assert "45" in str(chat[-1])
+    finally:
+        app.close()
