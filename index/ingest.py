@@ -218,15 +218,17 @@ def file_slug(meta: dict) -> str:
 # --- add: validate, write the text and the manifest entry; undo everything if any step fails ---
 
 def add_report(settings: Settings, fields: dict, text: str, original: Path | None = None,
-               journal: Path | None = None, confirmed: bool = False) -> ReportMeta:
+               journal: Path | None = None, confirmed: bool = False, library: Library | None = None) -> ReportMeta:
     """Adds a report to the corpus (not yet to the index). UploadError when the metadata is invalid, the id is
     taken, the same text is already in the corpus, or (unless confirmed) a report of the same bureau and year is;
     the corpus is then untouched. journal: where to note what is about to be written before writing it, so that a
-    process killed midway can be undone (undo_interrupted_add)."""
-    existing = read_manifest(settings.manifest_path)
+    process killed midway can be undone (undo_interrupted_add). library: the library as this add has read it (read
+    here when not given), which learns the report once it is written."""
+    library = library or Library(settings)
+    existing = library.reports
     meta = _validated(fields | {"source": "uploaded"}, existing, settings)
     check_text(text)
-    _check_new_text(settings, existing, text)
+    library.check_new_text(text)
     # the same bureau: its name, or its region and level (a bureau renamed between years is still the one bureau)
     same = next((m for m in existing if m.year == meta.year and (m.bureau == meta.bureau or (m.region, m.level)
                                                                   == (meta.region, meta.level))), None)
@@ -256,6 +258,7 @@ def add_report(settings: Settings, fields: dict, text: str, original: Path | Non
     except Exception:
         remove_report_files(settings, meta, manifest_before, kept_original)
         raise
+    library.include(meta, text)
     return meta
 
 
@@ -334,12 +337,14 @@ def add_many(settings: Settings, items: list[tuple[Path, dict]], progress: bool 
     journal = begin_add(settings)
     written: list[tuple[ReportMeta, Path]] = []
     try:
+        library = Library(settings)
         for path, fields in tqdm(items, desc="reading reports", unit="file", disable=not progress):
             try:
                 text = extract_text(path, settings.max_upload_bytes)
-                proposal = propose_metadata(text, path.name, read_manifest(settings.manifest_path))
+                proposal = propose_metadata(text, path.name, library.reports)
                 given = {k: v for k, v in fields.items() if k not in ("id", "file", "path", "confirmed")}
-                meta = add_report(settings, proposal | given, text, path, journal, fields.get("confirmed") is True)
+                meta = add_report(settings, proposal | given, text, path, journal, fields.get("confirmed") is True,
+                                  library)
             except DuplicateError as err:
                 result.duplicates.append((str(path), str(err)))
             except UploadError as err:
@@ -459,21 +464,40 @@ def _validated(fields: dict, existing: list[ReportMeta], settings: Settings) -> 
 NEAR_DUPLICATE = 0.8  # share of the new text's paragraphs found verbatim in one report that makes it a copy
 
 
-def _check_new_text(settings: Settings, existing: list[ReportMeta], text: str) -> None:
-    """UploadError when the text is already in the library, or most of its paragraphs are (a copy with a few lines
-    changed would double every chunk it shares and put two versions of the same figures in the index)."""
-    new = _paragraphs(text)
-    for meta in existing:
-        path = settings.corpus_dir / meta.file
-        if not path.is_file():
-            continue
-        old_text = decode_report(path.read_bytes(), str(path))
-        if old_text.strip() == text.strip():
-            raise DuplicateError(f"this text is already in the library as report {meta.id} ({meta.title})")
-        shared = len(new & _paragraphs(old_text))
-        if new and shared >= NEAR_DUPLICATE * len(new):
-            raise DuplicateError(f"{shared} of this text's {len(new)} paragraphs are already in report {meta.id} "
-                                 f"({meta.title}); a near-copy is not added")
+class Library:
+    """The library as an add compares new texts with it: its reports' metadata, and each report's text (stripped)
+    and paragraphs, read once per add (a bulk add of many files reads the library once, not once per file), then
+    kept up to date as the add writes reports."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.reports = read_manifest(settings.manifest_path)
+        self.texts: dict[str, str] = {}
+        self.holders: dict[str, list[str]] = {}  # paragraph -> ids of the reports that have it
+        for meta in self.reports:
+            path = settings.corpus_dir / meta.file
+            if path.is_file():
+                self._note(meta.id, decode_report(path.read_bytes(), str(path)))
+
+    def _note(self, report_id: str, text: str) -> None:
+        self.texts[report_id] = text.strip()
+        for paragraph in _paragraphs(text):
+            self.holders.setdefault(paragraph, []).append(report_id)
+
+    def include(self, meta: ReportMeta, text: str) -> None:
+        self.reports.append(meta)
+        self._note(meta.id, text)
+
+    def check_new_text(self, text: str) -> None:
+        """UploadError when the text is already in the library, or most of its paragraphs are (a copy with a few
+        lines changed would double every chunk it shares and put two versions of the same figures in the index)."""
+        new = _paragraphs(text)
+        shared = Counter(rid for p in new for rid in self.holders.get(p, ()))
+        for meta in self.reports:
+            if self.texts.get(meta.id) == text.strip():
+                raise DuplicateError(f"this text is already in the library as report {meta.id} ({meta.title})")
+            if new and shared[meta.id] >= NEAR_DUPLICATE * len(new):
+                raise DuplicateError(f"{shared[meta.id]} of this text's {len(new)} paragraphs are already in report "
+                                     f"{meta.id} ({meta.title}); a near-copy is not added")
 
 
 def _paragraphs(text: str) -> set[str]:
