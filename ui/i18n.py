@@ -90,8 +90,8 @@ TEXT: dict[str, tuple[str, str]] = {  # key: (English, Chinese)
                      "已从 {name} 读取 {chars} 个字符。请核对元数据后添加。"),
     "upload_first": ("Upload a file first.", "请先上传文件。"),
     "login": ("This assistant is private: enter its password (any user name).", "本助手不公开：请输入密码（用户名任意）。"),
-    "read_only": ("This library is read-only (its data folder cannot be written): questions are answered, reports "
-                  "cannot be added here.", "本资料库为只读（数据文件夹不可写入）：可以提问，但不能在此添加报告。"),
+    "read_only": ("This library is read-only (its data or corpus folder cannot be written): questions are answered, "
+                  "reports cannot be added here.", "本资料库为只读（数据或语料文件夹不可写入）：可以提问，但不能在此添加报告。"),
     "added": ("Added report {id} ({title}): {chunks} chunks indexed in {s:.1f} s. It can be asked about now.",
               "已添加报告 {id}（{title}）：{s:.1f} 秒内索引 {chunks} 个片段，现在即可提问。"),
     "indexing": ("Indexing", "正在索引"),
