@@ -15,6 +15,7 @@ import math
 import pickle
 import re
 import time
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
@@ -142,8 +143,6 @@ def _anchor_gap(question: Question, sentence: str, claim: Claim) -> float:
 def term_weights(sentences: list[str]) -> dict[str, float]:
     """Inverse sentence frequency of the corpus's words: the rare words of a question ("视频" in "能通过视频办理的政务服务")
     name what it asks about better than the common ones (政务, 服务)."""
-    from collections import Counter
-
     df = Counter(t for text in sentences for t in set(tokenize(text)))
     return {t: math.log((len(sentences) + 1) / (n + 1)) + 1.0 for t, n in df.items()}
 

@@ -6,7 +6,6 @@ With --add-chunks N, a second phase adds a generated report of about N chunks th
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import re
 import shutil
@@ -20,12 +19,12 @@ from pathlib import Path
 import numpy as np
 
 from assistant.settings import REPO_ROOT, Settings
+from eval.runner import EVAL_DIR, load_questions
 from eval.ui_bench import free_port, wait_until_served
 
 
 def questions() -> list[str]:
-    rows = [json.loads(line) for line in (REPO_ROOT / "eval/questions.jsonl").read_text(encoding="utf-8").splitlines() if line.strip()]
-    return [r["question"] for r in rows if not r.get("history")]
+    return [r["question"] for r in load_questions(EVAL_DIR / "questions.jsonl") if not r.get("history")]
 
 
 class Users:

@@ -63,7 +63,7 @@ def test_a_read_only_data_dir_answers_and_refuses_to_change(read_only_data, corp
     assert assistant.read_only
     answer = assistant.ask("深圳市2025年上线了多少个“高效办成一件事”？")
     assert answer.status == "answered" and answer.answer.startswith("45个")
-    text = (corpus_copy / "reports").glob("*.txt").__next__().read_text(encoding="utf-8")
+    text = next((corpus_copy / "reports").glob("*.txt")).read_text(encoding="utf-8")
     with pytest.raises(UploadError, match="read-only"):
         assistant.add_report({"title": "x", "bureau": "y", "region": "z", "year": 2025}, text + "\n新的一行。")
     with pytest.raises(ReadOnlyError, match="read-only"):
