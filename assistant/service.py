@@ -6,6 +6,7 @@ import random
 import threading
 import time
 from collections import Counter
+from functools import cached_property
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -17,6 +18,7 @@ from tqdm import tqdm
 from assistant import synth
 from assistant.answer import Coverage, Draft, compose, find_answer, not_found_text
 from assistant.compare import ReportAnswer, clarification, comparison
+from assistant.conversations import ConversationStore
 from assistant.dictionary import Dictionary
 from assistant.followup import Resolved, resolve
 from assistant.glossary import Glossary, quoted_terms
@@ -98,6 +100,12 @@ class Assistant:
         if writable(self.settings.data_dir):  # a read-only library keeps the model in memory only
             ranker.save(self.settings.ranker_path)
         return ranker
+
+    @cached_property
+    def conversations(self) -> ConversationStore:
+        """Saved conversations and feedback, opened on first use (ConversationError for a file of a newer version);
+        a read-only data dir keeps them in a temporary copy for as long as the app runs."""
+        return ConversationStore.open(self.settings.data_dir, self.settings.conversations_name, writable(self.settings.data_dir))
 
     def _search_text(self, text: str) -> tuple[Question, list[Candidate]]:
         question = self.parse(text)

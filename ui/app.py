@@ -10,6 +10,7 @@ from assistant.service import Assistant
 from assistant.settings import Settings
 from ui.access import chat_login
 from ui.chat import build_chat_tab, filter_choices, filter_status
+from ui.conversations import build_sidebar
 from ui.evaluate import build_eval_tab
 from ui.i18n import LANGS, browser_lang, t
 from ui.labels import Labels
@@ -18,9 +19,33 @@ from ui.library import build_library_tab, library_rows, open_report, reader_choi
 # System fonts only: the default theme would fetch web fonts.
 THEME = gr.themes.Default(font=["system-ui", "Noto Sans CJK SC", "sans-serif"], font_mono=["ui-monospace", "monospace"])
 CSS = (Path(__file__).parent / "style.css").read_text(encoding="utf-8")
-# [n] in an answer opens and shows its source card (the chat's HTML has no script of its own)
+# On a phone the sidebar starts closed. [n] in an answer opens and shows its source card; "Copy as Markdown" copies the answer with its quotes and
+# reader links made absolute (the chat's HTML has no script of its own; outside a secure context the clipboard API
+# is missing, so a selected textarea is copied instead)
 JS = """() => {
-  document.addEventListener('click', (event) => {
+  // on a phone the conversations sidebar starts closed: the chat comes first
+  if (window.matchMedia('(max-width: 768px)').matches) {
+    const closeSidebar = () => {
+      const toggle = document.querySelector('#conversations.open .toggle-button');
+      if (toggle) toggle.click(); else if (!document.querySelector('#conversations')) setTimeout(closeSidebar, 100);
+    };
+    closeSidebar();
+  }
+  const copyText = async (text) => {
+    try { await navigator.clipboard.writeText(text); return; } catch (error) { /* not a secure context */ }
+    const area = document.createElement('textarea');
+    area.value = text; document.body.appendChild(area); area.select(); document.execCommand('copy'); area.remove();
+  };
+  document.addEventListener('click', async (event) => {
+    const copy = event.target.closest('button.copy-md');
+    if (copy) {
+      const here = location.origin + location.pathname;
+      await copyText(copy.dataset.md.replaceAll('](?report=', '](' + here + '?report='));
+      const label = copy.textContent;
+      copy.textContent = '✓ ' + copy.dataset.done;
+      setTimeout(() => { copy.textContent = label; }, 1500);
+      return;
+    }
     const link = event.target.closest('a.cite');
     if (!link) return;
     event.preventDefault();
@@ -39,13 +64,14 @@ def build_app(assistant: Assistant) -> gr.Blocks:
     settings = assistant.settings
     labels = Labels()
     with gr.Blocks(title="政务报告问答 · Government work report Q&A") as app:
-        with gr.Row(equal_height=True):
+        with gr.Row(equal_height=True, elem_id="top"):
             header = gr.Markdown(elem_id="header")
             lang = gr.Radio(LANGS, value="zh", show_label=False, container=False, elem_id="lang", scale=0, min_width=220)
         labels.add(header, "title", attr="value")
+        sidebar = build_sidebar(labels)
         with gr.Tabs(elem_id="tabs") as tabs:
             with gr.Tab(id="chat", elem_id="tab-chat") as chat_tab:
-                chat = build_chat_tab(assistant, labels, lang)
+                chat = build_chat_tab(assistant, labels, lang, sidebar, tabs)
             with gr.Tab(id="library", elem_id="tab-library") as library_tab:
                 library = build_library_tab(assistant, labels, lang)
             with gr.Tab(id="eval", elem_id="tab-eval") as eval_tab:
@@ -69,7 +95,9 @@ def build_app(assistant: Assistant) -> gr.Blocks:
             if not span or span[0] not in assistant.texts:
                 return lang_value, gr.update(), gr.update(), gr.update()
             return lang_value, gr.Tabs(selected="library"), span[0], open_report(assistant, *span)
+        load_chat, load_inputs, load_outputs = chat["load"]  # this browser's conversations, or a shared one
         app.load(on_load, None, [lang, tabs, library["picker"], library["reader"]], api_name=False).then(
+            load_chat, load_inputs, load_outputs, api_name=False).then(
             relabel, refresh_inputs, relabel_outputs, api_name=False).then(None, js=SCROLL_TO_HIT)
 
         # --- after a report is added: the table, the reader's list and the filters show it ---

@@ -1,16 +1,22 @@
-"""The Ask tab: the conversation, the scope filters (as chips) and the follow-up context the assistant assumes."""
+"""The Ask tab: the conversation (saved as it goes: ui/conversations.py), the scope filters (as chips) and the
+follow-up context the assistant assumes."""
 from __future__ import annotations
 
 import html
+import secrets
+import sqlite3
 import time
 from dataclasses import dataclass
 
 import gradio as gr
 
 from assistant.compare import followup_for
+from assistant.conversations import Conversation, ConversationError
+from assistant.export import escape
 from assistant.question import QuestionError
 from assistant.schema import Answer
 from assistant.service import Assistant
+from ui.conversations import SHARED, BROWSER_ID, Conversations, owner_of
 from ui.i18n import t
 from ui.labels import Labels
 from ui.render import answer_html, context_markdown, streamed_pieces
@@ -65,31 +71,64 @@ def filter_status(assistant: Assistant, reports: list, bureaus: list, years: lis
 class Turn:
     assistant: Assistant
 
-    def respond(self, message, chat, context, reports, bureaus, years, lang):
-        chat, context = list(chat or []), dict(context or fresh_context())
+    def respond(self, message, chat, context, reports, bureaus, years, lang, owner=None, current=None, turn_ids=None,
+                request: gr.Request = None):
+        """-> chat, question box, context, context line, open conversation id, {chat message index: saved turn id}."""
+        chat, context, turn_ids = list(chat or []), dict(context or fresh_context()), dict(turn_ids or {})
+        if current and current.startswith(SHARED):  # a shared conversation is read-only: asking starts one's own
+            chat, context, current, turn_ids = [], fresh_context(), None, {}
         text = (message if isinstance(message, str) else "").strip()
         allowed = allowed_reports(self.assistant, reports, bureaus, years)
         limit = self.assistant.settings.max_question_chars
         shown = text if len(text) <= limit else text[:limit] + f"… (+{len(text) - limit})"  # an oversized paste is not echoed whole
         chat.append({"role": "user", "content": html.escape(shown) or "…"})
-        if allowed == []:
-            yield chat + [_error(t("filter_none", lang), lang)], message, context, gr.skip()
+        keep = (current, turn_ids)
+        refused = ("filter_none" if allowed == [] else "q_empty" if not text else None)
+        if refused or len(text) > limit:
+            error = t(refused, lang) if refused else t("q_too_long", lang, n=len(text), limit=limit)
+            yield chat + [_error(error, lang)], message, context, gr.skip(), *keep
             return
-        yield chat + [{"role": "assistant", "content": t("thinking", lang)}], "", context, gr.skip()
+        yield chat + [{"role": "assistant", "content": t("thinking", lang)}], "", context, gr.skip(), *keep
         try:
             answer = self.assistant.ask(text, history=context["history"], reports=allowed)
         except QuestionError as err:
-            yield chat + [_error(str(err), lang)], message, context, gr.skip()
+            yield chat + [_error(str(err), lang)], message, context, gr.skip(), *keep
             return
         for piece in streamed_pieces(answer.answer):
-            yield chat + [{"role": "assistant", "content": html.escape(piece)}], "", context, gr.skip()
+            yield chat + [{"role": "assistant", "content": html.escape(piece)}], "", context, gr.skip(), *keep
             time.sleep(self.assistant.settings.ui_stream_delay_s)
         turn = sum(1 for m in chat if m["role"] == "assistant") + 1
         chat.append(self.message(answer, turn, lang))
         context = {"history": context["history"] + [{"role": "user", "content": text},
                                                     {"role": "assistant", "content": answer.answer}],
                    "scope": answer.scope}
-        yield chat, "", context, self.context_text(context, lang)
+        current, turn_id = self.save(owner or owner_of(None, request), current, text, answer, allowed, lang)
+        if turn_id is not None:
+            turn_ids[len(chat) - 1] = turn_id
+        yield chat, "", context, self.context_text(context, lang), current, turn_ids
+
+    def save(self, owner: str | None, current: str | None, text: str, answer: Answer, allowed: list | None,
+             lang: str) -> tuple[str | None, int | None]:
+        """Saves the turn (starting a conversation on the first); -> the conversation id and the turn id."""
+        if owner is None:  # an HTTP API client: nothing to keep it under
+            return current, None
+        try:
+            store = self.assistant.conversations
+            current = current or store.start(owner, text)
+            return current, store.add_turn(owner, current, text, answer, allowed)
+        except (ConversationError, sqlite3.Error) as err:
+            gr.Warning(t("conv_not_saved", lang, e=err))
+            return current, None
+
+    def restore(self, conversation: Conversation, lang: str) -> tuple[list, dict, dict]:
+        """A saved conversation back in the chat: messages, the follow-up context, and message index -> turn id."""
+        chat, turn_ids = [], {}
+        for number, saved in enumerate(conversation.turns, start=1):
+            chat.append({"role": "user", "content": html.escape(saved.question)})
+            chat.append(self.message(saved.answer, number, lang))
+            turn_ids[len(chat) - 1] = saved.id
+        scope = conversation.turns[-1].answer.scope if conversation.turns else {}
+        return chat, {"history": conversation.history(), "scope": scope}, turn_ids
 
     def message(self, answer: Answer, turn: int, lang: str) -> dict:
         """The chat message of an answer; "clarify" and "not found" offer the candidate reports as buttons."""
@@ -121,20 +160,35 @@ def _error(message: str, lang: str) -> dict:
 
 # --- the tab ---
 
-def build_chat_tab(assistant: Assistant, labels: Labels, lang: gr.Radio) -> dict:
-    turn = Turn(assistant)
+def build_chat_tab(assistant: Assistant, labels: Labels, lang: gr.Radio, sidebar: dict, tabs: gr.Tabs) -> dict:
+    turn, saved = Turn(assistant), Conversations(assistant)
     report_choices, bureau_choices, year_choices = filter_choices(assistant)
     context = gr.State(fresh_context())
+    owner = gr.State(None)        # "browser:ID" or "user:NAME", set on load
+    current = gr.State(None)      # the open conversation's id ("shared:TOKEN" while a shared one is shown)
+    turn_ids = gr.State({})       # chat message index -> saved turn id (for feedback)
+    rated = gr.State(None)        # the turn a comment would go to
+    # kept in the browser's local storage; the values are checked on load, never trusted
+    browser_id = gr.BrowserState(None, storage_key="govqa-browser", secret="govqa")
+    browser_open = gr.BrowserState(None, storage_key="govqa-open", secret="govqa")
     with gr.Row():
         with gr.Column(scale=3):
-            chat = labels.add(gr.Chatbot(height=520, sanitize_html=False, elem_id="chat", buttons=[],
-                                         feedback_options=None), "chat",
+            shared_note = gr.Markdown(visible=False, elem_id="shared-note")
+            chat = labels.add(gr.Chatbot(height="60vh", min_height=360, sanitize_html=False, elem_id="chat", buttons=[],
+                                         feedback_options=("Like", "Dislike")), "chat",
                               placeholder="chat_placeholder")
+            with gr.Row(visible=False, elem_id="feedback-row") as feedback_row:
+                comment = labels.add(gr.Textbox(max_lines=3, scale=4, elem_id="feedback-comment", container=False),
+                                     "feedback_comment", attr="placeholder")
+                send_comment = labels.add(gr.Button(size="sm", scale=1, elem_id="feedback-send"), "feedback_send",
+                                          attr="value")
             question = labels.add(gr.Textbox(lines=1, max_lines=4, elem_id="question"), "question", placeholder="placeholder")
             with gr.Row():
-                ask = labels.add(gr.Button(variant="primary", elem_id="ask"), "ask", attr="value")
+                ask = labels.add(gr.Button(variant="primary", interactive=False, elem_id="ask"), "ask", attr="value")
                 new_chat = labels.add(gr.Button(elem_id="new-chat"), "new_chat", attr="value")
-            gr.Examples(examples=EXAMPLES, inputs=question, label="示例 · Examples", elem_id="examples")  # fixed once built
+            # a Dataset, not gr.Examples: filling the box through gr.Examples resets its label to the first paint's
+            examples = gr.Dataset(components=[question], samples=[[e] for e in EXAMPLES], label="示例 · Examples",
+                                  elem_id="examples", type="values")
         with gr.Column(scale=2, elem_id="scope-panel"):
             labels.add(gr.Markdown(), "scope", attr="value")
             reports = labels.add(gr.Dropdown(report_choices, multiselect=True, elem_id="filter-reports"), "filter_reports",
@@ -147,28 +201,123 @@ def build_chat_tab(assistant: Assistant, labels: Labels, lang: gr.Radio) -> dict
             reset = labels.add(gr.Button(size="sm", elem_id="reset-context"), "reset_context", attr="value")
 
     filters = [reports, bureaus, years]
-    ask_inputs = [question, chat, context, *filters, lang]
-    ask_outputs = [chat, question, context, context_box]
-    ask.click(turn.respond, ask_inputs, ask_outputs, api_name="ask")
-    question.submit(turn.respond, ask_inputs, ask_outputs, api_name=False)
+    search, listing, note, title = sidebar["search"], sidebar["list"], sidebar["note"], sidebar["title"]
 
-    def pick(chat_value, context_value, reports_value, bureaus_value, years_value, lang_value, evt: gr.SelectData):
-        yield from turn.respond(evt.value, chat_value, context_value, reports_value, bureaus_value, years_value, lang_value)
-    chat.option_select(pick, [chat, context, *filters, lang], ask_outputs, api_name=False)
+    # --- asking: answer (the /ask API keeps its inputs and outputs), then the sidebar and the browser follow ---
+    ask_inputs = [question, chat, context, *filters, lang, owner, current, turn_ids]
+    ask_outputs = [chat, question, context, context_box, current, turn_ids]
 
+    def after_turn(owner_value, current_value, lang_value, search_value):
+        listed, note_value = saved.listing(owner_value, current_value, lang_value, search_value)
+        return listed, note_value, _title_of(saved, owner_value, current_value), current_value, gr.update(visible=False)
+    after_outputs = [listing, note, title, browser_open, shared_note]
+
+    def pick(chat_value, context_value, reports_value, bureaus_value, years_value, lang_value, owner_value,
+             current_value, turn_ids_value, evt: gr.SelectData, request: gr.Request):
+        yield from turn.respond(evt.value, chat_value, context_value, reports_value, bureaus_value, years_value,
+                                lang_value, owner_value, current_value, turn_ids_value, request)
+    for event in (ask.click(turn.respond, ask_inputs, ask_outputs, api_name="ask"),
+                  question.submit(turn.respond, ask_inputs, ask_outputs, api_name=False),
+                  examples.click(lambda sample: sample[0], examples, question, api_name=False).then(  # sent on click
+                      turn.respond, ask_inputs, ask_outputs, api_name=False),
+                  chat.option_select(pick, ask_inputs[1:], ask_outputs, api_name=False)):
+        event.then(after_turn, [owner, current, lang, search], after_outputs, api_name=False)
+    question.change(lambda text: gr.update(interactive=bool((text or "").strip())), question, ask, api_name=False)
+
+    # --- scope filters and the follow-up context ---
     def show_status(reports_value, bureaus_value, years_value, lang_value):
         return filter_status(assistant, reports_value, bureaus_value, years_value, lang_value)
     for control in filters:
         control.change(show_status, [*filters, lang], status, api_name=False)
     clear_filters.click(lambda: ([], [], []), None, filters, api_name=False)
     reset.click(lambda lang_value: (fresh_context(), t("ctx_reset", lang_value)), lang, [context, context_box], api_name=False)
-    new_chat.click(lambda lang_value: ([], "", fresh_context(), t("context_none", lang_value)), lang,
-                   [chat, question, context, context_box], api_name=False)
-    # the chat's own clear (trash) icon is the same reset: an emptied chat carries no follow-up context
-    chat.clear(lambda lang_value: (fresh_context(), t("context_none", lang_value)), lang, [context, context_box],
-               api_name=False)
 
-    def refresh(lang_value, context_value, *filter_values):  # after a language switch
-        return show_status(*filter_values, lang_value), turn.context_text(context_value, lang_value)
+    # --- conversations: new, open, load (this browser's list; a shared link), rename, delete, export, share ---
+    opened = [chat, context, context_box, current, turn_ids, title, browser_open, shared_note, sidebar["files"],
+              sidebar["link"], feedback_row]
+
+    def empty(lang_value):
+        return (gr.update(value=[], feedback_value=[]), fresh_context(), t("context_none", lang_value), None, {}, "", None, gr.update(visible=False),
+                gr.update(value=None, visible=False), gr.update(visible=False), gr.update(visible=False))
+
+    def show(conversation, lang_value, read_only: bool = False):
+        chat_value, context_value, ids = turn.restore(conversation, lang_value)
+        ratings = [None if read_only else {1: "Like", -1: "Dislike"}.get(s.rating) for s in conversation.turns]
+        chat_value = gr.update(value=chat_value, feedback_value=ratings)  # the 👍/👎 given, shown again
+        shown = (SHARED + conversation.share_token) if read_only else conversation.id
+        notice = gr.update(value=t("conv_shared", lang_value, title=escape(conversation.title)), visible=True) if read_only \
+            else gr.update(visible=False)
+        return (chat_value, context_value, turn.context_text(context_value, lang_value), shown, {} if read_only else ids,
+                "" if read_only else conversation.title, None if read_only else conversation.id, notice,
+                gr.update(value=None, visible=False), gr.update(visible=False), gr.update(visible=False))
+
+    def start_new(owner_value, lang_value, search_value):
+        return *empty(lang_value), "", *saved.listing(owner_value, None, lang_value, search_value)
+    new_chat.click(start_new, [owner, lang, search], [*opened, question, listing, note], api_name=False)
+    # the chat's own clear (trash) icon is the same as a new conversation: the saved one stays in the list
+    chat.clear(start_new, [owner, lang, search], [*opened, question, listing, note], api_name=False)
+
+    def open_saved(conversation_id, owner_value, lang_value):
+        try:
+            return *show(saved.store().get(owner_value, conversation_id), lang_value), gr.Tabs(selected="chat")
+        except (ConversationError, sqlite3.Error, TypeError) as err:
+            gr.Warning(str(err))
+            return *[gr.update()] * len(opened), gr.update()
+    listing.input(open_saved, [listing, owner, lang], [*opened, tabs], api_name=False)
+    search.change(lambda owner_value, current_value, lang_value, search_value:
+                  saved.listing(owner_value, current_value, lang_value, search_value),
+                  [owner, current, lang, search], [listing, note], api_name=False)
+
+    def on_load(browser_value, open_value, lang_value, request: gr.Request):
+        """This browser's id (a new one on its first visit), its list, and what it had open; or a shared link."""
+        browser_value = browser_value if isinstance(browser_value, str) and BROWSER_ID.match(browser_value) \
+            else secrets.token_hex(16)
+        owner_value = owner_of(browser_value, request)
+        token = dict(request.query_params).get("conversation") if request else None
+        shown = empty(lang_value)
+        try:
+            if token:
+                shown = show(saved.store().shared(token), lang_value, read_only=True)
+            elif isinstance(open_value, str) and open_value:
+                shown = show(saved.store().get(owner_value, open_value), lang_value)
+        except (ConversationError, sqlite3.Error) as err:
+            if token:
+                gr.Warning(str(err))
+        current_value = shown[3]
+        return (owner_value, browser_value, *shown, *saved.listing(owner_value, current_value, lang_value))
+    load_inputs = [browser_id, browser_open, lang]
+    load_outputs = [owner, browser_id, *opened, listing, note]
+
+    sidebar["rename"].click(saved.rename, [owner, current, title, search, lang], [listing, note, title], api_name=False)
+    title.submit(saved.rename, [owner, current, title, search, lang], [listing, note, title], api_name=False)
+    sidebar["delete"].click(lambda current_value: gr.update(visible=bool(current_value)), current, sidebar["confirm"],
+                            api_name=False)
+
+    def delete(owner_value, current_value, search_value, lang_value):
+        listed, note_value, gone = saved.delete(owner_value, current_value, search_value, lang_value)
+        return *(empty(lang_value) if gone else [gr.update()] * len(opened)), listed, note_value, gr.update(visible=False)
+    sidebar["confirm"].click(delete, [owner, current, search, lang], [*opened, listing, note, sidebar["confirm"]],
+                             api_name=False)
+    sidebar["export"].click(saved.export, [owner, current, lang], sidebar["files"], api_name=False)
+    sidebar["share"].click(saved.share, [owner, current, lang], sidebar["link"], api_name=False)
+
+    # --- feedback: 👍/👎 on an answer, then an optional comment ---
+    chat.like(saved.like, [owner, turn_ids, lang], [rated, feedback_row], api_name=False)
+    send_comment.click(saved.comment, [owner, rated, comment, lang], [comment, feedback_row], api_name=False)
+    comment.submit(saved.comment, [owner, rated, comment, lang], [comment, feedback_row], api_name=False)
+
+    def refresh(lang_value, context_value, owner_value, current_value, search_value, *filter_values):  # language switch
+        return (show_status(*filter_values, lang_value), turn.context_text(context_value, lang_value),
+                saved.note(owner_value, lang_value, search_value))
     return {"chat": chat, "filters": filters, "status": status, "context": context, "context_box": context_box,
-            "refresh": (refresh, [lang, context, *filters], [status, context_box])}
+            "load": (on_load, load_inputs, load_outputs),
+            "refresh": (refresh, [lang, context, owner, current, search, *filters], [status, context_box, note])}
+
+
+def _title_of(saved: Conversations, owner: str | None, current: str | None) -> str:
+    if not owner or not current or current.startswith(SHARED):
+        return ""
+    try:
+        return saved.store().get(owner, current).title
+    except (ConversationError, sqlite3.Error):
+        return ""

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import html
 import re
-from urllib.parse import urlencode
 
 from markdown_it import MarkdownIt
 
+from assistant.export import answer_markdown, reader_query
 from assistant.schema import Answer, Citation
 from assistant.verify import MARKER
 from ui.i18n import t
@@ -35,6 +35,10 @@ def answer_html(answer: Answer, turn: int, lang: str, texts: dict[str, str]) -> 
         heading = t("sources", lang) if answer.citations else t("related", lang)
         cards = "".join(source_card(c, turn, lang, texts.get(c.report_id, ""), related=not answer.citations) for c in cited)
         parts.append(f'<div class="sources"><div class="sources-title">{heading} ({len(cited)})</div>{cards}</div>')
+    # copied by the page's script (ui/app.py), reader links made absolute there
+    markdown = html.escape(answer_markdown(answer, ""), quote=True).replace("\n", "&#10;")  # kept by the join below
+    parts.append(f'<button class="copy-md" type="button" data-md="{markdown}" data-done="{t("copied", lang)}">'
+                 f'{t("copy_md", lang)}</button>')
     parts.append("</div>")
     return "".join(parts).replace("\n", "")
 
@@ -49,7 +53,7 @@ def _cite_link(match: re.Match, turn: int, count: int) -> str:
 def source_card(c: Citation, turn: int, lang: str, report_text: str, related: bool = False) -> str:
     section = f' · {t("section", lang)}: {html.escape(c.section)}' if c.section else ""
     uploaded = f' <span class="uploaded" title="{t("uploaded_hint", lang)}">{t("uploaded", lang)}</span>' if c.uploaded else ""
-    link = reader_link(c.report_id, c.start, c.end)
+    link = reader_query(c.report_id, c.start, c.end)
     return (f'<details class="source-card{" related" if related else ""}" id="src-{turn}-{c.n}">'
             f'<summary><span class="n">[{c.n}]</span> {html.escape(c.title)} <span class="meta">· {html.escape(c.bureau)} · '
             f'{c.year}</span>{uploaded}</summary>'
@@ -57,11 +61,6 @@ def source_card(c: Citation, turn: int, lang: str, report_text: str, related: bo
             f'<a class="open-reader" href="{html.escape(link)}" target="_blank" rel="noopener">{t("open_reader", lang)} ↗</a></div>'
             f'<blockquote class="paragraph">{highlighted_paragraph(report_text, c.start, c.end, c.text)}</blockquote>'
             f"</details>")
-
-
-def reader_link(report_id: str, start: int, end: int) -> str:
-    """The app's own address opening the Library reader at a span (?report=…&start=…&end=…), shareable."""
-    return "?" + urlencode({"report": report_id, "start": start, "end": end})
 
 
 def highlighted_paragraph(text: str, start: int, end: int, span: str) -> str:

@@ -78,9 +78,11 @@ def test_filters_limit_the_reports(client):
     assert "没有符合筛选条件的报告" in last_text(chat)
 
 
-def test_bad_input_gets_a_message(client):
+def test_bad_input_gets_a_message_in_the_interface_language(client):
     chat, box, _ = ask(client, "   ")
-    assert "empty" in last_text(chat) and "status-error" in last_text(chat)
+    assert "请先输入问题" in last_text(chat) and "status-error" in last_text(chat)
+    chat, box, _ = ask(client, "x" * 600, lang="en")
+    assert "600 characters long; the limit is 500" in last_text(chat) and box == "x" * 600  # kept to shorten
 
 
 def test_evaluation_endpoint_returns_metrics_and_plot(client):

@@ -21,21 +21,30 @@ LOCAL = ("http://127.0.0.1", "data:", "blob:", "about:")
 WAIT_MS = 60_000
 
 
-@pytest.fixture(scope="module")
-def server(settings, assistant, tmp_path_factory):
-    """The app on a free port, over copies of the corpus and the already built index."""
+def app_copy(settings, root: Path):
+    """Settings for an app over copies of the corpus and of the already built index (without conversations)."""
+    corpus, data = root / "corpus", root / "data"
+    shutil.copytree(settings.corpus_dir, corpus)
+    shutil.copytree(settings.data_dir, data, ignore=shutil.ignore_patterns("eval", "conversations*"))
+    return settings.model_copy(update={"corpus_dir": corpus, "data_dir": data, "ui_stream_delay_s": 0.0})
+
+
+def start_app(app_settings, port: int):
     from assistant.service import Assistant
     from ui.app import build_app, launch_options
 
-    root = tmp_path_factory.mktemp("browser")
-    corpus, data = root / "corpus", root / "data"
-    shutil.copytree(settings.corpus_dir, corpus)
-    shutil.copytree(settings.data_dir, data, ignore=shutil.ignore_patterns("eval"))
-    app_settings = settings.model_copy(update={"corpus_dir": corpus, "data_dir": data, "ui_stream_delay_s": 0.0})
     app = build_app(Assistant(app_settings, progress=False))
     app.queue()
-    port = free_port()
     app.launch(server_name="127.0.0.1", server_port=port, prevent_thread_lock=True, quiet=True, **launch_options(app_settings))
+    return app
+
+
+@pytest.fixture(scope="module")
+def server(settings, assistant, tmp_path_factory):
+    """The app on a free port, over copies of the corpus and the already built index."""
+    app_settings = app_copy(settings, tmp_path_factory.mktemp("browser"))
+    port = free_port()
+    app = start_app(app_settings, port)
     yield f"http://127.0.0.1:{port}/", app_settings
     app.close()
 
@@ -201,6 +210,119 @@ def test_evaluation_tab_runs_with_progress_and_shows_metrics(page):
     assert "准确率" in page.inner_text("#eval-status")
     assert page.locator("#eval-table").inner_text().count("lang=") >= 2
     shot(page, "evaluation")
+
+
+def loaded(page) -> None:
+    page.wait_for_selector("#question textarea", timeout=WAIT_MS)
+    page.wait_for_function("document.querySelector('#conv-note') !== null", timeout=WAIT_MS)
+    page.wait_for_timeout(1500)  # the load events: this browser's conversations, then the labels
+
+
+def saved_titles(page) -> list[str]:
+    return [label.split(" · ")[0] for label in page.locator("#conv-list label").all_inner_texts()]
+
+
+def test_a_conversation_is_saved_and_survives_a_reload_with_its_context(page):
+    page.get_by_role("tab", name="问答").click()
+    ask(page, "深圳市2025年上线了多少个“高效办成一件事”？")
+    page.wait_for_function("document.querySelector('#conv-list').innerText.includes('深圳市2025年上线')", timeout=WAIT_MS)
+    assert saved_titles(page)[0] == "深圳市2025年上线了多少个“高效办成一件事”？"
+    page.reload()
+    loaded(page)
+    page.wait_for_function("document.querySelectorAll('#chat .govqa-answer').length === 1", timeout=WAIT_MS)
+    assert page.locator("#chat .govqa-answer").first.inner_text().startswith("45个")
+    assert "深圳市" in page.inner_text("#context") and "2025" in page.inner_text("#context")
+    follow_up = ask(page, "2024年呢？", new_chat=False)  # the restored context carries the bureau and the topic
+    assert "2024" in follow_up and "深圳市" in follow_up
+    assert page.locator("#conv-list input:checked").count() == 1
+    page.fill("#conv-title textarea, #conv-title input", "深圳“一件事” 2024–2025")
+    page.click("#conv-rename")
+    page.wait_for_function("document.querySelector('#conv-list').innerText.includes('深圳“一件事” 2024–2025')",
+                           timeout=WAIT_MS)
+    shot(page, "chat-conversations")
+
+
+def test_conversations_switch_and_answers_take_feedback_and_export(page, server):
+    from assistant.conversations import ConversationStore
+
+    _, app_settings = server
+    ask(page, "2024年中山市12345热线服务总量是多少？")
+    page.wait_for_function("document.querySelector('#conv-list').innerText.includes('中山市12345')", timeout=WAIT_MS)
+    titles = saved_titles(page)
+    assert titles[0] == "2024年中山市12345热线服务总量是多少？" and len(titles) >= 2
+    page.locator("#conv-list label", has_text="深圳“一件事” 2024–2025").click()  # back to the earlier conversation
+    page.wait_for_function("document.querySelectorAll('#chat .govqa-answer').length === 2", timeout=WAIT_MS)
+    assert page.locator("#chat .govqa-answer").first.inner_text().startswith("45个")
+    page.locator("#chat button[aria-label='踩'], #chat button[aria-label='Dislike']").last.click()
+    page.wait_for_selector("#feedback-comment textarea", state="visible", timeout=WAIT_MS)
+    page.fill("#feedback-comment textarea", "想要2024年的数字")
+    page.click("#feedback-send")
+    page.wait_for_selector("#feedback-row", state="hidden", timeout=WAIT_MS)
+    store = ConversationStore(app_settings.conversations_path)
+    [(conversation, turn)] = store.disliked()
+    assert turn.question == "2024年呢？" and turn.comment == "想要2024年的数字"
+    assert conversation.title == "深圳“一件事” 2024–2025"
+    page.click("#conv-export")
+    page.wait_for_selector("#conv-files a", timeout=WAIT_MS)
+    links = {a.get_attribute("href") for a in page.locator("#conv-files a").all() if a.get_attribute("href")}
+    markdown = next(page.request.get(link).text() for link in links if ".md" in link)
+    assert markdown.startswith("# 深圳“一件事” 2024–2025") and "**出处**" in markdown and "?report=002&start=" in markdown
+    assert "👎 想要2024年的数字" in markdown
+
+
+def test_a_conversation_survives_a_server_restart_and_opens_from_a_share_link(browser, settings, assistant, tmp_path):
+    app_settings = app_copy(settings, tmp_path)
+    port = free_port()
+    url = f"http://127.0.0.1:{port}/"
+    app = start_app(app_settings, port)
+    context = browser.new_context(locale="en-US", viewport={"width": 1400, "height": 1000})
+    page = context.new_page()
+    try:
+        page.goto(url)
+        loaded(page)
+        assert page.locator("#chat .govqa-answer").count() == 0 and saved_titles(page) == []
+        page.locator("#examples button").nth(4).click()  # an example is asked at once
+        page.wait_for_function("document.querySelectorAll('#chat .govqa-answer').length === 1", timeout=WAIT_MS)
+        assert "99.63%" in page.locator("#chat .govqa-answer").first.inner_text()
+        page.wait_for_function("document.querySelector('#conv-list').innerText.includes('Zhongshan')", timeout=WAIT_MS)
+        app.close()
+        app = start_app(app_settings, port)  # the same data dir, a new app
+        page.reload()
+        loaded(page)
+        page.wait_for_function("document.querySelectorAll('#chat .govqa-answer').length === 1", timeout=WAIT_MS)
+        assert saved_titles(page) == ["What was the satisfaction rate of Zhongshan's 12345 hotline in 2024?"]
+        page.click("#conv-share")
+        link = page.locator("#conv-link code").inner_text(timeout=WAIT_MS)
+        assert link.startswith(url + "?conversation=")
+        other = browser.new_context(locale="en-US").new_page()  # another browser: read-only, nothing of its own
+        other.goto(link)
+        loaded(other)
+        other.wait_for_selector("#shared-note", state="visible", timeout=WAIT_MS)
+        assert "99.63%" in other.locator("#chat .govqa-answer").first.inner_text() and saved_titles(other) == []
+        other.context.close()
+    finally:
+        context.close()
+        app.close()
+
+
+def test_a_phone_shows_the_input_and_the_last_answer_on_the_first_screen(browser, server):
+    url, _ = server
+    context = browser.new_context(locale="zh-CN", viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
+    phone = context.new_page()
+    try:
+        phone.goto(url)
+        loaded(phone)
+        phone.wait_for_selector("#conversations:not(.open)", timeout=WAIT_MS)  # the sidebar starts closed
+        phone.fill("#question textarea", "2024年中山市12345热线服务总量是多少？")
+        phone.click("#ask")
+        phone.wait_for_selector("#chat .source-card", timeout=WAIT_MS)
+        phone.wait_for_timeout(500)
+        box, answer = phone.locator("#question textarea").bounding_box(), phone.locator("#chat .govqa-answer").last.bounding_box()
+        assert box["y"] + box["height"] <= 844 and 0 <= answer["y"] < 844
+        assert phone.locator("#lang").bounding_box()["y"] < 100  # the language switch stays in the header
+        shot(phone, "phone-chat")
+    finally:
+        context.close()
 
 
 def test_language_switch_relabels_the_interface(page):
