@@ -96,8 +96,11 @@ class ConversationStore:
         self.path = Path(path)
         self.persistent = persistent  # False: a temporary copy (read-only data dir), gone when the app stops
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        with closing(self._connect()) as db:
-            self._migrate(db)
+        try:
+            with closing(self._connect()) as db:
+                self._migrate(db)
+        except sqlite3.DatabaseError as err:
+            raise ConversationError(f"{self.path} is not a conversations file ({err}); it was left as it is.") from None
 
     @classmethod
     def open(cls, data_dir: Path, name: str, writable: bool) -> "ConversationStore":

@@ -19,10 +19,27 @@ from ui.library import build_library_tab, library_rows, open_report, reader_choi
 # System fonts only: the default theme would fetch web fonts.
 THEME = gr.themes.Default(font=["system-ui", "Noto Sans CJK SC", "sans-serif"], font_mono=["ui-monospace", "monospace"])
 CSS = (Path(__file__).parent / "style.css").read_text(encoding="utf-8")
-# On a phone the sidebar starts closed. [n] in an answer opens and shows its source card; "Copy as Markdown" copies the answer with its quotes and
-# reader links made absolute (the chat's HTML has no script of its own; outside a secure context the clipboard API
-# is missing, so a selected textarea is copied instead)
+# The page's script (the chat's HTML has none of its own): the theme follows the ◐ switch; on a phone the sidebar
+# starts closed; [n] in an answer opens and shows its source card; "Copy as Markdown" copies the answer with its
+# quotes and reader links made absolute (outside a secure context the clipboard API is missing, so a selected
+# textarea is copied instead)
 JS = """() => {
+  // theme: system (the OS's), dark or light, cycled by the ◐ button and kept in this browser
+  const applyTheme = () => {
+    const mode = localStorage.getItem('govqa-theme') || 'system';
+    const dark = mode === 'dark' || (mode === 'system' && matchMedia('(prefers-color-scheme: dark)').matches);
+    document.body.classList.toggle('dark', dark);
+    const button = document.getElementById('theme');
+    if (button) { button.dataset.mode = mode; button.title = button.ariaLabel = 'Theme 主题: ' + mode; }
+  };
+  window.govqaCycleTheme = () => {
+    const order = ['system', 'dark', 'light'];
+    const mode = localStorage.getItem('govqa-theme') || 'system';
+    localStorage.setItem('govqa-theme', order[(order.indexOf(mode) + 1) % order.length]);
+    applyTheme();
+  };
+  applyTheme();
+  setTimeout(applyTheme, 500);  // once the button is on the page
   // on a phone the conversations sidebar starts closed: the chat comes first
   if (window.matchMedia('(max-width: 768px)').matches) {
     const closeSidebar = () => {
@@ -67,6 +84,8 @@ def build_app(assistant: Assistant) -> gr.Blocks:
         with gr.Row(equal_height=True, elem_id="top"):
             header = gr.Markdown(elem_id="header")
             lang = gr.Radio(LANGS, value="zh", show_label=False, container=False, elem_id="lang", scale=0, min_width=220)
+            theme = gr.Button("◐", size="sm", elem_id="theme", scale=0, min_width=44)
+        theme.click(None, js="() => window.govqaCycleTheme()")
         labels.add(header, "title", attr="value")
         sidebar = build_sidebar(labels)
         with gr.Tabs(elem_id="tabs") as tabs:

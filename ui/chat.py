@@ -114,7 +114,12 @@ class Turn:
             return current, None
         try:
             store = self.assistant.conversations
-            current = current or store.start(owner, text)
+            if current:
+                try:
+                    return current, store.add_turn(owner, current, text, answer, allowed)
+                except ConversationError:  # deleted meanwhile (in another tab): this turn starts a new one
+                    pass
+            current = store.start(owner, text)
             return current, store.add_turn(owner, current, text, answer, allowed)
         except (ConversationError, sqlite3.Error) as err:
             gr.Warning(t("conv_not_saved", lang, e=err))

@@ -119,6 +119,11 @@ def test_schema_is_versioned_and_a_newer_file_is_left_alone(tmp_path):
     with pytest.raises(ConversationError, match="newer version"):
         ConversationStore(path)
     assert path.read_bytes() == before
+    garbage = tmp_path / "garbage.sqlite3"
+    garbage.write_bytes(b"not a database " * 100)
+    with pytest.raises(ConversationError, match="not a conversations file"):
+        ConversationStore(garbage)
+    assert garbage.read_bytes() == b"not a database " * 100
 
 
 def test_a_read_only_data_dir_keeps_conversations_in_a_temporary_copy(tmp_path, answers):

@@ -325,6 +325,61 @@ def test_a_phone_shows_the_input_and_the_last_answer_on_the_first_screen(browser
         context.close()
 
 
+# the lowest WCAG contrast ratio of any text in the elements matched: its colour against the first background behind it
+CONTRAST = """(selector) => {
+  const rgb = (value) => (value.match(/[\\d.]+/g) || []).map(Number);
+  const luminance = ([r, g, b]) => {
+    const [R, G, B] = [r, g, b].map((c) => { c /= 255; return c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4; });
+    return 0.2126 * R + 0.7152 * G + 0.0722 * B;
+  };
+  const background = (element) => {
+    for (let e = element; e; e = e.parentElement) {
+      const c = rgb(getComputedStyle(e).backgroundColor);
+      if (c.length >= 3 && (c.length === 3 || c[3] >= 0.5)) return c;
+    }
+    return [255, 255, 255];
+  };
+  let worst = [99, ''];
+  for (const element of document.querySelectorAll(selector)) {
+    const text = Array.from(element.childNodes).some((n) => n.nodeType === 3 && n.textContent.trim());
+    if (!text || !element.offsetParent) continue;
+    const [a, b] = [luminance(rgb(getComputedStyle(element).color)), luminance(background(element))];
+    const ratio = (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05);
+    if (ratio < worst[0]) worst = [ratio, element.className + ': ' + element.textContent.slice(0, 30)];
+  }
+  return worst;
+}"""
+
+
+def test_dark_mode_answers_and_source_cards_are_readable_and_the_theme_switches(browser, server):
+    url, _ = server
+    context = browser.new_context(locale="zh-CN", color_scheme="dark", viewport={"width": 1400, "height": 1000})
+    page = context.new_page()
+    try:
+        page.goto(url)
+        loaded(page)
+        assert page.evaluate("document.body.classList.contains('dark')")  # the OS's dark mode is followed
+        for question in ("2024年中山市12345热线服务总量是多少？", "深圳市2024年和2025年分别上线了多少个“高效办成一件事”？",
+                         "上线了多少个“高效办成一件事”？"):
+            ask(page, question)
+            for card in page.locator("#chat .source-card summary").all():
+                card.click()
+            ratio, where = page.evaluate(CONTRAST, "#chat .govqa-answer, #chat .govqa-answer *")
+            assert ratio >= 4.5, (question, ratio, where)
+        shot(page, "chat-dark")
+        page.click("#theme")  # system -> dark -> light
+        page.click("#theme")
+        assert not page.evaluate("document.body.classList.contains('dark')")
+        assert page.evaluate("localStorage.getItem('govqa-theme')") == "light"
+        ratio, where = page.evaluate(CONTRAST, "#chat .govqa-answer, #chat .govqa-answer *")
+        assert ratio >= 4.5, (ratio, where)
+        page.reload()
+        loaded(page)
+        assert not page.evaluate("document.body.classList.contains('dark')")  # the choice is kept
+    finally:
+        context.close()
+
+
 def test_language_switch_relabels_the_interface(page):
     page.locator("#lang label", has_text="English").click()
     page.wait_for_function("document.querySelector('#ask').innerText.trim() === 'Ask'", timeout=WAIT_MS)
