@@ -180,6 +180,10 @@ class ConversationStore:
         with closing(self._connect()) as db:
             return self._load(db, self._owned(db, owner, conversation_id))
 
+    def title(self, owner: str, conversation_id: str) -> str:
+        with closing(self._connect()) as db:
+            return self._owned(db, owner, conversation_id)["title"]
+
     def rename(self, owner: str, conversation_id: str, title: str) -> None:
         title = _title(title)
         if not title:

@@ -214,7 +214,7 @@ def build_chat_tab(assistant: Assistant, labels: Labels, lang: gr.Radio, sidebar
 
     def after_turn(owner_value, current_value, lang_value, search_value):
         listed, note_value = saved.listing(owner_value, current_value, lang_value, search_value)
-        return listed, note_value, _title_of(saved, owner_value, current_value), current_value, gr.update(visible=False)
+        return listed, note_value, saved.title_of(owner_value, current_value), current_value, gr.update(visible=False)
     after_outputs = [listing, note, title, browser_open, shared_note]
 
     def pick(chat_value, context_value, reports_value, bureaus_value, years_value, lang_value, owner_value,
@@ -313,16 +313,8 @@ def build_chat_tab(assistant: Assistant, labels: Labels, lang: gr.Radio, sidebar
 
     def refresh(lang_value, context_value, owner_value, current_value, search_value, *filter_values):  # language switch
         return (show_status(*filter_values, lang_value), turn.context_text(context_value, lang_value),
-                saved.note(owner_value, lang_value, search_value))
+                saved.listing(owner_value, current_value, lang_value, search_value)[1])
     return {"chat": chat, "filters": filters, "status": status, "context": context, "context_box": context_box,
             "load": (on_load, load_inputs, load_outputs),
             "refresh": (refresh, [lang, context, owner, current, search, *filters], [status, context_box, note])}
 
-
-def _title_of(saved: Conversations, owner: str | None, current: str | None) -> str:
-    if not owner or not current or current.startswith(SHARED):
-        return ""
-    try:
-        return saved.store().get(owner, current).title
-    except (ConversationError, sqlite3.Error):
-        return ""

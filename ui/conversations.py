@@ -53,21 +53,32 @@ class Conversations:
             return []
         return [(f"{s.title} · {time.strftime('%m-%d %H:%M', time.localtime(s.updated))}", s.id) for s in summaries]
 
-    def note(self, owner: str | None, lang: str, search: str = "") -> str:
+    def note(self, choices: list, lang: str, search: str = "") -> str:
+        """What the list cannot show: the store unavailable or temporary, or nothing (matching) in it."""
         try:
             store = self.store()
         except (ConversationError, sqlite3.Error) as err:
             return "⚠️ " + t("conv_unavailable", lang, e=err)
         if not store.persistent:
             return "⚠️ " + t("conv_temporary", lang)
-        if not self.choices(owner, search):
+        if not choices:
             return t("conv_no_match" if search else "conv_empty", lang)
         return ""
 
     def listing(self, owner: str | None, current: str | None, lang: str, search: str = "") -> tuple:
         """The list (the open conversation selected) and the note under it."""
         selected = current if current and not current.startswith(SHARED) else None
-        return gr.update(choices=self.choices(owner, search), value=selected), self.note(owner, lang, search)
+        choices = self.choices(owner, search)
+        return gr.update(choices=choices, value=selected), self.note(choices, lang, search)
+
+    def title_of(self, owner: str | None, current: str | None) -> str:
+        """The open conversation's title ("" for none, or a shared one)."""
+        if not self._own(owner, current):
+            return ""
+        try:
+            return self.store().title(owner, current)
+        except (ConversationError, sqlite3.Error):
+            return ""
 
     # --- actions on the open conversation ---
 
@@ -81,7 +92,7 @@ class Conversations:
             gr.Warning(str(err))
             return gr.update(), gr.update(), gr.update()
         listed, note = self.listing(owner, current, lang, search)
-        return listed, note, gr.update(value=self.store().get(owner, current).title)
+        return listed, note, self.title_of(owner, current)
 
     def export(self, owner, current, lang, request: gr.Request):
         """The open conversation as a Markdown and a JSON file, offered for download."""

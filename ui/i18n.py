@@ -2,9 +2,13 @@
 the browser only, while answers, source cards and status lines are rendered in Python and switch with them."""
 from __future__ import annotations
 
+from assistant.export import LABELS
+
 LANGS = [("中文", "zh"), ("English", "en")]
 
 TEXT: dict[str, tuple[str, str]] = {  # key: (English, Chinese)
+    # the answer's status and source labels, the same as in an exported answer (assistant/export.py)
+    **{key: LABELS[key] for key in ("not_found", "clarify", "uncertain", "sources", "chars")},
     "title": ("## Government work report Q&A · 政务报告问答\nAsk in Chinese or English. Every answer quotes the passage "
               "it rests on, with its report and year; figures are checked against the quotes.",
               "## 政务报告问答 · Government work report Q&A\n可用中文或英文提问。每个答案都引用其依据的原文段落，并注明报告和年份；"
@@ -42,18 +46,13 @@ TEXT: dict[str, tuple[str, str]] = {  # key: (English, Chinese)
     "part_topic": ("question", "问题"),
     "ctx_reset": ("**Context reset.** The next question starts fresh.", "**上下文已重置。** 下一个问题将重新开始。"),
     "answered": ("Answer", "答案"),
-    "not_found": ("Not found in the reports", "报告中未找到"),
-    "clarify": ("Which report do you mean?", "请指明报告"),
-    "uncertain": ("Not sure — the closest candidates, no figure stated", "不确定：以下为最接近的内容，未给出数字"),
     "pick_report": ("Pick a report:", "选择报告："),
     "try_report": ("Ask one of these reports:", "改问以下报告："),
-    "sources": ("Sources", "出处"),
     "related": ("Related passages — not an answer", "相关段落——并非答案"),
     "section": ("Section", "章节"),
     "uploaded": ("uploaded", "用户上传"),
     "uploaded_hint": ("Added by a user of this app, not one of the curated original reports",
                       "由本应用的用户添加，并非收录的原始报告"),
-    "chars": ("characters {a}–{b}", "第 {a}–{b} 字"),
     "open_reader": ("Open in reader", "在阅读器中打开"),
     "thinking": ("Searching the reports…", "正在检索报告…"),
     "error": ("⚠️ {e}", "⚠️ {e}"),

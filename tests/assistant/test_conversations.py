@@ -65,6 +65,9 @@ def test_rename_delete_and_titles(store, answers):
     assert len(store.get("browser:a", conversation_id).title) == 80
     store.rename("browser:a", conversation_id, "  Shenzhen one-matter  ")
     assert store.get("browser:a", conversation_id).title == "Shenzhen one-matter"
+    assert store.title("browser:a", conversation_id) == "Shenzhen one-matter"
+    with pytest.raises(ConversationError):
+        store.title("browser:b", conversation_id)
     with pytest.raises(ConversationError):
         store.rename("browser:a", conversation_id, "   ")
     turn = store.add_turn("browser:a", conversation_id, QUESTION, answers[0])

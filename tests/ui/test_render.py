@@ -82,3 +82,16 @@ def test_markup_in_report_text_reaches_the_page_escaped(assistant):
     page = answer_html(hostile, 1, "zh", assistant.texts)
     assert "<img" not in page and "<script" not in page
     assert "&lt;img" in page and "&lt;script&gt;" in page
+
+
+def test_copy_as_markdown_carries_the_whole_answer_markdown_escaped_in_its_attribute(assistant):
+    import html as html_module
+
+    from assistant.export import answer_markdown
+
+    answer = assistant.ask("深圳市2024年和2025年分别上线了多少个“高效办成一件事”？")
+    answer = answer.model_copy(update={"question": 'say "hi" <b>&</b>'})
+    page = answer_html(answer, 1, "zh", assistant.texts)
+    [attribute] = re.findall(r'<button class="copy-md" type="button" data-md="([^"]*)"', page)
+    assert html_module.unescape(attribute) == answer_markdown(answer, "")  # newlines and quotes survive
+    assert "?report=" in html_module.unescape(attribute)  # reader links, made absolute by the page's script
