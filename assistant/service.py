@@ -2,10 +2,15 @@
 The CLI, the UI and the eval runner all call this."""
 from __future__ import annotations
 
+import contextlib
+import contextvars
+import logging
+import os
 import random
 import threading
 import time
 from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
 from functools import cached_property
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -39,6 +44,9 @@ from index.ingest import add_and_index, undo_interrupted_add
 from index.load import ReportMeta, load_reports
 from index.store import all_chunk_nodes, load_sentences, open_store, writable
 
+log = logging.getLogger(__name__)
+
+
 @dataclass
 class Retrieval:
     """One retrieval run: the passages in final order and every sentence of the candidates, best first."""
@@ -58,6 +66,7 @@ class Assistant:
         reports = load_reports(settings.manifest_path)
         if not index_is_current(settings, reports):
             build_index(settings, progress=progress)
+        self.index = settings.at_index(settings.index_dir)  # the generation served, whatever later builds switch to
         self.reports = {r.meta.id: r.meta for r in reports}
         self.texts = {r.meta.id: r.text for r in reports}  # what citations' offsets point into (the UI's reader)
         self.glossary = Glossary.load(settings.corpus_dir / settings.glossary_name) if settings.glossary_name else Glossary([])
@@ -65,13 +74,13 @@ class Assistant:
         self.report_names = set(quoted_terms([r.text for r in reports]))
         self.coverage = Coverage.of(list(self.reports.values()))
         self.embedder = build_embedder(settings)
-        store = open_store(settings)
-        nodes = {n.node_id: n for n in all_chunk_nodes(store)}
+        self.store = open_store(self.index)
+        nodes = {n.node_id: n for n in all_chunk_nodes(self.store)}
         self.chunk_counts = Counter(n.metadata["report_id"] for n in nodes.values())
-        self.retriever = HybridRetriever(store, self.embedder, BM25Index(settings.bm25_dir), nodes, settings)
-        self.sentences = load_sentences(store)
+        self.retriever = HybridRetriever(self.store, self.embedder, BM25Index(self.index.bm25_dir), nodes, settings)
+        self.sentences = load_sentences(self.store)
         self.writer = build_writer(settings)  # None unless an LLM endpoint is configured
-        self.dictionary = Dictionary.load(settings.dictionary_path)
+        self.dictionary = Dictionary.load(self.index.dictionary_path)
         jieba.initialize()
         self.read_only = not (writable(settings.data_dir) and writable(settings.corpus_dir))  # served, never added to
         self.ranker = Ranker.load(settings.ranker_path, self.ranker_fingerprint()) or self.train(progress)
@@ -83,7 +92,7 @@ class Assistant:
         added report does not change, so an add does not retrain it (`python -m assistant train` does)."""
         config = {"seed": self.settings.ranker_seed, "questions": self.settings.ranker_questions,
                   "glossary": self.settings.glossary_name, "code": ranker_code_version()}
-        return index_fingerprint({"index": read_state(self.settings).get("config"), "ranker": config})
+        return index_fingerprint({"index": read_state(self.index).get("config"), "ranker": config})
 
     def train(self, progress: bool = True) -> Ranker:
         """Generates questions from the corpus's claims, trains the ranker on the assistant's own retrieval of
@@ -116,16 +125,20 @@ class Assistant:
         """Load the manifest and the index again (after a report was added), without restarting the app."""
         fresh = Assistant(self.settings, progress=False)  # loaded (and its ranker trained) before the swap
         with self._lock:
+            old_store = self.store
             vars(self).update({name: value for name, value in vars(fresh).items() if name not in ("_lock", "_add_lock")})
+        old_store.client.close()  # no question uses it any more; Chroma keeps one system per generation otherwise
 
     def add_report(self, fields: dict, text: str, original: Path | None = None, confirmed: bool = False) -> ReportMeta:
         """Adds a report to the corpus and the index (index.ingest), then reloads. Questions keep being answered from
-        the loaded state meanwhile (retrieval ignores chunks it does not know yet); the new state is swapped in
-        once it is complete."""
-        with self._add_lock:
+        the loaded index meanwhile (the build writes a new generation); the new state is swapped in once it is
+        complete."""
+        def add() -> ReportMeta:
             meta, _ = add_and_index(self.settings, fields, text, original, confirmed)
             self.reload()
-        return meta
+            return meta
+        with self._add_lock:
+            return run_politely(add)
 
     def check_filter(self, reports: list[str] | None) -> list[str] | None:
         """The report ids a user filter allows, in manifest order; None for no filter. Unknown ids are an error."""
@@ -219,8 +232,26 @@ class Assistant:
     def ask(self, text: str, history: list[dict] | None = None, qid: str | int | None = None,
             reports: list[str] | None = None) -> Answer:
         """reports: a user's filter (report ids); the answer then rests on those reports only."""
+        self.follow_index()
         with self._lock:
             return self._ask(text, history, qid, reports)
+
+    def follow_index(self) -> bool:
+        """When another process (python -m assistant add / index) has switched the data dir to a newer index, loads it
+        in the background and swaps it in; questions are answered from the loaded one meanwhile. True when a reload
+        was started."""
+        if self.settings.index_dir == self.index.index_dir or not self._add_lock.acquire(blocking=False):
+            return False  # the same index, or this process is adding a report (and reloads after it)
+
+        def reload() -> None:
+            try:
+                run_politely(self.reload)
+            except Exception as err:  # the old index keeps answering; the next question tries again
+                log.warning("could not load the newer index (%s: %s)", type(err).__name__, err)
+            finally:
+                self._add_lock.release()
+        threading.Thread(target=reload, name="follow-index", daemon=True).start()
+        return True
 
     def _ask(self, text: str, history: list[dict] | None, qid: str | int | None, reports: list[str] | None) -> Answer:
         started = time.perf_counter()
@@ -229,7 +260,7 @@ class Assistant:
         q_emb, run = self.search(question, self.settings.top_k, allowed=allowed)
         retrieved = time.perf_counter()
         draft = self.compose(question, q_emb, run, allowed)
-        draft.notes = scope_notes(question, resolved.carried, dropped) + filter_notes(question, allowed, run) + draft.notes
+        draft.notes = scope_notes(question, resolved.carried, dropped) + filter_notes(question, allowed, run, self.reports) + draft.notes
         answerer = "extractive"
         if self.writer and draft.status == "answered" and not draft.rows:
             draft, answerer = self.write_with_llm(question, draft)
@@ -312,6 +343,17 @@ class Assistant:
         return replace(draft, text=kept, notes=notes), "llm"
 
 
+def run_politely(work):
+    """Runs work in a thread of its own at a lower CPU priority (Linux nice 10 for it and the embedding threads it
+    starts, which inherit it), so that questions answered meanwhile keep their speed on a small machine; returns its
+    result or raises its error. The caller's context (Gradio's progress tracking) goes with it."""
+    def lower_priority() -> None:
+        with contextlib.suppress(OSError, AttributeError):  # not Linux, or not allowed: run at the usual priority
+            os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), 10)
+    with ThreadPoolExecutor(max_workers=1, initializer=lower_priority) as pool:
+        return pool.submit(contextvars.copy_context().run, work).result()
+
+
 def verified(draft: Draft, question: Question, coverage: Coverage) -> tuple[Draft, list[str]]:
     """The last step for every answerer: each figure of an answered or clarify text must be in a cited span.
     A draft that fails is downgraded to "not found" rather than returned with an unverified figure."""
@@ -341,13 +383,16 @@ def scope_notes(question: Question, carried: list[str], dropped: list[str]) -> l
     return notes
 
 
-def filter_notes(question: Question, allowed: list[str] | None, run: Retrieval) -> list[str]:
-    """A visible note when the user's filter leaves no report the question could be answered from."""
+def filter_notes(question: Question, allowed: list[str] | None, run: Retrieval, reports: dict[str, ReportMeta]) -> list[str]:
+    """A visible note when the user's filter leaves no report the question could be answered from; the filter's
+    reports are named as people know them (bureau's place and year), not by id."""
     if allowed is None or run.passages:
         return []
     if question.answer_lang == "en":
-        return [f"The report filter ({', '.join(allowed)}) excludes every report this question names; clear it to search them."]
-    return [f"报告筛选（{'、'.join(allowed)}）排除了问题所指的全部报告；清除筛选后即可检索。"]
+        names = ", ".join(f"{reports[r].region_short_en} {reports[r].year}" for r in allowed)
+        return [f"The report filter ({names}) excludes every report this question names; clear it to search them."]
+    names = "、".join(f"{reports[r].region}{reports[r].year}年" for r in allowed)
+    return [f"报告筛选（{names}）排除了问题所指的全部报告；清除筛选后即可检索。"]
 
 
 _PART_NAMES = {"bureau": ("bureau", "机构"), "year": ("year", "年份"), "topic": ("question", "问题")}

@@ -1,19 +1,23 @@
 """The one typed settings object. Every component takes it as an argument; env vars (GOVQA_*) override."""
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, SecretStr, model_validator
+from pydantic import Field, PrivateAttr, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 # a file name inside corpus_dir, never a path out of it ("../../etc/passwd"); "" is allowed where it means "none"
 _FILE_NAME = r"^(?:[A-Za-z0-9_-][A-Za-z0-9_.-]{0,99})?$"
+# the name of an index generation folder in data_dir/index/ (index/build.py makes them)
+GENERATION = re.compile(r"^[0-9]{8}-[0-9]{6}-[0-9]{6}$")
 
 
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="GOVQA_", extra="ignore")
+    _index_dir: Path | None = PrivateAttr(default=None)  # set by at_index: one generation, whatever CURRENT says later
 
     # --- paths ---
     corpus_dir: Path = REPO_ROOT / "corpus"
@@ -126,16 +130,40 @@ class Settings(BaseSettings):
         return self.corpus_dir / self.manifest_name
 
     @property
+    def index_root(self) -> Path:
+        """Where the index generations live: one folder each, and CURRENT naming the one in use."""
+        return self.data_dir / "index"
+
+    @property
+    def index_dir(self) -> Path:
+        """The index in use: the generation data_dir/index/CURRENT names (each build writes a new one and switches the
+        pointer atomically); data_dir itself for an index built before generations (replaced by the next build)."""
+        if self._index_dir is not None:
+            return self._index_dir
+        try:
+            name = (self.index_root / "CURRENT").read_text(encoding="utf-8").strip()
+        except (OSError, UnicodeDecodeError):
+            return self.data_dir
+        return self.index_root / name if GENERATION.fullmatch(name) else self.data_dir
+
+    def at_index(self, index_dir: Path) -> "Settings":
+        """These settings reading and writing the index in index_dir: a generation being built, or the one an
+        assistant loaded (kept while builds switch CURRENT to newer ones)."""
+        pinned = self.model_copy()
+        pinned._index_dir = index_dir
+        return pinned
+
+    @property
     def store_dir(self) -> Path:
-        return self.data_dir / "chroma"
+        return self.index_dir / "chroma"
 
     @property
     def bm25_dir(self) -> Path:
-        return self.data_dir / "bm25"
+        return self.index_dir / "bm25"
 
     @property
     def dictionary_path(self) -> Path:
-        return self.data_dir / "dictionary.json"
+        return self.index_dir / "dictionary.json"
 
     @property
     def ranker_path(self) -> Path:
@@ -147,7 +175,7 @@ class Settings(BaseSettings):
 
     @property
     def state_path(self) -> Path:
-        return self.data_dir / "index_state.json"
+        return self.index_dir / "index_state.json"
 
     @property
     def embed_id(self) -> str:

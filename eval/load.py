@@ -1,6 +1,7 @@
-"""python -m eval.load [--users 20] [--seconds 60] [--add-chunks 1000]: many people asking at once. Starts `python -m ui`
-on 127.0.0.1 over a copy of the corpus and the index (nothing of the real ones changes), lets simulated users ask
-the eval questions through the Gradio API without pause for --seconds, and prints requests, errors and p50/p95.
+"""python -m eval.load [--users 20] [--seconds 60] [--think 0] [--add-chunks 1000]: many people asking at once. Starts
+`python -m ui` on 127.0.0.1 over a copy of the corpus and the index (nothing of the real ones changes), lets simulated
+users ask the eval questions through the Gradio API for --seconds, each pausing --think seconds after each answer
+(0: without pause), and prints requests, errors and p50/p95.
 With --add-chunks N, a second phase adds a generated report of about N chunks through the Library tab in chromium
 (as a person would) while the same users keep asking, and prints the same numbers for the time the add took."""
 from __future__ import annotations
@@ -30,8 +31,8 @@ def questions() -> list[str]:
 class Users:
     """users threads, each with its own API client, asking in a loop until stopped; latencies per phase."""
 
-    def __init__(self, url: str, users: int, texts: list[str]) -> None:
-        self.url, self.texts, self.phase = url, texts, "warm-up"
+    def __init__(self, url: str, users: int, texts: list[str], think: float = 0.0) -> None:
+        self.url, self.texts, self.phase, self.think = url, texts, "warm-up", think
         self.times: dict[str, list[float]] = {}
         self.errors: dict[str, list[str]] = {}
         self._stop = threading.Event()
@@ -62,6 +63,7 @@ class Users:
                 self.times.setdefault(phase, []).append(time.perf_counter() - started)
             except Exception as err:  # noqa: BLE001 - every failure is counted, none stops the user
                 self.errors.setdefault(phase, []).append(f"{type(err).__name__}: {str(err)[:120]}")
+            self._stop.wait(self.think)  # a person reading the answer
 
 
 def generated_report(corpus: Path, chunks: int) -> str:
@@ -115,6 +117,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m eval.load")
     parser.add_argument("--users", type=int, default=20)
     parser.add_argument("--seconds", type=float, default=60)
+    parser.add_argument("--think", type=float, default=0.0, help="seconds each user pauses after an answer")
     parser.add_argument("--add-chunks", type=int, default=0, help="also add a report of about N chunks meanwhile")
     args = parser.parse_args()
     settings = Settings()
@@ -131,12 +134,13 @@ def main() -> None:
                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         try:
             wait_until_served(url, server)
-            users = Users(url, args.users, questions())
+            users = Users(url, args.users, questions(), args.think)
             users.start()
             time.sleep(5)  # every client connected, the first questions asked
             users.phase = "normal"
             time.sleep(args.seconds)
-            print(f"{args.users} users asking without pause, against python -m ui on 127.0.0.1", flush=True)
+            pause = f"pausing {args.think:g} s after each answer" if args.think else "without pause"
+            print(f"{args.users} users asking {pause}, against python -m ui on 127.0.0.1", flush=True)
             print(summary("normal", users.times.get("normal", []), users.errors.get("normal", []), args.seconds), flush=True)
             if args.add_chunks:
                 report = Path(tmp) / "generated-2030.txt"

@@ -5,24 +5,29 @@ their old chunks are deleted first. Changing the embedding model or chunk size r
 """
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import json
 import logging
+import os
 import shutil
+import sqlite3
+from contextlib import closing, contextmanager
 from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
 
-from chromadb.api.client import SharedSystemClient
 from tqdm import tqdm
 
 from assistant.dictionary import Dictionary
-from assistant.settings import Settings
+from assistant.settings import GENERATION, Settings
 from index.bm25 import build_bm25
 from index.chunk import chunk_report
 from index.clean import content_lines
 from index.embed import build_embedder
 from index.load import Report, load_reports
 from index.store import (ReadOnlyError, Store, add_claims, add_sentences, all_chunk_nodes, chunk_node, claim_rows,
-                         delete_report, drop_collections, open_store, remove_orphaned_segments, sentence_rows, writable)
+                         delete_report, live_segments, open_store, sentence_rows, writable)
 
 log = logging.getLogger(__name__)
 PIPELINE_VERSION = 4  # bump when chunking or cleaning logic changes what is stored
@@ -76,6 +81,7 @@ def index_damage(settings: Settings, state: dict) -> list[str]:
     try:
         store = open_store(settings)
         stored = {"chunks": store.chunks.count(), "sentences": store.sentences.count(), "claims": store.claims.count()}
+        store.client.close()
     except Exception as err:  # chromadb raises many kinds on a damaged sqlite file or segment folder
         return [f"the vector store cannot be opened ({type(err).__name__})"]
     problems = [f"{name}: {stored[name]} stored, {counts.get(name)} built" for name in stored if stored[name] != counts.get(name)]
@@ -89,18 +95,40 @@ def index_damage(settings: Settings, state: dict) -> list[str]:
 
 
 def build_index(settings: Settings, rebuild: bool = False, progress: bool = True) -> BuildSummary:
-    """Bring the stored index in line with the manifest; returns what changed."""
+    """Bring the index in line with the manifest; returns what changed. A build never writes to the index in use: it
+    writes a new generation (a copy of the current one brought up to date, or a fresh one) and then switches
+    data_dir/index/CURRENT to it in one rename, so questions are answered from the old index until the new one is
+    complete, and a build killed at any point leaves the old one in use. An index that is already current is left
+    as it is, also in a read-only data dir."""
+    reports = load_reports(settings.manifest_path)  # validate everything before touching the store
+    if not rebuild and index_is_current(live := settings.at_index(settings.index_dir), reports):
+        return _unchanged(live, reports)
     if not writable(settings.data_dir):
         raise ReadOnlyError(f"the data dir {settings.data_dir} is read-only: the index cannot be built or brought "
                             "up to date there (GOVQA_DATA_DIR names another)")
-    reports = load_reports(settings.manifest_path)  # validate everything before touching the store
-    state = read_state(settings)
-    damage = index_damage(settings, state) if state else []
-    if rebuild or damage or state.get("config") != index_config(settings):
+    settings.index_root.mkdir(parents=True, exist_ok=True)
+    with _build_lock(settings):
+        live = settings.at_index(settings.index_dir)  # another process may have switched it while this one waited
+        if not rebuild and index_is_current(live, reports):
+            return _unchanged(live, reports)
+        state = read_state(live)
+        damage = index_damage(live, state) if state else []
         if damage:
             log.warning("the stored index is damaged (%s); rebuilding it from the corpus", "; ".join(damage))
-        _wipe(settings)
-        state = {}
+        target = settings.at_index(settings.index_root / _generation_name())
+        if rebuild or damage or state.get("config") != index_config(settings):
+            state = {}
+        else:
+            _copy_index(live, target)
+        summary = _build(target, reports, state, progress)
+        _switch(settings, target.index_dir)
+        _remove_stale(settings, keep={target.index_dir, live.index_dir})
+    return summary
+
+
+def _build(settings: Settings, reports: list[Report], state: dict, progress: bool) -> BuildSummary:
+    """Brings the index in settings.index_dir (a new generation: empty, or a copy of one that state describes) in
+    line with reports."""
     known: dict[str, str] = state.get("reports", {})
     store = open_store(settings)
     summary = BuildSummary()
@@ -130,14 +158,73 @@ def build_index(settings: Settings, rebuild: bool = False, progress: bool = True
     build_bm25([n.node_id for n in nodes], [n.get_content(metadata_mode="embed") for n in nodes], settings.bm25_dir)
     summary.chunks, summary.sentences = len(nodes), store.sentences.count()
 
-    # --- the state is written last: an interrupted build is simply redone ---
+    # --- the state is written last: a generation without one is never switched to ---
     counts = {"chunks": len(nodes), "sentences": summary.sentences, "claims": store.claims.count()}
     state = {"config": index_config(settings), "reports": {r.meta.id: fingerprint(r) for r in reports}, "counts": counts}
+    store.client.close()  # everything on disk before the switch; the system is released, not kept per generation
     settings.state_path.write_text(json.dumps(state, ensure_ascii=False, indent=1), encoding="utf-8")
-    orphans = remove_orphaned_segments(settings.store_dir)
-    if orphans:
-        log.info("removed %d vector folders of dropped collections", len(orphans))
     return summary
+
+
+def _unchanged(live: Settings, reports: list[Report]) -> BuildSummary:
+    counts = read_state(live)["counts"]
+    return BuildSummary(unchanged=[r.meta.id for r in reports], chunks=counts["chunks"], sentences=counts["sentences"])
+
+
+def _generation_name() -> str:
+    """A new generation's folder name: the time it was started (GENERATION in settings), later names sort later."""
+    return datetime.now(timezone.utc).strftime("%Y%m%d-%H%M%S-%f")
+
+
+@contextmanager
+def _build_lock(settings: Settings):
+    """One build at a time per data dir, across processes: a second waits, then finds the index current."""
+    with open(settings.index_root / ".lock", "a+b") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def _copy_index(live: Settings, target: Settings) -> None:
+    """The index in use copied into a new generation, to be brought up to date there. Chroma's database is copied
+    through SQLite's backup API (a consistent snapshot while other processes read it); its vector folders as files."""
+    target.store_dir.mkdir(parents=True)
+    live_ids = live_segments(live.store_dir) or set()
+    for entry in live.store_dir.iterdir():
+        if entry.is_dir() and entry.name in live_ids:
+            shutil.copytree(entry, target.store_dir / entry.name)
+    with closing(sqlite3.connect(f"file:{live.store_dir / 'chroma.sqlite3'}?mode=ro", uri=True)) as source, \
+            closing(sqlite3.connect(target.store_dir / "chroma.sqlite3")) as copy:
+        source.backup(copy)
+    if live.dictionary_path.is_file():
+        shutil.copyfile(live.dictionary_path, target.dictionary_path)
+
+
+def _switch(settings: Settings, generation: Path) -> None:
+    """Points data_dir/index/CURRENT at generation in one atomic rename: readers see the old index or the new one."""
+    pointer = settings.index_root / "CURRENT"
+    scratch = pointer.with_name(f".CURRENT.{os.getpid()}")
+    with open(scratch, "w", encoding="utf-8") as handle:
+        handle.write(generation.name + "\n")
+        handle.flush()
+        os.fsync(handle.fileno())
+    os.replace(scratch, pointer)
+
+
+def _remove_stale(settings: Settings, keep: set[Path]) -> None:
+    """Generations other than the current one and the one it replaced (which an app started before the switch may
+    still be answering from) are removed, as are builds that never finished; the files of an index from before
+    generations go once a generation has replaced another generation."""
+    for folder in settings.index_root.iterdir():
+        if folder.is_dir() and folder not in keep and GENERATION.fullmatch(folder.name):
+            shutil.rmtree(folder, ignore_errors=True)
+    if settings.data_dir not in keep:
+        for legacy in ("chroma", "bm25"):
+            shutil.rmtree(settings.data_dir / legacy, ignore_errors=True)
+        for legacy in ("index_state.json", "dictionary.json"):
+            (settings.data_dir / legacy).unlink(missing_ok=True)
 
 
 def _index_report(store: Store, embedder, report: Report, settings: Settings, progress: bool = False) -> None:
@@ -160,18 +247,3 @@ def _index_report(store: Store, embedder, report: Report, settings: Settings, pr
 def sentence_context(report: Report, sentence: str) -> str:
     """What a sentence is embedded as: its report's region and year, then the sentence."""
     return f"{report.meta.region}{report.meta.year}年: {sentence}"
-
-
-def _wipe(settings: Settings) -> None:
-    """Drop the derived index (never the corpus). Collections are dropped through Chroma, not by deleting
-    its files, because Chroma keeps one client per path alive inside the process; a store Chroma cannot open
-    any more is deleted as files."""
-    try:
-        drop_collections(open_store(settings))
-    except Exception:  # a damaged sqlite file or segment: nothing in it is worth keeping
-        SharedSystemClient.clear_system_cache()
-        shutil.rmtree(settings.store_dir, ignore_errors=True)
-    if settings.bm25_dir.exists():
-        shutil.rmtree(settings.bm25_dir)
-    settings.state_path.unlink(missing_ok=True)
-    settings.dictionary_path.unlink(missing_ok=True)  # (the ranker stays: its fingerprint says whether it fits)

@@ -22,7 +22,7 @@ from tqdm import tqdm
 from assistant.settings import Settings
 from index.build import BuildSummary, build_index
 from index.load import ManifestError, ReportMeta, decode_report, read_manifest
-from index.store import delete_report, open_store, writable
+from index.store import writable
 
 log = logging.getLogger(__name__)
 UPLOAD_TYPES = (".txt", ".md", ".html", ".htm", ".docx", ".pdf")
@@ -280,7 +280,7 @@ def add_and_index(settings: Settings, fields: dict, text: str, original: Path | 
     try:
         summary = build_index(settings, progress=True)
     except Exception as err:
-        _take_out(settings, journal, [meta.id])
+        _take_out(settings, journal)
         raise UploadError(f"indexing {meta.id} failed ({type(err).__name__}: {err}); the library is unchanged") from err
     journal.unlink(missing_ok=True)  # the add is complete: manifest, file and chunks
     return meta, summary
@@ -354,7 +354,7 @@ def add_many(settings: Settings, items: list[tuple[Path, dict]], progress: bool 
         if written:
             result.summary = build_index(settings, progress=progress)
     except BaseException as err:  # a failed build (or Ctrl-C, even midway through a file): the batch is taken out
-        _take_out(settings, journal, [meta.id for meta, _ in written])
+        _take_out(settings, journal)
         if isinstance(err, Exception):
             raise UploadError(f"indexing failed ({type(err).__name__}: {err}); the library is unchanged") from err
         raise
@@ -377,18 +377,12 @@ def begin_add(settings: Settings) -> Path:
     return journal
 
 
-def _take_out(settings: Settings, journal: Path, ids: list[str]) -> None:
+def _take_out(settings: Settings, journal: Path) -> None:
     """Undoes an add that failed in this process: the corpus as its journal says it was (the manifest from before,
-    the new files gone), then the index back in line with it; if that fails too, the next start rebuilds it."""
+    the new files gone). The index in use was never written to (the build's new generation was not switched to), so
+    it matches that corpus again."""
     if (entry := _read_journal(journal)) is not None:
         _restore(settings, journal, entry)
-    try:
-        store = open_store(settings)
-        for report_id in ids:
-            delete_report(store, report_id)
-        build_index(settings, progress=False)
-    except Exception:
-        pass
 
 
 def _restore(settings: Settings, journal: Path, entry: dict) -> None:

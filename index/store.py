@@ -4,7 +4,6 @@ from __future__ import annotations
 import atexit
 import functools
 import json
-import re
 import shutil
 import sqlite3
 import tempfile
@@ -88,14 +87,6 @@ def _scratch_copy(path: Path) -> Path:
     return Path(shutil.copytree(path, scratch / "chroma"))
 
 
-def drop_collections(store: Store) -> None:
-    for name in (CHUNKS, SENTENCES, CLAIMS):
-        store.client.delete_collection(name)
-
-
-_SEGMENT_DIR = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
-
-
 def live_segments(path: Path) -> set[str] | None:
     """The ids of the segments Chroma's own database refers to (read-only), or None when it cannot be read."""
     try:
@@ -103,19 +94,6 @@ def live_segments(path: Path) -> set[str] | None:
             return {row[0] for row in db.execute("SELECT id FROM segments")}
     except sqlite3.Error:
         return None
-
-
-def remove_orphaned_segments(path: Path) -> list[str]:
-    """Written by hand because chromadb's delete_collection drops a collection's rows but leaves its vector segment
-    folder on disk (chroma-core/chroma#5520), so every rebuild left folders behind. Removes the UUID-named folders
-    no segment refers to; when the database cannot be read, nothing is removed."""
-    live = live_segments(path)
-    if live is None:  # also when there is no store at all
-        return []
-    orphans = [d for d in path.iterdir() if d.is_dir() and _SEGMENT_DIR.match(d.name) and d.name not in live]
-    for folder in orphans:
-        shutil.rmtree(folder, ignore_errors=True)
-    return sorted(d.name for d in orphans)
 
 
 def report_metadata(meta: ReportMeta) -> dict:

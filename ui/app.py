@@ -139,8 +139,8 @@ def launch_options(settings: Settings) -> dict:
     return options
 
 
-def launch(settings: Settings, **kwargs) -> gr.Blocks:
-    app = build_app(Assistant(settings))
+def serve(app: gr.Blocks, settings: Settings, **kwargs) -> gr.Blocks:
+    """Serves the built app on GOVQA_HOST:GOVQA_PORT (python -m ui builds it behind its first-start page)."""
     app.queue(default_concurrency_limit=4)
     app.launch(server_name=settings.host, server_port=settings.port, **launch_options(settings), **kwargs)
     return app

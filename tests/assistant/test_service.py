@@ -17,7 +17,9 @@ def test_filter_restricts_the_answer_to_the_chosen_reports(assistant):
 def test_filter_excluding_the_named_report_says_so(assistant):
     answer = assistant.ask("How many calls did Zhongshan's 12345 hotline handle in 2024?", reports=["002"])
     assert answer.status == "not_found" and answer.citations == []
-    assert any("filter" in note for note in answer.notes)
+    assert any("report filter (Shenzhen 2025) excludes" in note for note in answer.notes), answer.notes
+    answer = assistant.ask("2024年中山市12345热线服务总量是多少？", reports=["002", "004"])
+    assert any("报告筛选（深圳市2025年、深圳市龙华区2025年）" in note for note in answer.notes), answer.notes
 
 
 def test_bad_filters_are_refused(assistant):

@@ -93,12 +93,16 @@ def test_build_is_idempotent_replaces_changed_removes_dropped_and_rebuilds_on_ne
     # another chunk size is another index: everything is built again
     summary = build_index(settings.model_copy(update={"chunk_chars": 300}), progress=False)
     assert summary.added == ["003"] and summary.chunks < len(ids)
-    # the dropped collections leave no vector folders behind (Chroma keeps them); other folders are not touched
-    keep = settings.store_dir / "not-a-segment"
-    keep.mkdir()
+    # every build wrote a generation of its own; only the one in use and the one it replaced are left, and a copied
+    # store holds only the vector folders its database refers to
+    previous = settings.index_dir
+    build_index(settings.model_copy(update={"chunk_chars": 400}), progress=False)
+    assert sorted(d for d in settings.index_root.iterdir() if d.is_dir()) == [previous, settings.index_dir]
+    assert not (settings.data_dir / "chroma").exists()  # the index from before generations is gone
+    report.write_text(report.read_text(encoding="utf-8") + "\n新增一句：共建成12个站点。", encoding="utf-8")
     build_index(settings.model_copy(update={"chunk_chars": 400}), progress=False)
     folders = {d.name for d in settings.store_dir.iterdir() if d.is_dir()}
-    assert folders - {"not-a-segment"} <= live_segments(settings.store_dir) and keep.is_dir()
+    assert folders and folders <= live_segments(settings.store_dir)
 
 
 def test_chunks_carry_flat_metadata_and_offsets(built):
@@ -141,21 +145,23 @@ def test_a_damaged_index_is_found_and_rebuilt_on_start(built, tmp_path):
     assert counts["chunks"] == clean.chunks and not index_damage(settings, read_state(settings))
     reports = load_reports(settings.manifest_path)
 
-    def garble_sqlite(data):
-        with open(data / "chroma" / "chroma.sqlite3", "r+b") as db:
+    def garble_sqlite(index):
+        with open(index.store_dir / "chroma.sqlite3", "r+b") as db:
             db.write(b"\x00garbage" * 20)
 
-    def cut_bm25(data):
-        ids = data / "bm25" / "chunk_ids.json"
+    def cut_bm25(index):
+        ids = index.bm25_dir / "chunk_ids.json"
         ids.write_text(json.dumps(json.loads(ids.read_text())[:-5]))
 
-    damages = {"deleted store": lambda data: shutil.rmtree(data / "chroma"), "garbled sqlite": garble_sqlite,
+    damages = {"deleted store": lambda index: shutil.rmtree(index.store_dir), "garbled sqlite": garble_sqlite,
                "cut lexical index": cut_bm25,
-               "invalid state": lambda data: (data / "index_state.json").write_text("{not json", encoding="utf-8")}
+               "invalid state": lambda index: index.state_path.write_text("{not json", encoding="utf-8"),
+               "missing generation": lambda index: shutil.rmtree(index.index_dir),
+               "garbled pointer": lambda index: (index.index_root / "CURRENT").write_text("../../etc", encoding="utf-8")}
     for name, damage in damages.items():
         data = tmp_path / name.replace(" ", "-")
         shutil.copytree(settings.data_dir, data)
-        damage(data)
+        damage(settings.model_copy(update={"data_dir": data}))
         SharedSystemClient.clear_system_cache()  # as a new process finds it
         assert not index_is_current(settings.model_copy(update={"data_dir": data}), reports), name
 
@@ -167,3 +173,67 @@ def test_a_damaged_index_is_found_and_rebuilt_on_start(built, tmp_path):
     assert "damaged" in done.stderr and "Traceback" not in done.stderr
     rebuilt = settings.model_copy(update={"data_dir": tmp_path / "garbled-sqlite"})
     assert read_state(rebuilt)["counts"] == counts and index_is_current(rebuilt, reports)
+
+
+def test_a_build_killed_at_any_point_leaves_the_index_in_use(built, tmp_path):
+    """kill -9 during a rebuild (while it embeds, and once more while it writes): the index in use is untouched, so
+    the next start finds it current and answers at once, with exactly the chunks it had; the next build removes
+    the unfinished generation."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    from assistant.settings import REPO_ROOT
+    from index.build import read_state
+
+    settings, clean = copy_of(built, tmp_path)
+    in_use, state = settings.index_dir, read_state(settings)
+    env = {**os.environ, "GOVQA_CORPUS_DIR": str(settings.corpus_dir), "GOVQA_DATA_DIR": str(settings.data_dir)}
+    for delay in (4.0, 9.0):
+        build = subprocess.Popen([sys.executable, "-m", "assistant", "index", "--rebuild"], cwd=REPO_ROOT, env=env,
+                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        time.sleep(delay)
+        assert build.poll() is None, "the build finished before it could be killed"
+        build.send_signal(signal.SIGKILL)
+        build.wait()
+        SharedSystemClient.clear_system_cache()
+        assert settings.index_dir == in_use and read_state(settings) == state
+        assert index_is_current(settings, load_reports(settings.manifest_path))
+    unfinished = [d for d in settings.index_root.iterdir() if d.is_dir() and d != in_use]
+    assert unfinished  # what the killed builds had written, never switched to
+    started = time.monotonic()
+    done = subprocess.run([sys.executable, "-m", "assistant", "ask", "2024年中山市12345热线服务总量是多少？"], cwd=REPO_ROOT,
+                          env=env | {"GOVQA_RANKER_QUESTIONS": "50"}, capture_output=True, text=True, timeout=300)
+    assert done.stdout.startswith("[answered] 267.3万件次"), done.stdout + done.stderr
+    assert "indexing" not in done.stderr and time.monotonic() - started < 120
+    assert stored_ids(settings)[0] and len(stored_ids(settings)[0]) == clean.chunks
+    report = settings.corpus_dir / "reports" / "zhongshan-city-2024.txt"
+    report.write_text(report.read_text(encoding="utf-8") + "\n新增一句：共建成12个站点。", encoding="utf-8")
+    build_index(settings, progress=False)
+    assert not any(d.exists() for d in unfinished)
+
+
+def test_a_running_assistant_follows_an_index_built_by_another_process(built, tmp_path):
+    """python -m assistant add / index while the app runs: the app answers from the index it loaded until the new
+    one is complete, then loads it in the background and answers from it, without a restart."""
+    import time
+
+    from assistant.service import Assistant
+
+    settings, _ = copy_of(built, tmp_path)
+    assistant = Assistant(settings.model_copy(update={"ranker_questions": 50}), progress=False)
+    question = "2024年中山市12345热线服务总量是多少？"
+    assert assistant.ask(question).answer.startswith("267.3万件次")
+    report = settings.corpus_dir / "reports" / "zhongshan-city-2024.txt"
+    report.write_text(report.read_text(encoding="utf-8").replace("267.3万件次", "288.8万件次"), encoding="utf-8")
+    served = assistant.index.index_dir
+    build_index(settings, progress=False)  # as another process would: a new generation, then the switch
+    assert assistant.ask(question).answer.startswith("267.3万件次")  # the loaded index, while the newer one loads
+    deadline = time.monotonic() + 120
+    while assistant.index.index_dir == served and time.monotonic() < deadline:
+        time.sleep(0.5)
+    assert assistant.index.index_dir == settings.index_dir
+    assert assistant.ask(question).answer.startswith("288.8万件次")
+    assert not assistant.follow_index()  # up to date: nothing to load

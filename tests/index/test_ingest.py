@@ -233,12 +233,14 @@ def test_an_add_killed_at_any_point_is_undone_on_the_next_start(settings, assist
     import subprocess
     import sys
 
-    from index.build import build_index, read_state
+    from index.build import build_index, index_is_current, read_state
     from index.ingest import add_journal, undo_interrupted_add
+    from index.load import load_reports
 
     local = corpus_settings(settings, corpus_copy, tmp_path, with_index=True)
     files_before = sorted(str(p) for p in corpus_copy.rglob("*") if p.is_file())
     manifest_before, state_before = local.manifest_path.read_text(encoding="utf-8"), read_state(local)
+    in_use = local.index_dir
     env = {**os.environ, "GOVQA_CORPUS_DIR": str(local.corpus_dir), "GOVQA_DATA_DIR": str(local.data_dir)}
     done = subprocess.run([sys.executable, "-c", KILLED_ADD, moment, str(SAMPLE)], cwd=REPO_ROOT, env=env,
                           capture_output=True, timeout=300)
@@ -247,7 +249,11 @@ def test_an_add_killed_at_any_point_is_undone_on_the_next_start(settings, assist
     assert undo_interrupted_add(local) == "005" and not add_journal(local).exists()
     assert local.manifest_path.read_text(encoding="utf-8") == manifest_before
     assert sorted(str(p) for p in corpus_copy.rglob("*") if p.is_file()) == files_before
-    build_index(local, progress=False)
+    if moment == "before-build":  # the index in use was never written to: current again at once
+        assert local.index_dir == in_use and index_is_current(local, load_reports(local.manifest_path))
+    else:  # the build had switched to an index with the report: the next build takes it out again
+        assert not index_is_current(local, load_reports(local.manifest_path))
+        build_index(local, progress=False)
     assert read_state(local) == state_before  # exactly the chunks of the index before the add
 
 

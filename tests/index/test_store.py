@@ -66,6 +66,7 @@ def test_a_read_only_data_dir_answers_and_refuses_to_change(read_only_data, corp
     text = next((corpus_copy / "reports").glob("*.txt")).read_text(encoding="utf-8")
     with pytest.raises(UploadError, match="read-only"):
         assistant.add_report({"title": "x", "bureau": "y", "region": "z", "year": 2025}, text + "\n新的一行。")
+    assert build_index(settings, progress=False).unchanged == sorted(assistant.reports)  # current: nothing to do
     with pytest.raises(ReadOnlyError, match="read-only"):
-        build_index(settings, progress=False)
+        build_index(settings, rebuild=True, progress=False)
     assert _digest(read_only_data) == before

@@ -394,3 +394,46 @@ def test_language_switch_relabels_the_interface(page):
 
 def test_nothing_is_fetched_from_outside(outside_requests):
     assert outside_requests == []
+
+
+def test_a_first_start_shows_its_progress_at_once_then_the_chat(browser, corpus_copy, tmp_path):
+    """python -m ui on a fresh data dir: within 5 s the port answers with a page saying what is being built (tqdm's
+    progress line, the time so far), which turns into the chat by itself once the index is built and the ranker
+    trained (a two-report corpus and 50 training questions keep this short)."""
+    import os
+    import subprocess
+    import sys
+    import time
+
+    from playwright.sync_api import Error
+
+    from tests.index.test_build import trimmed
+
+    port = free_port()
+    env = {**os.environ, "GOVQA_CORPUS_DIR": str(trimmed(corpus_copy, ("003", "004"))),
+           "GOVQA_DATA_DIR": str(tmp_path / "data"), "GOVQA_PORT": str(port), "GOVQA_RANKER_QUESTIONS": "50"}
+    log = open(tmp_path / "ui.log", "w")
+    started = time.monotonic()
+    server = subprocess.Popen([sys.executable, "-m", "ui"], cwd=REPO_ROOT, env=env, stdout=log, stderr=log)
+    page = browser.new_page(locale="en-US")
+    try:
+        while True:
+            try:
+                reply = page.goto(f"http://127.0.0.1:{port}/")
+                break
+            except Error:  # not listening yet
+                assert time.monotonic() - started < 5, "nothing answered on the port within 5 s"
+                time.sleep(0.2)
+        assert time.monotonic() - started < 5 and reply.status == 503 and reply.headers["x-govqa-starting"] == "1"
+        assert "Getting ready" in page.inner_text("body") and "正在准备" in page.inner_text("body")
+        page.wait_for_function("/\\d+%/.test(document.getElementById('line').textContent)", timeout=WAIT_MS)
+        SHOTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(SHOTS / "first-start.png"))
+        page.wait_for_selector("#question textarea", timeout=300_000)  # the same tab, without a reload by hand
+        assert server.poll() is None
+    finally:
+        page.close()
+        server.terminate()
+        server.wait(timeout=60)
+        log.close()
+    assert "Traceback" not in (tmp_path / "ui.log").read_text(encoding="utf-8")
