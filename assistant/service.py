@@ -39,6 +39,7 @@ from assistant.settings import Settings
 from assistant.verify import MARKER, check_figures, drop_unsupported
 from index.bm25 import BM25Index
 from index.build import build_index, index_is_current, read_state
+from index.chunk import ITEM_MARKER
 from index.embed import build_embedder
 from index.ingest import add_and_index, undo_interrupted_add
 from index.load import ReportMeta, load_reports
@@ -77,6 +78,7 @@ class Assistant:
         self.store = open_store(self.index)
         nodes = {n.node_id: n for n in all_chunk_nodes(self.store)}
         self.chunk_counts = Counter(n.metadata["report_id"] for n in nodes.values())
+        self.contents = table_of_contents(nodes.values())
         self.retriever = HybridRetriever(self.store, self.embedder, BM25Index(self.index.bm25_dir), nodes, settings)
         self.sentences = load_sentences(self.store)
         self.writer = build_writer(settings)  # None unless an LLM endpoint is configured
@@ -341,6 +343,21 @@ class Assistant:
                          else "模型答案中没有可核实的引文表述，以下为抽取式答案。")
             return replace(draft, notes=notes), "extractive"
         return replace(draft, text=kept, notes=notes), "llm"
+
+
+def table_of_contents(chunks) -> dict[str, list[tuple[int, int, str]]]:
+    """Per report, (depth, start offset, heading) of each section in reading order, from the section paths its chunks
+    were stored with (一、 > （一）; not the 一是… items): where each section's first chunk starts."""
+    contents: dict[str, list[tuple[int, int, str]]] = {}
+    seen: set[tuple[str, tuple[str, ...]]] = set()
+    for chunk in sorted(chunks, key=lambda n: (n.metadata["report_id"], n.start_char_idx)):
+        report_id = chunk.metadata["report_id"]
+        path = [p for p in chunk.metadata.get("section", "").split(" > ") if p and not ITEM_MARKER.match(p)]
+        for depth in range(1, len(path) + 1):
+            if (report_id, key := tuple(path[:depth])) not in seen:
+                seen.add((report_id, key))
+                contents.setdefault(report_id, []).append((depth, chunk.start_char_idx, path[depth - 1]))
+    return contents
 
 
 def run_politely(work):

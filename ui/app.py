@@ -3,6 +3,7 @@ Library (reports, reader, upload) and Evaluation tabs, in Chinese or English."""
 from __future__ import annotations
 
 from pathlib import Path
+from urllib.parse import parse_qsl
 
 import gradio as gr
 
@@ -11,18 +12,18 @@ from assistant.settings import Settings
 from ui.access import chat_login
 from ui.chat import build_chat_tab, filter_choices, filter_status
 from ui.conversations import build_sidebar
-from ui.evaluate import build_eval_tab
+from ui.evaluate import build_eval_tab, metrics_table
 from ui.i18n import LANGS, browser_lang, t
 from ui.labels import Labels
-from ui.library import build_library_tab, library_rows, open_report, reader_choices, span_from_query
+from ui.library import build_library_tab, library_table, open_report, reader_choices, span_from_query
 
 # System fonts only: the default theme would fetch web fonts.
 THEME = gr.themes.Default(font=["system-ui", "Noto Sans CJK SC", "sans-serif"], font_mono=["ui-monospace", "monospace"])
 CSS = (Path(__file__).parent / "style.css").read_text(encoding="utf-8")
 # The page's script (the chat's HTML has none of its own): the theme follows the ◐ switch; on a phone the sidebar
-# starts closed; [n] in an answer opens and shows its source card; "Copy as Markdown" copies the answer with its
-# quotes and reader links made absolute (outside a secure context the clipboard API is missing, so a selected
-# textarea is copied instead)
+# starts closed; [n] in an answer opens and shows its source card; "Open in reader" opens this page's reader; "Copy
+# as Markdown" copies the answer with its quotes and reader links made absolute (outside a secure context the
+# clipboard API is missing, so a selected textarea is copied instead)
 JS = """() => {
   // theme: system (the OS's), dark or light, cycled by the ◐ button and kept in this browser
   const applyTheme = () => {
@@ -63,6 +64,21 @@ JS = """() => {
       setTimeout(() => { copy.textContent = label; }, 1500);
       return;
     }
+    // "Open in reader": the reader of this page (a modified click still opens a new tab, as a link does)
+    const open = event.target.closest('a.open-reader');
+    const box = document.querySelector('#reader-link textarea, #reader-link input');
+    if (open && box && event.button === 0 && !event.ctrlKey && !event.metaKey && !event.shiftKey) {
+      event.preventDefault();
+      box.value = new URL(open.href).search.slice(1) + '&at=' + Date.now();  // always a new value: the same link twice
+      box.dispatchEvent(new Event('input', {bubbles: true}));
+      return;
+    }
+    const entry = event.target.closest('a.toc');  // the reader's table of contents
+    if (entry) {
+      event.preventDefault();
+      document.getElementById(entry.dataset.target)?.scrollIntoView({block: 'start', behavior: 'smooth'});
+      return;
+    }
     const link = event.target.closest('a.cite');
     if (!link) return;
     event.preventDefault();
@@ -88,24 +104,31 @@ def build_app(assistant: Assistant) -> gr.Blocks:
         theme.click(None, js="() => window.govqaCycleTheme()")
         labels.add(header, "title", attr="value")
         sidebar = build_sidebar(labels)
+        # where the chat's "Open in reader" links land (set by the page's script): the reader of this same app, not a
+        # new copy of it in another tab; in the page but never shown, and outside the tabs (Gradio mounts a tab's
+        # components only once it is opened)
+        reader_link = gr.Textbox(elem_id="reader-link", elem_classes=["govqa-offscreen"], show_label=False, container=False)
         with gr.Tabs(elem_id="tabs") as tabs:
             with gr.Tab(id="chat", elem_id="tab-chat") as chat_tab:
                 chat = build_chat_tab(assistant, labels, lang, sidebar, tabs)
             with gr.Tab(id="library", elem_id="tab-library") as library_tab:
                 library = build_library_tab(assistant, labels, lang)
             with gr.Tab(id="eval", elem_id="tab-eval") as eval_tab:
-                build_eval_tab(assistant, labels, lang)
+                evaluation = build_eval_tab(assistant, labels, lang)
         for tab, key in ((chat_tab, "tab_chat"), (library_tab, "tab_library"), (eval_tab, "tab_eval")):
             labels.add(tab, key)
 
         # --- language: the browser's on load, then the switch; every label, status and context line follows ---
         refresh_chat, refresh_inputs, refresh_outputs = chat["refresh"]
 
-        def relabel(lang_value, *refresh_values):
+        def relabel(lang_value, *values):
+            *refresh_values, metrics = values
             upload_md = t("upload_md", lang_value, mb=f"{settings.max_upload_mb:g}")
-            return *labels.updates(lang_value), upload_md, *refresh_chat(lang_value, *refresh_values)
-        relabel_outputs = [*labels.components, library["upload_md"], *refresh_outputs]
-        lang.change(relabel, refresh_inputs, relabel_outputs, api_name=False)
+            return (*labels.updates(lang_value), upload_md, library_table(assistant, lang_value),
+                    metrics_table(metrics, lang_value), *refresh_chat(lang_value, *refresh_values))
+        relabel_inputs = [*refresh_inputs, evaluation["rows"]]
+        relabel_outputs = [*labels.components, library["upload_md"], library["table"], evaluation["table"], *refresh_outputs]
+        lang.change(relabel, relabel_inputs, relabel_outputs, api_name=False)
 
         # --- on load: the browser's language, and a reader link (?report=&start=&end=) opens the Library at a span ---
         def on_load(request: gr.Request):
@@ -117,12 +140,21 @@ def build_app(assistant: Assistant) -> gr.Blocks:
         load_chat, load_inputs, load_outputs = chat["load"]  # this browser's conversations, or a shared one
         app.load(on_load, None, [lang, tabs, library["picker"], library["reader"]], api_name=False).then(
             load_chat, load_inputs, load_outputs, api_name=False).then(
-            relabel, refresh_inputs, relabel_outputs, api_name=False).then(None, js=SCROLL_TO_HIT)
+            relabel, relabel_inputs, relabel_outputs, api_name=False).then(None, js=SCROLL_TO_HIT)
+
+        # --- "Open in reader" in an answer: the Library tab of this same page, at the span ---
+        def open_link(query: str):
+            span = span_from_query(dict(parse_qsl(query or "")))
+            if not span or span[0] not in assistant.texts:
+                return gr.update(), gr.update(), gr.update()
+            return gr.Tabs(selected="library"), span[0], open_report(assistant, *span)
+        reader_link.change(open_link, reader_link, [tabs, library["picker"], library["reader"]],
+                          api_name=False).then(None, js=SCROLL_TO_HIT)
 
         # --- after a report is added: the table, the reader's list and the filters show it ---
         def after_add(lang_value, *filter_values):
             reports, bureaus, years = filter_choices(assistant)
-            return (library_rows(assistant), gr.update(choices=reader_choices(assistant)), gr.update(choices=reports),
+            return (library_table(assistant, lang_value), gr.update(choices=reader_choices(assistant)), gr.update(choices=reports),
                     gr.update(choices=bureaus), gr.update(choices=years), None, None, "",
                     filter_status(assistant, *filter_values, lang_value))
         library["added"].then(after_add, [lang, *chat["filters"]],

@@ -4,11 +4,12 @@ from __future__ import annotations
 import time
 
 import gradio as gr
+import pandas as pd
 
 from assistant.service import Assistant
 from eval.runner import COLUMNS, EVAL_DIR, load_questions, run, summarize_groups, write_outputs
 from ui.access import needs_password, refusal
-from ui.i18n import t
+from ui.i18n import columns, t
 from ui.labels import Labels
 
 
@@ -21,11 +22,12 @@ class EvalRun:
         self.assistant = assistant
 
     def __call__(self, name: str, lang: str, password: str | None = None, progress=gr.Progress()):
-        """-> status line, the metrics table (one row per group), the plot's path."""
+        """-> status line, the metrics table (one row per group), the plot's path, the table's rows (kept to name its
+        columns again when the language changes)."""
         if refused := refusal(self.assistant.settings, password):
-            return "⚠️ " + t(refused, lang), gr.update(), gr.update()
+            return "⚠️ " + t(refused, lang), gr.update(), gr.update(), gr.update()
         if name not in question_sets():
-            return f"⚠️ {name}?", gr.update(), gr.update()
+            return f"⚠️ {name}?", gr.update(), gr.update(), gr.update()
         questions = load_questions(EVAL_DIR / name)
         started = time.perf_counter()
         rows = run(self.assistant.settings, questions, self.assistant,
@@ -36,10 +38,15 @@ class EvalRun:
         overall = summaries["all"]
         status = t("eval_done", lang, n=len(rows), s=time.perf_counter() - started, acc=overall["accuracy"],
                    sup=overall["citation_support"], path=paths["summary"])
-        return status, table, str(paths["plot"])
+        return status, metrics_table(table, lang), str(paths["plot"]), table
 
 
-def build_eval_tab(assistant: Assistant, labels: Labels, lang: gr.Radio) -> None:
+def metrics_table(rows: list[list], lang: str) -> pd.DataFrame:
+    """One row per group, with column names in the interface language."""
+    return pd.DataFrame(rows, columns=columns(["group", *COLUMNS], lang))
+
+
+def build_eval_tab(assistant: Assistant, labels: Labels, lang: gr.Radio) -> dict:
     labels.add(gr.Markdown(), "eval_md", attr="value")
     with gr.Row():
         sets = question_sets()
@@ -49,6 +56,8 @@ def build_eval_tab(assistant: Assistant, labels: Labels, lang: gr.Radio) -> None
                                       visible=needs_password(assistant.settings)), "admin_password")
         start = labels.add(gr.Button(variant="primary", elem_id="eval-run"), "eval_run", attr="value")
     status = gr.Markdown(elem_id="eval-status")
-    table = labels.add(gr.Dataframe(headers=["group"] + COLUMNS, interactive=False, elem_id="eval-table"), "eval_table")
+    table = labels.add(gr.Dataframe(metrics_table([], "zh"), interactive=False, elem_id="eval-table"), "eval_table")
     plot = labels.add(gr.Image(type="filepath", interactive=False, elem_id="eval-plot"), "eval_plot")
-    start.click(EvalRun(assistant), [chosen, lang, admin], [status, table, plot], api_name="evaluate")
+    rows = gr.State([])
+    start.click(EvalRun(assistant), [chosen, lang, admin], [status, table, plot, rows], api_name="evaluate")
+    return {"table": table, "rows": rows}

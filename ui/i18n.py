@@ -16,6 +16,11 @@ TEXT: dict[str, tuple[str, str]] = {  # key: (English, Chinese)
     "tab_chat": ("Ask", "问答"),
     "tab_library": ("Library", "报告库"),
     "tab_eval": ("Evaluation", "评测"),
+    "reader_find": ("Find in this report", "在本报告中查找"),
+    "reader_find_hint": ("a word or a figure, e.g. 12345", "词语或数字，如 12345"),
+    "reader_found": ("{n} matches (marked)", "找到 {n} 处（已标出）"),
+    "reader_none_found": ("Not in this report.", "本报告中没有。"),
+    "reader_pick_first": ("Choose a report first.", "请先选择报告。"),
     "chat": ("Conversation", "对话"),
     "chat_placeholder": ("**Ask about the reports** — type a question below or click an example. Answers cite their "
                          "passages [n]; click a marker or a card to see the quote in its paragraph.",
@@ -134,6 +139,32 @@ TEXT: dict[str, tuple[str, str]] = {  # key: (English, Chinese)
     "feedback_thanks": ("Thank you: your feedback is saved.", "谢谢，您的反馈已保存。"),
     "feedback_unsaved": ("Only answers of a saved conversation can be rated.", "只能评价已保存对话中的答案。"),
 }
+
+# the Library's and the Evaluation's column names, and the Library's coded values, in the interface language
+COLUMN_NAMES: dict[str, tuple[str, str]] = {
+    "id": ("id", "编号"), "title": ("title", "标题"), "bureau": ("bureau", "机构"), "region": ("region", "地区"),
+    "level": ("level", "级别"), "year": ("year", "年份"), "published": ("published", "发布日期"),
+    "chunks": ("chunks", "片段数"), "file": ("file", "文件"), "source": ("source", "来源"),
+    "group": ("group", "分组"), "n": ("n", "题数"), "recall@1": ("recall@1", "首位召回"), "recall@5": ("recall@5", "前五召回"),
+    "right_report@1": ("right_report@1", "首位报告正确"), "accuracy": ("accuracy", "准确率"),
+    "wrong_answer": ("wrong_answer", "错答率"), "uncertain": ("uncertain", "不确定"),
+    "citation_support": ("citation_support", "引用支持"), "grounded": ("grounded", "数字有据"),
+    "refusal": ("refusal", "正确拒答"), "false_refusal": ("false_refusal", "误拒"),
+    "p50_ms": ("p50_ms", "p50 毫秒"), "p95_ms": ("p95_ms", "p95 毫秒"),
+}
+VALUE_NAMES: dict[str, tuple[str, str]] = {
+    "city": ("city", "市级"), "district": ("district", "区级"), "original": ("original", "原始"),
+    "uploaded": ("uploaded", "用户上传"),
+}
+
+
+def columns(keys: list[str], lang: str) -> list[str]:
+    return [COLUMN_NAMES[key][lang != "en"] if key in COLUMN_NAMES else key for key in keys]
+
+
+def value(text: object, lang: str) -> object:
+    """A coded value (level, source) in the interface language; anything else as it is."""
+    return VALUE_NAMES[text][lang != "en"] if isinstance(text, str) and text in VALUE_NAMES else text
 
 
 def t(key: str, lang: str, **values) -> str:

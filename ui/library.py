@@ -7,14 +7,15 @@ from pathlib import Path
 from typing import get_args
 
 import gradio as gr
+import pandas as pd
 
 from assistant.service import Assistant
 from index.ingest import UPLOAD_TYPES, SameReportError, UploadError, extract_text, propose_metadata
 from index.load import ManifestError, ReportMeta
 from ui.access import needs_password, refusal
-from ui.i18n import t
+from ui.i18n import columns, t, value
 from ui.labels import Labels
-from ui.render import reader_html
+from ui.render import find_count, reader_html
 
 TABLE_HEADERS = ["id", "title", "bureau", "region", "level", "year", "published", "chunks", "file", "source"]
 FIELDS = ["title", "title_en", "bureau", "bureau_en", "region", "region_en", "level", "year", "published", "notes"]
@@ -22,20 +23,40 @@ PREVIEW_CHARS = 1500
 LEVELS = list(get_args(ReportMeta.model_fields["level"].annotation))  # what the manifest accepts
 
 
-def library_rows(assistant: Assistant) -> list[list]:
-    return [[m.id, m.title, m.bureau, m.region, m.level, m.year, m.published, assistant.chunk_counts.get(m.id, 0), m.file,
-             m.source]
+def library_table(assistant: Assistant, lang: str) -> pd.DataFrame:
+    """The reports, one row each, with column names and coded values (level, source) in the interface language."""
+    rows = [[m.id, m.title, m.bureau, m.region, value(m.level, lang), m.year, m.published,
+             assistant.chunk_counts.get(m.id, 0), m.file, value(m.source, lang)]
             for m in assistant.reports.values()]
+    return pd.DataFrame(rows, columns=columns(TABLE_HEADERS, lang))
+
+
+def open_selected(assistant: Assistant, event: gr.SelectData) -> tuple:
+    """A click on a Library row opens that report in the reader below (the row's first cell is its id)."""
+    report_id = str((event.row_value or [None])[0])
+    if report_id not in assistant.texts:
+        return gr.update(), gr.update()
+    return report_id, open_report(assistant, report_id)
 
 
 def reader_choices(assistant: Assistant) -> list[tuple[str, str]]:
     return [(f"{m.id} · {m.title}", m.id) for m in assistant.reports.values()]
 
 
-def open_report(assistant: Assistant, report_id: str | None, start: int | None = None, end: int | None = None) -> str:
+def open_report(assistant: Assistant, report_id: str | None, start: int | None = None, end: int | None = None,
+                find: str = "") -> str:
     if not report_id or report_id not in assistant.texts:
         return ""
-    return reader_html(assistant.texts[report_id], start, end)
+    return reader_html(assistant.texts[report_id], start, end, assistant.contents.get(report_id), find[:200])
+
+
+def find_in_report(assistant: Assistant, report_id: str | None, find: str, lang: str) -> tuple[str, str]:
+    """The reader with every occurrence of find marked, and how many there are."""
+    if not report_id or report_id not in assistant.texts:
+        return gr.update(), t("reader_pick_first", lang) if find.strip() else ""
+    found = find_count(assistant.texts[report_id], find[:200])
+    status = "" if not find.strip() else t("reader_found", lang, n=found) if found else t("reader_none_found", lang)
+    return open_report(assistant, report_id, find=find), status
 
 
 def span_from_query(params: dict) -> tuple[str, int, int] | None:
@@ -95,10 +116,13 @@ def build_library_tab(assistant: Assistant, labels: Labels, lang: gr.Radio) -> d
     uploads = Uploads(assistant)
     pending = gr.State(None)
     labels.add(gr.Markdown(), "library_md", attr="value")
-    table = gr.Dataframe(library_rows(assistant), headers=TABLE_HEADERS, interactive=False, elem_id="library-table",
-                         wrap=True)
+    table = gr.Dataframe(library_table(assistant, "zh"), interactive=False, elem_id="library-table", wrap=True)
     labels.add(gr.Markdown(), "reader_md", attr="value")
-    picker = labels.add(gr.Dropdown(reader_choices(assistant), value=None, elem_id="reader-pick"), "reader_pick")
+    with gr.Row():
+        picker = labels.add(gr.Dropdown(reader_choices(assistant), value=None, elem_id="reader-pick", scale=3), "reader_pick")
+        find = labels.add(gr.Textbox(elem_id="reader-find-box", scale=2, max_length=200), "reader_find",
+                          placeholder="reader_find_hint")
+    find_status = gr.Markdown(elem_id="reader-find-status")
     reader = gr.HTML(f'<p class="hint">{t("reader_empty", "zh")} · {t("reader_empty", "en")}</p>', elem_id="reader")
     upload_md = gr.Markdown(elem_id="upload-md")
     with gr.Row():
@@ -122,7 +146,15 @@ def build_library_tab(assistant: Assistant, labels: Labels, lang: gr.Radio) -> d
             confirm = labels.add(gr.Checkbox(value=False, elem_id="confirm-same"), "confirm_same")
             add = labels.add(gr.Button(variant="primary", elem_id="add-report"), "add", attr="value")
 
-    picker.input(lambda rid: open_report(assistant, rid), picker, reader, api_name=False)  # user picks only: a link sets both
+    def show(report_id: str | None, text: str, lang_value: str) -> tuple[str, str]:
+        return find_in_report(assistant, report_id, text or "", lang_value)
+    picker.input(show, [picker, find, lang], [reader, find_status], api_name=False)  # user picks only: a link sets both
+    find.change(show, [picker, find, lang], [reader, find_status], api_name=False, trigger_mode="always_last").then(
+        None, js="() => document.getElementById('reader-find')?.scrollIntoView({block: 'center'})")
+
+    def select(event: gr.SelectData) -> tuple:
+        return open_selected(assistant, event)
+    table.select(select, None, [picker, reader], api_name=False)
     upload.upload(uploads.read, [upload, lang, admin], [*fields, preview, upload_status, pending], api_name=False)
     upload.upload(lambda: False, None, confirm, api_name=False)  # a confirmation is for one upload, never the next
     added = add.click(uploads.add, [pending, lang, admin, confirm, *fields], upload_status, api_name="add_report")

@@ -24,7 +24,8 @@ def answer_html(answer: Answer, turn: int, lang: str, texts: dict[str, str]) -> 
     cited = answer.citations or answer.related
     parts = [f'<div class="govqa-answer status-{answer.status}" data-status="{answer.status}">']
     if answer.status != "answered":
-        parts.append(f'<div class="banner">{ {"not_found": "🔍", "uncertain": "❔"}.get(answer.status, "❓") } {t(answer.status, lang)}</div>')
+        icon = {"not_found": "∅", "uncertain": "~"}.get(answer.status, "?")  # text glyphs: no emoji font needed
+        parts.append(f'<div class="banner"><span class="icon" aria-hidden="true">{icon}</span>{t(answer.status, lang)}</div>')
     body = _MARKDOWN.render(answer.answer)
     if answer.citations:
         body = MARKER.sub(lambda m: _cite_link(m, turn, len(answer.citations)), body)
@@ -76,22 +77,45 @@ def highlighted_paragraph(text: str, start: int, end: int, span: str) -> str:
     return f"{before}<mark>{html.escape(span)}</mark>{after}"
 
 
-def reader_html(text: str, start: int | None = None, end: int | None = None) -> str:
-    """A whole report, one <p> per line, with text[start:end] marked (id="reader-hit") when given."""
-    marked = start is not None and end is not None and 0 <= start < end <= len(text)
-    paragraphs, offset = [], 0
+def reader_html(text: str, start: int | None = None, end: int | None = None, contents: list | None = None,
+                find: str = "") -> str:
+    """A whole report, one <p> per line: text[start:end] marked (id="reader-hit") when given, every occurrence of
+    find marked (the first id="reader-find"; case-insensitive, taken literally), and a table of contents of
+    contents' (depth, offset, heading) above it, each entry scrolling to its paragraph."""
+    hit = (start, end) if start is not None and end is not None and 0 <= start < end <= len(text) else None
+    needle = find.strip()
+    finds = [m.span() for m in re.finditer(re.escape(needle), text, flags=re.I)] if needle else []
+    paragraphs, offset, anchors = [], 0, sorted({o for _, o, _ in contents or []})
     for line in text.split("\n"):
         line_end = offset + len(line)
-        if marked and offset <= end and start <= line_end:
-            a, b = max(start, offset) - offset, min(end, line_end) - offset
-            body = (html.escape(line[:a]) + '<mark id="reader-hit">' + html.escape(line[a:b]) + "</mark>"
-                    + html.escape(line[b:]))
-        else:
-            body = html.escape(line)
+        marks = [(*hit, ' id="reader-hit"')] if hit and hit[0] <= line_end and offset <= hit[1] else []
+        marks += [(a, b, ' class="find"') for a, b in finds if offset <= a and b <= line_end and not any(
+            a < m_b and m_a < b for m_a, m_b, _ in marks)]
         if line.strip():
-            paragraphs.append(f'<p data-start="{offset}">{body}</p>')
+            here = [o for o in anchors if offset <= o <= line_end]
+            anchor = f' id="reader-at-{here[0]}"' if here else ""
+            paragraphs.append(f'<p data-start="{offset}"{anchor}>{_marked(line, offset, marks)}</p>')
         offset = line_end + 1
-    return '<div class="reader">' + "".join(paragraphs) + "</div>"
+    body = "".join(paragraphs).replace(' class="find"', ' class="find" id="reader-find"', 1)
+    toc = "".join(f'<li class="depth-{depth}"><a class="toc" href="#" data-target="reader-at-{o}">{html.escape(label)}</a></li>'
+                  for depth, o, label in contents or [])
+    toc = f'<details class="reader-toc"><summary>目录 · Contents</summary><ul>{toc}</ul></details>' if toc else ""
+    return f'<div class="reader">{toc}{body}</div>'
+
+
+def find_count(text: str, find: str) -> int:
+    """How many times reader_html marks find in text."""
+    return len(re.findall(re.escape(find.strip()), text, flags=re.I)) if find.strip() else 0
+
+
+def _marked(line: str, offset: int, marks: list[tuple[int, int, str]]) -> str:
+    """line escaped, with each (start, end, attributes) range of the report (clipped to the line) in a <mark>."""
+    out, at = [], 0
+    for a, b, attrs in sorted(marks):
+        a, b = max(a, offset) - offset, min(b, offset + len(line)) - offset
+        out += [html.escape(line[at:a]), f"<mark{attrs}>", html.escape(line[a:b]), "</mark>"]
+        at = b
+    return "".join(out) + html.escape(line[at:])
 
 
 def context_markdown(scope: dict, lang: str, names: dict[str, str]) -> str:

@@ -169,15 +169,34 @@ def test_report_filter_shows_as_a_chip_and_limits_the_answer(page):
 
 
 def test_source_card_opens_the_reader_at_the_cited_span(page):
+    """In this same page (the Library tab, at the span); the link itself still opens the reader in a new tab."""
     ask(page, "2024年中山市12345热线服务总量是多少？")
     page.locator("#chat .source-card summary").first.click()
+    pages = len(page.context.pages)
+    page.locator("#chat a.open-reader").first.click()
+    page.wait_for_function("document.getElementById('reader-hit')?.innerText.includes('267.3万件次')", timeout=WAIT_MS)
+    assert len(page.context.pages) == pages and "003" in page.locator("#reader-pick input").input_value()
+    assert page.get_by_role("tab", name="报告库").get_attribute("aria-selected") == "true"
+    # find in the report, and its table of contents
+    page.locator("#reader-find-box textarea, #reader-find-box input").first.fill("热线")
+    page.wait_for_function("document.querySelector('#reader-find-status').innerText.includes('找到')", timeout=WAIT_MS)
+    assert page.locator("#reader mark.find").count() >= 2 and page.locator("#reader-find").is_visible()
+    url = page.url
+    page.locator("#reader .reader-toc summary").click()
+    entry = page.locator("#reader a.toc").nth(3)
+    target = entry.get_attribute("data-target")
+    entry.click()
+    page.wait_for_function(f"(() => {{ const r = document.getElementById('{target}').getBoundingClientRect();"
+                           f" const box = document.querySelector('#reader .reader').getBoundingClientRect();"
+                           f" return r.top >= box.top - 2 && r.top < box.bottom; }})()", timeout=WAIT_MS)
+    assert page.url == url
+    shot(page, "library-reader")
     with page.context.expect_page() as opened:
-        page.locator("#chat a.open-reader").first.click()
+        page.get_by_role("tab", name="问答").click()
+        page.locator("#chat a.open-reader").first.click(modifiers=["Control"])
     reader = opened.value
     reader.wait_for_selector("#reader-hit", timeout=WAIT_MS)
     assert "267.3万件次" in reader.inner_text("#reader-hit")
-    assert "003" in reader.locator("#reader-pick input").input_value()
-    shot(reader, "library-reader")
     reader.close()
 
 
@@ -194,6 +213,12 @@ def test_uploaded_report_is_indexed_and_answers(page, server):
     page.wait_for_function("document.querySelector('#upload-status').innerText.includes('005')", timeout=WAIT_MS)
     page.wait_for_function("document.querySelector('#library-table').innerText.includes('福田')", timeout=WAIT_MS)
     assert (app_settings.corpus_dir / "reports" / "futian-district-2024.txt").is_file()
+    table = page.inner_text("#library-table")
+    assert "片段数" in table and "区级" in table and "用户上传" in table and "chunks" not in table  # the interface's language
+    # a row opens the reader (the grid's cells are divs)
+    page.locator("#library-table").get_by_text("中山市政务服务和数据管理局2024年法治政府建设年度报告", exact=True).first.click()
+    page.wait_for_function("document.querySelector('#reader').innerText.includes('267.3万件次')", timeout=WAIT_MS)
+    assert "003" in page.locator("#reader-pick input").input_value()
     page.get_by_role("tab", name="问答").click()
     assert "6" in page.inner_text("#filter-status")  # the filters know the new report
     text = ask(page, "福田区2024年受理政务服务事项多少件？")
@@ -208,7 +233,7 @@ def test_evaluation_tab_runs_with_progress_and_shows_metrics(page):
     page.click("#eval-run")
     page.wait_for_selector("#eval-plot img", timeout=180_000)
     assert "准确率" in page.inner_text("#eval-status")
-    assert page.locator("#eval-table").inner_text().count("lang=") >= 2
+    assert page.locator("#eval-table").inner_text().count("lang=") >= 2 and "错答率" in page.inner_text("#eval-table")
     shot(page, "evaluation")
 
 
@@ -387,7 +412,11 @@ def test_dark_mode_answers_and_source_cards_are_readable_and_the_theme_switches(
 def test_language_switch_relabels_the_interface(page):
     page.locator("#lang label", has_text="English").click()
     page.wait_for_function("document.querySelector('#ask').innerText.trim() === 'Ask'", timeout=WAIT_MS)
-    page.get_by_role("tab", name="Library").wait_for(timeout=WAIT_MS)
+    page.get_by_role("tab", name="Library").click()
+    page.wait_for_function("document.querySelector('#library-table').innerText.includes('chunks')", timeout=WAIT_MS)
+    assert "district" in page.inner_text("#library-table") and "片段数" not in page.inner_text("#library-table")
+    page.get_by_role("tab", name="Evaluation").click()
+    page.wait_for_function("document.querySelector('#eval-table').innerText.includes('wrong_answer')", timeout=WAIT_MS)
     page.get_by_role("tab", name="Ask").click()
     shot(page, "chat-english-interface")
 

@@ -37,6 +37,9 @@ def test_not_found_shows_related_passages_as_not_an_answer(assistant):
     assert answer.status == "not_found" and 'data-status="not_found"' in html and "报告中未找到" in html
     if answer.related:
         assert "相关段落——并非答案" in html and 'class="source-card related"' in html
+    # the banner's icon is a text glyph in a circle: nothing in it needs an emoji font (chromium has none here)
+    banner = re.search(r'<div class="banner">(.*?)</div>', html).group(1)
+    assert '<span class="icon" aria-hidden="true">' in banner and not re.search("[\U0001F000-\U0001FAFF\u2753\u2754]", banner)
 
 
 def test_report_text_is_escaped():
@@ -58,6 +61,21 @@ def test_reader_marks_a_span_across_lines():
     html = reader_html(text, text.index("45"), text.index("第三") + 2)
     assert html.count("<mark") == 2 and '<mark id="reader-hit">45个</mark>' in html
     assert reader_html(text).count("<p") == 3 and "<mark" not in reader_html(text)
+
+
+def test_reader_finds_words_and_lists_the_sections(assistant):
+    """Find in the report: every occurrence marked (literally: a regex character is a character), the first one to
+    scroll to; the contents are the report's headings (一、 / （一）, not its 一是 items), each linked to its paragraph."""
+    from ui.render import find_count
+
+    text, contents = assistant.texts["003"], assistant.contents["003"]
+    html = reader_html(text, None, None, contents, "12345热线")
+    assert html.count('<mark class="find"') == find_count(text, "12345热线") == text.count("12345热线") > 1
+    assert html.count('id="reader-find"') == 1 and "目录 · Contents" in html
+    assert all(f'id="reader-at-{offset}"' in html for _, offset, _ in contents)
+    assert any(label.startswith("一、") for _, _, label in contents) and not any("是" == label[1:2] for _, _, label in contents)
+    assert reader_html("a.b a+b", find=".+").count("<mark") == 0 and find_count("a.b a+b", "+") == 1
+    assert '&lt;b&gt;<mark class="find" id="reader-find">x</mark>&lt;/b&gt;' in reader_html("<b>x</b>", find="x")  # escaped
 
 
 def test_context_line_names_what_follow_ups_keep():
