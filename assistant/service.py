@@ -262,7 +262,8 @@ class Assistant:
         q_emb, run = self.search(question, self.settings.top_k, allowed=allowed)
         retrieved = time.perf_counter()
         draft = self.compose(question, q_emb, run, allowed)
-        draft.notes = scope_notes(question, resolved.carried, dropped) + filter_notes(question, allowed, run, self.reports) + draft.notes
+        draft.notes = (scope_notes(question, resolved.carried, dropped) + filter_notes(question, allowed, run, self.reports)
+                       + draft.notes)
         answerer = "extractive"
         if self.writer and draft.status == "answered" and not draft.rows:
             draft, answerer = self.write_with_llm(question, draft)
