@@ -96,7 +96,8 @@ SCROLL_TO_HIT = "() => { setTimeout(() => document.getElementById('reader-hit')?
 def build_app(assistant: Assistant) -> gr.Blocks:
     settings = assistant.settings
     labels = Labels()
-    with gr.Blocks(title="政务报告问答 · Government work report Q&A") as app:
+    # delete_cache: Gradio's copies of uploads and exports older than a day go, checked hourly (a long-running app's disk)
+    with gr.Blocks(title="政务报告问答 · Government work report Q&A", delete_cache=(3600, 86400)) as app:
         with gr.Row(equal_height=True, elem_id="top"):
             header = gr.Markdown(elem_id="header")
             lang = gr.Radio(LANGS, value="zh", show_label=False, container=False, elem_id="lang", scale=0, min_width=220)

@@ -4,6 +4,7 @@ user when the chat has a password, otherwise this browser (a random id kept in i
 from __future__ import annotations
 
 import re
+import shutil
 import sqlite3
 import tempfile
 import time
@@ -37,9 +38,15 @@ def base_url(request: gr.Request | None) -> str:
         return ""
 
 
+# how long an exported file stays on the server for its download (Gradio serves a copy from its own cache)
+EXPORT_KEEP_S = 3600
+
+
 class Conversations:
     def __init__(self, assistant: Assistant) -> None:
         self.assistant = assistant
+        # every export of this app in one temporary folder, removed when the app stops
+        self._exports = tempfile.TemporaryDirectory(prefix="govqa-export-")
 
     def store(self) -> ConversationStore:
         return self.assistant.conversations  # opened on first use; ConversationError for a newer file
@@ -99,11 +106,19 @@ class Conversations:
         conversation = self._conversation(owner, current, lang)
         if conversation is None:
             return gr.update(value=None, visible=False)
-        folder = Path(tempfile.mkdtemp(prefix="govqa-export-"))
+        folder = Path(tempfile.mkdtemp(dir=self._exports.name))
+        self._prune_exports(keep=folder)
         stem = "conversation-" + time.strftime("%Y%m%d-%H%M", time.localtime(conversation.updated))
         (folder / f"{stem}.md").write_text(conversation_markdown(conversation, base_url(request)), encoding="utf-8")
         (folder / f"{stem}.json").write_text(conversation_json(conversation), encoding="utf-8")
         return gr.update(value=[str(folder / f"{stem}.md"), str(folder / f"{stem}.json")], visible=True)
+
+    def _prune_exports(self, keep: Path) -> None:
+        """Exports older than EXPORT_KEEP_S are removed: a long-running app does not fill its disk with them."""
+        cutoff = time.time() - EXPORT_KEEP_S
+        for folder in Path(self._exports.name).iterdir():
+            if folder != keep and folder.stat().st_mtime < cutoff:
+                shutil.rmtree(folder, ignore_errors=True)
 
     def share(self, owner, current, lang, request: gr.Request):
         if not self._own(owner, current):
