@@ -320,8 +320,7 @@ def test_a_folder_is_added_in_one_transaction_with_a_summary(settings, assistant
     assert (added.id, added.source, added.region) == ("005", "uploaded", "深圳市福田区")
     assert {m.source for m in read_manifest(local.manifest_path)[:-1]} == {"original"}
     assert {k: v for k, v in read_state(local)["reports"].items() if k != "005"} == state_before["reports"]
-    # asked in a process of its own: this one's Chroma client saw the store before the add (embedded Chroma is one
-    # process's; README: stop the app during a bulk add)
+    # asked in a process of its own, as a user of the command line would after `add`
     done = subprocess.run([sys.executable, "-m", "assistant", "ask", "--json", "福田区2024年受理政务服务事项多少件？"],
                           cwd=REPO_ROOT, env=env, capture_output=True, text=True, timeout=600)
     cited = json.loads(done.stdout)["citations"][0]
