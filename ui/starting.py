@@ -21,6 +21,9 @@ STATUS_PATH = "/__starting"
 MARKER = "X-GovQA-Starting"
 
 
+ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")  # the cursor moves tqdm writes for nested bars
+
+
 class ProgressTee:
     """stderr as it was, remembering the last line written to it (tqdm redraws its bar with \\r)."""
 
@@ -28,7 +31,7 @@ class ProgressTee:
         self.stream, self.line = stream, ""
 
     def write(self, text: str) -> int:
-        lines = [part.strip() for part in re.split(r"[\r\n]", text) if part.strip()]
+        lines = [part.strip() for part in re.split(r"[\r\n]", ANSI.sub("", text)) if part.strip()]
         if lines:
             self.line = lines[-1][-300:]
         return self.stream.write(text)
