@@ -63,12 +63,16 @@ def read_state(settings: Settings) -> dict:
 def index_is_current(settings: Settings, reports: list[Report]) -> bool:
     """True when the stored index was built with these settings from exactly these reports, and is intact."""
     state = read_state(settings)
+    return _built_from(settings, state, reports) and not index_damage(settings, state)
+
+
+def _built_from(settings: Settings, state: dict, reports: list[Report]) -> bool:
+    """Whether state records a complete build with these settings from exactly these reports."""
     return (
         state.get("config") == index_config(settings)
         and state.get("reports") == {r.meta.id: fingerprint(r) for r in reports}
         and settings.dictionary_path.is_file()
         and "counts" in state
-        and not index_damage(settings, state)
     )
 
 
@@ -109,10 +113,10 @@ def build_index(settings: Settings, rebuild: bool = False, progress: bool = True
     settings.index_root.mkdir(parents=True, exist_ok=True)
     with _build_lock(settings):
         live = settings.at_index(settings.index_dir)  # another process may have switched it while this one waited
-        if not rebuild and index_is_current(live, reports):
-            return _unchanged(live, reports)
         state = read_state(live)
-        damage = index_damage(live, state) if state else []
+        damage = index_damage(live, state) if state else []  # the store opened once: for the check and the message
+        if not rebuild and not damage and _built_from(live, state, reports):
+            return _unchanged(live, reports)
         if damage:
             log.warning("the stored index is damaged (%s); rebuilding it from the corpus", "; ".join(damage))
         target = settings.at_index(settings.index_root / _generation_name())

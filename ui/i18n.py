@@ -56,6 +56,19 @@ TEXT: dict[str, tuple[str, str]] = {  # key: (English, Chinese)
     "related": ("Related passages — not an answer", "相关段落——并非答案"),
     "section": ("Section", "章节"),
     "uploaded": ("uploaded", "用户上传"),
+    # the Library's coded values (ui/library.py; "uploaded" above serves both)
+    "city": ("city", "市级"), "district": ("district", "区级"), "original": ("original", "原始"),
+    # the Library's and the Evaluation's column names
+    "col_id": ("id", "编号"), "col_title": ("title", "标题"), "col_bureau": ("bureau", "机构"),
+    "col_region": ("region", "地区"), "col_level": ("level", "级别"), "col_year": ("year", "年份"),
+    "col_published": ("published", "发布日期"), "col_chunks": ("chunks", "片段数"), "col_file": ("file", "文件"),
+    "col_source": ("source", "来源"), "col_group": ("group", "分组"), "col_n": ("n", "题数"),
+    "col_recall@1": ("recall@1", "首位召回"), "col_recall@5": ("recall@5", "前五召回"),
+    "col_right_report@1": ("right_report@1", "首位报告正确"), "col_accuracy": ("accuracy", "准确率"),
+    "col_wrong_answer": ("wrong_answer", "错答率"), "col_uncertain": ("uncertain", "不确定"),
+    "col_citation_support": ("citation_support", "引用支持"), "col_grounded": ("grounded", "数字有据"),
+    "col_refusal": ("refusal", "正确拒答"), "col_false_refusal": ("false_refusal", "误拒"),
+    "col_p50_ms": ("p50_ms", "p50 毫秒"), "col_p95_ms": ("p95_ms", "p95 毫秒"),
     "uploaded_hint": ("Added by a user of this app, not one of the curated original reports",
                       "由本应用的用户添加，并非收录的原始报告"),
     "open_reader": ("Open in reader", "在阅读器中打开"),
@@ -140,31 +153,17 @@ TEXT: dict[str, tuple[str, str]] = {  # key: (English, Chinese)
     "feedback_unsaved": ("Only answers of a saved conversation can be rated.", "只能评价已保存对话中的答案。"),
 }
 
-# the Library's and the Evaluation's column names, and the Library's coded values, in the interface language
-COLUMN_NAMES: dict[str, tuple[str, str]] = {
-    "id": ("id", "编号"), "title": ("title", "标题"), "bureau": ("bureau", "机构"), "region": ("region", "地区"),
-    "level": ("level", "级别"), "year": ("year", "年份"), "published": ("published", "发布日期"),
-    "chunks": ("chunks", "片段数"), "file": ("file", "文件"), "source": ("source", "来源"),
-    "group": ("group", "分组"), "n": ("n", "题数"), "recall@1": ("recall@1", "首位召回"), "recall@5": ("recall@5", "前五召回"),
-    "right_report@1": ("right_report@1", "首位报告正确"), "accuracy": ("accuracy", "准确率"),
-    "wrong_answer": ("wrong_answer", "错答率"), "uncertain": ("uncertain", "不确定"),
-    "citation_support": ("citation_support", "引用支持"), "grounded": ("grounded", "数字有据"),
-    "refusal": ("refusal", "正确拒答"), "false_refusal": ("false_refusal", "误拒"),
-    "p50_ms": ("p50_ms", "p50 毫秒"), "p95_ms": ("p95_ms", "p95 毫秒"),
-}
-VALUE_NAMES: dict[str, tuple[str, str]] = {
-    "city": ("city", "市级"), "district": ("district", "区级"), "original": ("original", "原始"),
-    "uploaded": ("uploaded", "用户上传"),
-}
+CODED_VALUES = ("city", "district", "original", "uploaded")  # the Library's level and source values, in TEXT
 
 
 def columns(keys: list[str], lang: str) -> list[str]:
-    return [COLUMN_NAMES[key][lang != "en"] if key in COLUMN_NAMES else key for key in keys]
+    """The Library's and the Evaluation's column names in the interface language (TEXT's "col_" entries)."""
+    return [t(f"col_{key}", lang) if f"col_{key}" in TEXT else key for key in keys]
 
 
 def value(text: object, lang: str) -> object:
-    """A coded value (level, source) in the interface language; anything else as it is."""
-    return VALUE_NAMES[text][lang != "en"] if isinstance(text, str) and text in VALUE_NAMES else text
+    """A coded value of the Library (level, source) in the interface language; anything else as it is."""
+    return t(text, lang) if text in CODED_VALUES else text
 
 
 def t(key: str, lang: str, **values) -> str:

@@ -15,7 +15,7 @@ from index.load import ManifestError, ReportMeta
 from ui.access import needs_password, refusal
 from ui.i18n import columns, t, value
 from ui.labels import Labels
-from ui.render import find_count, reader_html
+from ui.render import find_spans, reader_html
 
 TABLE_HEADERS = ["id", "title", "bureau", "region", "level", "year", "published", "chunks", "file", "source"]
 FIELDS = ["title", "title_en", "bureau", "bureau_en", "region", "region_en", "level", "year", "published", "notes"]
@@ -47,14 +47,15 @@ def open_report(assistant: Assistant, report_id: str | None, start: int | None =
                 find: str = "") -> str:
     if not report_id or report_id not in assistant.texts:
         return ""
-    return reader_html(assistant.texts[report_id], start, end, assistant.contents.get(report_id), find[:200])
+    return reader_html(assistant.texts[report_id], start, end, assistant.contents.get(report_id), find)
 
 
 def find_in_report(assistant: Assistant, report_id: str | None, find: str, lang: str) -> tuple[str, str]:
-    """The reader with every occurrence of find marked, and how many there are."""
+    """The reader with every occurrence of find (its first 200 characters) marked, and how many there are."""
+    find = find[:200]
     if not report_id or report_id not in assistant.texts:
         return gr.update(), t("reader_pick_first", lang) if find.strip() else ""
-    found = find_count(assistant.texts[report_id], find[:200])
+    found = len(find_spans(assistant.texts[report_id], find))
     status = "" if not find.strip() else t("reader_found", lang, n=found) if found else t("reader_none_found", lang)
     return open_report(assistant, report_id, find=find), status
 

@@ -83,8 +83,7 @@ def reader_html(text: str, start: int | None = None, end: int | None = None, con
     find marked (the first id="reader-find"; case-insensitive, taken literally), and a table of contents of
     contents' (depth, offset, heading) above it, each entry scrolling to its paragraph."""
     hit = (start, end) if start is not None and end is not None and 0 <= start < end <= len(text) else None
-    needle = find.strip()
-    finds = [m.span() for m in re.finditer(re.escape(needle), text, flags=re.I)] if needle else []
+    finds = find_spans(text, find)
     paragraphs, offset, anchors = [], 0, sorted({o for _, o, _ in contents or []})
     for line in text.split("\n"):
         line_end = offset + len(line)
@@ -103,9 +102,10 @@ def reader_html(text: str, start: int | None = None, end: int | None = None, con
     return f'<div class="reader">{toc}{body}</div>'
 
 
-def find_count(text: str, find: str) -> int:
-    """How many times reader_html marks find in text."""
-    return len(re.findall(re.escape(find.strip()), text, flags=re.I)) if find.strip() else 0
+def find_spans(text: str, find: str) -> list[tuple[int, int]]:
+    """Where find occurs in text: case-insensitive, taken literally (a regex character is a character)."""
+    needle = find.strip()
+    return [m.span() for m in re.finditer(re.escape(needle), text, flags=re.I)] if needle else []
 
 
 def _marked(line: str, offset: int, marks: list[tuple[int, int, str]]) -> str:

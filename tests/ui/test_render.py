@@ -66,15 +66,15 @@ def test_reader_marks_a_span_across_lines():
 def test_reader_finds_words_and_lists_the_sections(assistant):
     """Find in the report: every occurrence marked (literally: a regex character is a character), the first one to
     scroll to; the contents are the report's headings (一、 / （一）, not its 一是 items), each linked to its paragraph."""
-    from ui.render import find_count
+    from ui.render import find_spans
 
     text, contents = assistant.texts["003"], assistant.contents["003"]
     html = reader_html(text, None, None, contents, "12345热线")
-    assert html.count('<mark class="find"') == find_count(text, "12345热线") == text.count("12345热线") > 1
+    assert html.count('<mark class="find"') == len(find_spans(text, "12345热线")) == text.count("12345热线") > 1
     assert html.count('id="reader-find"') == 1 and "目录 · Contents" in html
     assert all(f'id="reader-at-{offset}"' in html for _, offset, _ in contents)
     assert any(label.startswith("一、") for _, _, label in contents) and not any("是" == label[1:2] for _, _, label in contents)
-    assert reader_html("a.b a+b", find=".+").count("<mark") == 0 and find_count("a.b a+b", "+") == 1
+    assert reader_html("a.b a+b", find=".+").count("<mark") == 0 and len(find_spans("a.b a+b", "+")) == 1
     assert '&lt;b&gt;<mark class="find" id="reader-find">x</mark>&lt;/b&gt;' in reader_html("<b>x</b>", find="x")  # escaped
 
 
