@@ -1,6 +1,7 @@
 """The answer object of the CLI contract (`python -m assistant ask --json`). Fields may be added, never renamed."""
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from typing import Literal
 
 from pydantic import BaseModel, Field
@@ -67,3 +68,15 @@ class RetrievedPassage(BaseModel):
     bm25: float | None = None
     best_sentence: str | None = None    # the passage's sentence that ranked highest for the question
     sentence_score: float | None = None
+
+
+@dataclass
+class Stage:
+    """A step of answering, reported as soon as it is done (Assistant.ask's on_stage): "understood" (the answer's
+    language, the question's kind and scope: regions, level, years, the reports they match, what was carried from
+    the conversation, the user's filter), then "retrieved" (the passages being read, best first, as citations)."""
+    name: str
+    lang: str
+    kind: str
+    scope: dict
+    passages: list[Citation] = field(default_factory=list)

@@ -13,6 +13,7 @@ from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from functools import cached_property
 from dataclasses import dataclass, replace
+from typing import Callable
 from pathlib import Path
 
 import jieba
@@ -21,7 +22,7 @@ from llama_index.core.schema import QueryBundle
 from tqdm import tqdm
 
 from assistant import synth
-from assistant.answer import Coverage, Draft, compose, find_answer, not_found_text
+from assistant.answer import Coverage, Draft, citation, compose, find_answer, not_found_text
 from assistant.compare import ReportAnswer, clarification, comparison
 from assistant.conversations import ConversationStore
 from assistant.dictionary import Dictionary
@@ -34,7 +35,7 @@ from assistant.question import CJK, Question, QuestionError, parse_question, val
 from assistant.ranker import Ranker, index_fingerprint, names_what_is_counted, ranker_code_version
 from assistant.rerank import Candidate, best_sentences, order_passages, rank_sentences, scope_match
 from assistant.retrieve import HybridRetriever, Passage
-from assistant.schema import Answer, RetrievedPassage
+from assistant.schema import Answer, Citation, RetrievedPassage, Stage
 from assistant.settings import Settings
 from assistant.verify import MARKER, check_figures, drop_unsupported
 from index.bm25 import BM25Index
@@ -46,6 +47,21 @@ from index.load import ReportMeta, load_reports
 from index.store import all_chunk_nodes, load_sentences, open_store, writable
 
 log = logging.getLogger(__name__)
+
+
+READING_SHOWN = 3  # passages shown while the answer is composed
+
+
+def reading(sentences: list[Candidate], k: int) -> list[Citation]:
+    """The best-ranked in-scope sentences of distinct passages: what the answer is being composed from."""
+    shown, seen = [], set()
+    for c in sentences:
+        if c.scope >= 0 and c.chunk_id not in seen:
+            seen.add(c.chunk_id)
+            shown.append(citation(len(shown) + 1, c))
+        if len(shown) == k:
+            break
+    return shown
 
 
 @dataclass
@@ -232,11 +248,13 @@ class Assistant:
 
     # --- answering: understand, retrieve, compose (one report, a comparison, or asking back), write, verify ---
     def ask(self, text: str, history: list[dict] | None = None, qid: str | int | None = None,
-            reports: list[str] | None = None) -> Answer:
-        """reports: a user's filter (report ids); the answer then rests on those reports only."""
+            reports: list[str] | None = None, on_stage: Callable[[Stage], None] | None = None) -> Answer:
+        """reports: a user's filter (report ids); the answer then rests on those reports only. on_stage: called with
+        each step's result as soon as it is known (what was understood, then the passages being read), before the
+        answer is returned — what the chat shows while it works."""
         self.follow_index()
         with self._lock:
-            return self._ask(text, history, qid, reports)
+            return self._ask(text, history, qid, reports, on_stage or (lambda stage: None))
 
     def follow_index(self) -> bool:
         """When another process (python -m assistant add / index) has switched the data dir to a newer index, loads it
@@ -255,11 +273,16 @@ class Assistant:
         threading.Thread(target=reload, name="follow-index", daemon=True).start()
         return True
 
-    def _ask(self, text: str, history: list[dict] | None, qid: str | int | None, reports: list[str] | None) -> Answer:
+    def _ask(self, text: str, history: list[dict] | None, qid: str | int | None, reports: list[str] | None,
+             on_stage: Callable[[Stage], None]) -> Answer:
         started = time.perf_counter()
         question, resolved, dropped = self.understand_turn(*self.validate(text, history))
         allowed = self.check_filter(reports)
+        scope = {"regions": question.regions, "level": question.level, "years": question.years,
+                 "carried": resolved.carried, "dropped": dropped, "filter": allowed}
+        on_stage(Stage("understood", question.answer_lang, question.kind, scope | {"reports": self.scope_reports(question)}))
         q_emb, run = self.search(question, self.settings.top_k, allowed=allowed)
+        on_stage(Stage("retrieved", question.answer_lang, question.kind, {}, reading(run.sentences, READING_SHOWN)))
         retrieved = time.perf_counter()
         draft = self.compose(question, q_emb, run, allowed)
         draft.notes = (scope_notes(question, resolved.carried, dropped) + filter_notes(question, allowed, run, self.reports)

@@ -113,7 +113,6 @@ class Settings(BaseSettings):
     admin_password: SecretStr | None = Field(default=None, min_length=1)
     # when set, the whole app (page and HTTP API) asks for this password first (any user name; ui/access.py)
     chat_password: SecretStr | None = Field(default=None, min_length=1)
-    ui_stream_delay_s: float = Field(default=0.015, ge=0)  # pause between streamed answer pieces in the chat
 
     @model_validator(mode="after")
     def _llm_configured(self) -> "Settings":

@@ -35,9 +35,9 @@ def wait_until_served(url: str, server: subprocess.Popen, limit_s: float = 600) 
     raise SystemExit(f"not served within {limit_s} s")
 
 
-def first_cited_answer(url: str) -> tuple[float, float, str]:
+def first_cited_answer(url: str) -> tuple[float, float, float, str]:
     """(seconds to the page's first paint with its question box, seconds from clicking an example (which asks it) to
-    the source card, answer)."""
+    the first source card (the passages being read), to the answer with its cards, answer)."""
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
@@ -51,10 +51,12 @@ def first_cited_answer(url: str) -> tuple[float, float, str]:
         started = time.perf_counter()
         page.locator("#examples button").first.click()
         page.wait_for_selector("#chat .source-card", timeout=60_000)
+        reading = time.perf_counter() - started
+        page.wait_for_selector("#chat .govqa-answer:not([data-status=working]) .source-card", timeout=60_000)
         answered = time.perf_counter() - started
         text = page.locator("#chat .govqa-answer").last.inner_text().split("\n")[0]
         browser.close()
-    return loaded, answered, text
+    return loaded, reading, answered, text
 
 
 def main() -> None:
@@ -72,7 +74,7 @@ def main() -> None:
                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         try:
             served = wait_until_served(f"http://127.0.0.1:{port}/", server)
-            loaded, answered, text = first_cited_answer(f"http://127.0.0.1:{port}/")
+            loaded, reading, answered, text = first_cited_answer(f"http://127.0.0.1:{port}/")
         finally:
             server.terminate()
             server.wait(timeout=30)
@@ -81,6 +83,7 @@ def main() -> None:
     print(f"index {'built from nothing' if args.fresh_index else 'already built'}")
     print(f"python -m ui start -> page served: {served:.1f} s")
     print(f"page load -> question box ready:   {loaded:.1f} s")
+    print(f"click example -> passages shown:     {reading:.2f} s")
     print(f"click example -> cited answer shown: {answered:.2f} s  ({text[:40]}…)")
     print(f"total from start:                   {time.perf_counter() - started:.1f} s")
 

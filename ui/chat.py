@@ -3,9 +3,10 @@ follow-up context the assistant assumes."""
 from __future__ import annotations
 
 import html
+import queue
 import secrets
 import sqlite3
-import time
+import threading
 from dataclasses import dataclass
 
 import gradio as gr
@@ -14,12 +15,12 @@ from assistant.compare import followup_for
 from assistant.conversations import Conversation, ConversationError
 from assistant.export import escape
 from assistant.question import QuestionError
-from assistant.schema import Answer
+from assistant.schema import Answer, Stage
 from assistant.service import Assistant
 from ui.conversations import SHARED, BROWSER_ID, Conversations, owner_of
 from ui.i18n import t
 from ui.labels import Labels
-from ui.render import answer_html, context_markdown, streamed_pieces
+from ui.render import answer_html, context_markdown, working_html
 
 EXAMPLES = [
     "深圳市2025年上线了多少个“高效办成一件事”？",
@@ -65,7 +66,7 @@ def filter_status(assistant: Assistant, reports: list, bureaus: list, years: lis
     return t("filter_some", lang, k=len(allowed), n=len(assistant.reports), names=names)
 
 
-# --- one turn: validate, show the question at once, answer, stream the text, then the final message ---
+# --- one turn: validate, show the question at once, then what the assistant understood, the passages it reads, the answer ---
 
 @dataclass
 class Turn:
@@ -74,6 +75,21 @@ class Turn:
     def respond(self, message, chat, context, reports, bureaus, years, lang, owner=None, current=None, turn_ids=None,
                 request: gr.Request = None):
         """-> chat, question box, context, context line, open conversation id, {chat message index: saved turn id}."""
+        yield from self.turn(message, chat, context, reports, bureaus, years, lang, owner, current, turn_ids, request)
+
+    def regenerate(self, chat, context, reports, bureaus, years, lang, owner=None, current=None, turn_ids=None,
+                   request: gr.Request = None):
+        """The chat's retry: asks the last question again with the filters as they are now, read against the
+        conversation as it was before it; the new answer is added as a turn of its own (the earlier one is kept)."""
+        history = list((context or {}).get("history") or [])
+        if len(history) < 2 or history[-2].get("role") != "user" or (current or "").startswith(SHARED):
+            yield gr.skip(), gr.skip(), gr.skip(), gr.skip(), gr.skip(), gr.skip()
+            return
+        yield from self.turn(history[-2]["content"], chat, context, reports, bureaus, years, lang, owner, current,
+                             turn_ids, request, resolve_against=history[:-2])
+
+    def turn(self, message, chat, context, reports, bureaus, years, lang, owner, current, turn_ids, request,
+             resolve_against: list | None = None):
         chat, context, turn_ids = list(chat or []), dict(context or fresh_context()), dict(turn_ids or {})
         if current and current.startswith(SHARED):  # a shared conversation is read-only: asking starts one's own
             chat, context, current, turn_ids = [], fresh_context(), None, {}
@@ -88,17 +104,20 @@ class Turn:
             error = t(refused, lang) if refused else t("q_too_long", lang, n=len(text), limit=limit)
             yield chat + [_error(error, lang)], message, context, gr.skip(), *keep
             return
-        yield chat + [{"role": "assistant", "content": t("thinking", lang)}], "", context, gr.skip(), *keep
-        try:
-            answer = self.assistant.ask(text, history=context["history"], reports=allowed)
-        except QuestionError as err:
-            yield chat + [_error(str(err), lang)], message, context, gr.skip(), *keep
-            return
-        for piece in streamed_pieces(answer.answer):
-            yield chat + [{"role": "assistant", "content": html.escape(piece)}], "", context, gr.skip(), *keep
-            time.sleep(self.assistant.settings.ui_stream_delay_s)
-        turn = sum(1 for m in chat if m["role"] == "assistant") + 1
-        chat.append(self.message(answer, turn, lang))
+        number = sum(1 for m in chat if m["role"] == "assistant") + 1
+        stages: list[Stage] = []
+        yield chat + [self.working(stages, number, lang)], "", context, gr.skip(), *keep
+        history = context["history"] if resolve_against is None else resolve_against
+        for event in self.asked(text, history, allowed):
+            if isinstance(event, Stage):
+                stages.append(event)
+                yield chat + [self.working(stages, number, lang)], "", context, gr.skip(), *keep
+            elif isinstance(event, QuestionError):
+                yield chat + [_error(str(event), lang)], message, context, gr.skip(), *keep
+                return
+            else:
+                answer = event
+        chat.append(self.message(answer, number, lang))
         context = {"history": context["history"] + [{"role": "user", "content": text},
                                                     {"role": "assistant", "content": answer.answer}],
                    "scope": answer.scope}
@@ -106,6 +125,31 @@ class Turn:
         if turn_id is not None:
             turn_ids[len(chat) - 1] = turn_id
         yield chat, "", context, self.context_text(context, lang), current, turn_ids
+
+    def asked(self, text: str, history: list, allowed: list | None):
+        """Asks in a worker thread and yields each Stage as the assistant reports it, then the Answer (or the
+        QuestionError); any other error is raised here, in the caller's thread."""
+        events: queue.Queue = queue.Queue()
+
+        def work() -> None:
+            try:
+                events.put(self.assistant.ask(text, history=history, reports=allowed, on_stage=events.put))
+            except Exception as err:  # handed to the caller, who shows a QuestionError and raises anything else
+                events.put(err)
+        threading.Thread(target=work, name="ask", daemon=True).start()
+        while True:
+            event = events.get()
+            if isinstance(event, Exception) and not isinstance(event, QuestionError):
+                raise event
+            yield event
+            if not isinstance(event, Stage):
+                return
+
+    def working(self, stages: list[Stage], number: int, lang: str) -> dict:
+        return {"role": "assistant", "content": working_html(stages, number, lang, self.names(lang), self.assistant.texts)}
+
+    def names(self, lang: str) -> dict[str, str]:
+        return {m.region: (m.region_short_en if lang == "en" else m.region) for m in self.assistant.reports.values()}
 
     def save(self, owner: str | None, current: str | None, text: str, answer: Answer, allowed: list | None,
              lang: str) -> tuple[str | None, int | None]:
@@ -155,8 +199,7 @@ class Turn:
         return []
 
     def context_text(self, context: dict, lang: str) -> str:
-        names = {m.region: (m.region_short_en if lang == "en" else m.region) for m in self.assistant.reports.values()}
-        return context_markdown(context.get("scope") or {}, lang, names)
+        return context_markdown(context.get("scope") or {}, lang, self.names(lang))
 
 
 def _error(message: str, lang: str) -> dict:
@@ -225,7 +268,8 @@ def build_chat_tab(assistant: Assistant, labels: Labels, lang: gr.Radio, sidebar
                   question.submit(turn.respond, ask_inputs, ask_outputs, api_name=False),
                   examples.click(lambda sample: sample[0], examples, question, api_name=False).then(  # sent on click
                       turn.respond, ask_inputs, ask_outputs, api_name=False),
-                  chat.option_select(pick, ask_inputs[1:], ask_outputs, api_name=False)):
+                  chat.option_select(pick, ask_inputs[1:], ask_outputs, api_name=False),
+                  chat.retry(turn.regenerate, ask_inputs[1:], ask_outputs, api_name=False)):
         event.then(after_turn, [owner, current, lang, search], after_outputs, api_name=False)
     question.change(lambda text: gr.update(interactive=bool((text or "").strip())), question, ask, api_name=False)
 

@@ -8,9 +8,9 @@ import re
 from markdown_it import MarkdownIt
 
 from assistant.export import answer_markdown, reader_query
-from assistant.schema import Answer, Citation
+from assistant.schema import Answer, Citation, Stage
 from assistant.verify import MARKER
-from ui.i18n import t
+from ui.i18n import TEXT, t
 
 # commonmark + tables, with raw HTML off: the answer text quotes report text (and uploads), which must reach the
 # page escaped, never as markup (the "commonmark" preset turns html on, so it is turned off here)
@@ -135,8 +135,36 @@ def context_markdown(scope: dict, lang: str, names: dict[str, str]) -> str:
     return t("context", lang, parts=" · ".join(parts))
 
 
-def streamed_pieces(text: str, pieces: int = 12) -> list[str]:
-    """Growing prefixes of the answer text, cut after punctuation where possible, for streaming it."""
-    cuts = [m.end() for m in re.finditer(r"[，。；：,.;:\n]", text)] or list(range(1, len(text)))
-    step = max(1, len(cuts) // pieces)
-    return [text[:c] for c in cuts[step - 1::step]] + [text]
+def working_html(stages: list[Stage], turn: int, lang: str, names: dict[str, str], texts: dict[str, str]) -> str:
+    """The chat message while a question is answered: what was understood (kind, bureau, level, years, the answer's
+    language, the filter) as soon as it is known, then the passages being read as source cards. names: region ->
+    shown name."""
+    parts = ['<div class="govqa-answer status-working" data-status="working">',
+             f'<div class="banner"><span class="icon" aria-hidden="true">…</span>'
+             f'{t("composing" if len(stages) > 1 else "thinking", lang)}</div>']
+    for stage in stages:
+        if stage.name == "understood":
+            parts.append(f'<div class="understood">{html.escape(t("understood", lang, parts=understood_parts(stage, lang, names)))}</div>')
+        elif stage.name == "retrieved" and stage.passages:
+            cards = "".join(source_card(c, turn, lang, texts.get(c.report_id, ""), related=True) for c in stage.passages)
+            parts.append(f'<div class="sources"><div class="sources-title">{t("reading", lang)} ({len(stage.passages)})</div>'
+                         f"{cards}</div>")
+    return "".join(parts + ["</div>"]).replace("\n", "")
+
+
+def understood_parts(stage: Stage, lang: str, names: dict[str, str]) -> str:
+    scope = stage.scope
+    parts = [t(f"kind_{stage.kind}", lang) if f"kind_{stage.kind}" in TEXT else stage.kind]
+    if scope.get("regions"):
+        parts.append(" / ".join(names.get(r, r) for r in scope["regions"]))
+    elif scope.get("level"):
+        parts.append(t(scope["level"], lang) if scope["level"] in TEXT else scope["level"])
+    if scope.get("years"):
+        parts.append(", ".join(map(str, scope["years"])))
+    reports = scope.get("reports")
+    parts.append(t("u_all", lang) if reports is None else t("u_reports", lang, n=len(reports)))
+    if scope.get("filter") is not None:
+        parts.append(t("u_filter", lang, n=len(scope["filter"])))
+    if stage.lang != lang:  # the interface says it only when the answer's language differs from its own
+        parts.append(t(f"u_in_{stage.lang}", lang))
+    return " · ".join(parts)

@@ -1,4 +1,4 @@
-"""The library entry point's report filter (the UI's scope controls) and reload after a report is added."""
+"""The library entry point: the report filter (the UI's scope controls), the steps it reports while answering."""
 import pytest
 
 from assistant.question import QuestionError
@@ -27,3 +27,23 @@ def test_bad_filters_are_refused(assistant):
         assistant.ask("热线满意度是多少？", reports=["999"])
     with pytest.raises(QuestionError, match="allows no report"):
         assistant.ask("热线满意度是多少？", reports=[])
+
+
+def test_each_step_is_reported_as_soon_as_it_is_done(assistant):
+    """ask(on_stage=…): what was understood, then the passages read, each before the answer is returned."""
+    seen = []
+    answer = assistant.ask("深圳市2025年上线了多少个“高效办成一件事”？", on_stage=seen.append)
+    assert [stage.name for stage in seen] == ["understood", "retrieved"]
+    understood, retrieved = seen
+    assert (understood.lang, understood.kind) == ("zh", "figure")
+    assert understood.scope["regions"] == ["深圳市"] and understood.scope["years"] == [2025]
+    assert understood.scope["reports"] == answer.scope["reports"]
+    assert [c.n for c in retrieved.passages] == list(range(1, len(retrieved.passages) + 1))
+    assert all(assistant.reports[c.report_id].region == "深圳市" for c in retrieved.passages)
+
+
+def test_a_refused_question_reports_no_step(assistant):
+    seen = []
+    with pytest.raises(QuestionError):
+        assistant.ask("   ", on_stage=seen.append)
+    assert seen == []

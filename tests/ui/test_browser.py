@@ -26,7 +26,7 @@ def app_copy(settings, root: Path):
     corpus, data = root / "corpus", root / "data"
     shutil.copytree(settings.corpus_dir, corpus)
     shutil.copytree(settings.data_dir, data, ignore=shutil.ignore_patterns("eval", "conversations*"))
-    return settings.model_copy(update={"corpus_dir": corpus, "data_dir": data, "ui_stream_delay_s": 0.0})
+    return settings.model_copy(update={"corpus_dir": corpus, "data_dir": data})
 
 
 def start_app(app_settings, port: int):
@@ -92,7 +92,13 @@ def ask(page, question: str, new_chat: bool = True) -> str:
     before = page.locator("#chat .govqa-answer").count()
     page.fill("#question textarea", question)
     page.click("#ask")
-    page.wait_for_function(f"document.querySelectorAll('#chat .govqa-answer').length > {before}", timeout=WAIT_MS)
+    return answered(page, before)
+
+
+def answered(page, before: int) -> str:
+    """The text of the last answer once there are more than before and the last is final (not the work in progress)."""
+    page.wait_for_function(f"""(() => {{ const all = document.querySelectorAll('#chat .govqa-answer');
+        return all.length > {before} && all[all.length - 1].dataset.status !== 'working'; }})()""", timeout=WAIT_MS)
     return page.locator("#chat .govqa-answer").last.inner_text()
 
 
@@ -151,8 +157,7 @@ def test_comparison_is_a_table_and_ambiguity_offers_report_buttons(page):
     shot(page, "chat-clarify")
     before = page.locator("#chat .govqa-answer").count()
     page.locator("#chat button.option", has_text="深圳市2024年").click()
-    page.wait_for_function(f"document.querySelectorAll('#chat .govqa-answer').length > {before}", timeout=WAIT_MS)
-    assert page.locator("#chat .govqa-answer").last.inner_text().startswith("23个")
+    assert answered(page, before).startswith("23个")
 
 
 def test_report_filter_shows_as_a_chip_and_limits_the_answer(page):
@@ -164,6 +169,15 @@ def test_report_filter_shows_as_a_chip_and_limits_the_answer(page):
     text = ask(page, "上线了多少个“高效办成一件事”？")
     assert "中山市" in text and page.locator("#chat .status-clarify").count() == 0
     shot(page, "chat-filter")
+    # Regenerate (the chat's retry) asks the last question again with the filters as they are now
+    page.click("#filter-reports input")
+    page.get_by_role("option", name=re.compile("深圳市 2025")).click()
+    page.keyboard.press("Escape")
+    page.wait_for_function("document.querySelector('#filter-status').innerText.includes('2/5')", timeout=WAIT_MS)
+    before = page.locator("#chat .govqa-answer").count()
+    page.locator("#chat button[aria-label='Retry'], #chat button[aria-label='重试']").last.click()
+    text = answered(page, before)
+    assert page.locator("#chat .status-clarify").count() == 1 and "中山市" in text and "深圳市" in text
     page.click("#clear-filters")
     page.wait_for_function("document.querySelector('#filter-status').innerText.includes('全部')", timeout=WAIT_MS)
 
@@ -311,8 +325,7 @@ def test_a_conversation_survives_a_server_restart_and_opens_from_a_share_link(br
         loaded(page)
         assert page.locator("#chat .govqa-answer").count() == 0 and saved_titles(page) == []
         page.locator("#examples button").nth(4).click()  # an example is asked at once
-        page.wait_for_function("document.querySelectorAll('#chat .govqa-answer').length === 1", timeout=WAIT_MS)
-        assert "99.63%" in page.locator("#chat .govqa-answer").first.inner_text()
+        assert "99.63%" in answered(page, 0)
         wait_newest_saved(page, "What was the satisfaction rate of Zhongshan's 12345 hotline in 2024?")
         app.close()
         app = start_app(app_settings, port)  # the same data dir, a new app

@@ -41,3 +41,40 @@ def test_exports_share_one_folder_and_old_ones_are_removed(assistant):
     assert second[0].is_file() and not first[0].parent.exists() and [d for d in root.iterdir()] == [second[0].parent]
     conversations._exports.cleanup()
     assert not root.exists()
+
+
+def _contents(step) -> list[str]:
+    chat = step[0]
+    return [m["content"] for m in chat if m["role"] == "assistant"]
+
+
+def test_a_turn_shows_what_was_understood_then_the_passages_read_then_the_answer(assistant):
+    steps = list(Turn(assistant).respond(QUESTION, [], None, [], [], [], "en"))
+    last = [_contents(step)[-1] for step in steps]
+    working = [m for m in last if 'data-status="working"' in m]
+    assert len(working) == 3 and len(last) == 4  # searching, understood, reading; then the answer
+    assert "understood" not in working[0] and "Understood: a figure · Shenzhen · 2025" in working[1]
+    assert "source-card" not in working[1] and "Reading (" in working[2] and "source-card" in working[2]
+    assert 'data-status="answered"' in last[-1] and "45个" in last[-1]
+    chat, context = steps[-1][0], steps[-1][2]
+    assert [m["role"] for m in chat] == ["user", "assistant"] and len(context["history"]) == 2
+
+
+def test_regenerate_asks_the_last_question_again_with_the_filters_as_they_are_now(assistant):
+    turn = Turn(assistant)
+    question = "上线了多少个“高效办成一件事”？"
+    first = list(turn.respond(question, [], None, [], [], [], "zh"))[-1]
+    assert 'data-status="clarify"' in _contents(first)[-1]
+    chat, context = first[0], first[2]
+    shenzhen_2025 = [rid for rid, m in assistant.reports.items() if (m.region, m.year) == ("深圳市", 2025)]
+    again = list(turn.regenerate(chat, context, shenzhen_2025, [], [], "zh"))[-1]
+    answers = _contents(again)
+    assert len(answers) == 2 and 'data-status="clarify"' in answers[0]  # the earlier answer is kept
+    assert 'data-status="answered"' in answers[1] and "45个" in answers[1]
+    assert [m["content"] for m in again[0] if m["role"] == "user"] == [question, question]
+    assert [h["content"] for h in again[2]["history"] if h["role"] == "user"] == [question, question]
+
+
+def test_regenerate_without_a_question_to_ask_again_changes_nothing(assistant):
+    steps = list(Turn(assistant).regenerate([], None, [], [], [], "zh"))
+    assert len(steps) == 1 and all(isinstance(v, dict) and v.get("__type__") == "update" for v in steps[0])

@@ -1,7 +1,7 @@
 """Answers rendered for the chat, the reader and the context line, on the real answers of the real corpus."""
 import re
 
-from ui.render import answer_html, context_markdown, highlighted_paragraph, reader_html, streamed_pieces
+from ui.render import answer_html, context_markdown, highlighted_paragraph, reader_html, working_html
 
 
 def test_each_marker_links_to_its_card_and_the_span_is_marked_inside_its_paragraph(assistant):
@@ -85,11 +85,17 @@ def test_context_line_names_what_follow_ups_keep():
     assert "暂无假定" in context_markdown({}, "zh", {})
 
 
-def test_streamed_pieces_grow_to_the_whole_answer():
-    text = "45个。据深圳市政务服务和数据管理局2025年度报告：“上线45个高频…”[1]"
-    pieces = streamed_pieces(text)
-    assert pieces[-1] == text and all(text.startswith(p) for p in pieces)
-    assert [len(p) for p in pieces] == sorted(len(p) for p in pieces)
+def test_the_work_in_progress_shows_what_was_understood_then_the_passages_read(assistant):
+    stages = []
+    answer = assistant.ask("How many one-matter items did Shenzhen launch in 2025?", on_stage=stages.append)
+    names = {"深圳市": "Shenzhen"}
+    understood = working_html(stages[:1], 1, "zh", names, assistant.texts)
+    assert "理解为：数字 · Shenzhen · 2025 · 1 份符合的报告 · 以英文作答" in understood and "source-card" not in understood
+    reading = working_html(stages, 1, "en", names, assistant.texts)
+    assert "Understood: a figure · Shenzhen · 2025 · 1 matching reports" in reading
+    assert "answer in" not in reading  # said only when the answer's language is not the interface's
+    assert reading.count('class="source-card related"') == len(stages[1].passages) > 0
+    assert answer.citations[0].text in reading  # the passage the answer rests on was among those shown while reading
 
 
 def test_markup_in_report_text_reaches_the_page_escaped(assistant):
