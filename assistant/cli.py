@@ -20,7 +20,7 @@ from assistant.glossary import GlossaryError
 from assistant.question import QuestionError, clean_text, validate_question
 from assistant.settings import Settings
 from index.load import ManifestError
-from index.store import ReadOnlyError, writable
+from index.store import ReadOnlyError, StoreUnavailable, writable
 
 EXIT_BAD_INPUT = 2
 
@@ -75,7 +75,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "add":
             return run_add(settings, args)
         return run_retrieve(settings, args)
-    except (QuestionError, ManifestError, GlossaryError, ReadOnlyError) as err:
+    except (QuestionError, ManifestError, GlossaryError, ReadOnlyError, StoreUnavailable) as err:
         print(f"error: {err}", file=sys.stderr)
         return EXIT_BAD_INPUT
     except Exception as err:  # the data dir unusable, a damaged index: one line naming it, never a traceback

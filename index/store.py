@@ -10,6 +10,7 @@ import tempfile
 from contextlib import closing
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import chromadb
 import numpy as np
@@ -58,25 +59,76 @@ def writable(folder: Path) -> bool:
 
 
 def open_store(settings: Settings) -> Store:
-    """The Chroma store of the data dir; for a read-only data dir a private copy of it (Chroma writes to its
-    database even to read), which answers questions exactly as the original would."""
-    path = settings.store_dir
-    if not writable(settings.data_dir):
-        if not (path / "chroma.sqlite3").is_file():
-            raise ReadOnlyError(f"the data dir {settings.data_dir} is read-only and holds no index")
-        path = _scratch_copy(path)
-    path.mkdir(parents=True, exist_ok=True)
-    client = chromadb.PersistentClient(path=str(path), settings=chromadb.Settings(anonymized_telemetry=False))
+    """The Chroma store of the index: on the Chroma server settings.chroma_url names, or embedded in the index's
+    folder; for a read-only data dir a private copy of that (Chroma writes to its database even to read), which
+    answers questions exactly as the original would."""
+    if settings.chroma_url:
+        client = server_client(settings.chroma_url)
+    else:
+        path = settings.store_dir
+        if not writable(settings.data_dir):
+            if not (path / "chroma.sqlite3").is_file():
+                raise ReadOnlyError(f"the data dir {settings.data_dir} is read-only and holds no index")
+            path = _scratch_copy(path)
+        path.mkdir(parents=True, exist_ok=True)
+        client = chromadb.PersistentClient(path=str(path), settings=chromadb.Settings(anonymized_telemetry=False))
     cosine = {"hnsw": {"space": "cosine", "ef_search": settings.dense_ef_search}}
+    prefix = settings.collection_prefix
     store = Store(
         client=client,
-        chunks=client.get_or_create_collection(CHUNKS, configuration=cosine),
-        sentences=client.get_or_create_collection(SENTENCES, configuration=cosine),
-        claims=client.get_or_create_collection(CLAIMS, configuration=cosine),
+        chunks=client.get_or_create_collection(prefix + CHUNKS, configuration=cosine),
+        sentences=client.get_or_create_collection(prefix + SENTENCES, configuration=cosine),
+        claims=client.get_or_create_collection(prefix + CLAIMS, configuration=cosine),
     )
     if (store.chunks.configuration_json.get("hnsw") or {}).get("ef_search") != settings.dense_ef_search:
         store.chunks.modify(configuration={"hnsw": {"ef_search": settings.dense_ef_search}})  # an index built before
     return store
+
+
+class StoreUnavailable(OSError):
+    """The Chroma server (GOVQA_CHROMA_URL) does not answer: nothing is built or judged damaged meanwhile."""
+
+
+def server_client(url: str) -> chromadb.api.ClientAPI:
+    """A client of the Chroma server at url (http(s)://host:port); StoreUnavailable when it does not answer."""
+    parts = urlsplit(url)
+    try:
+        return chromadb.HttpClient(host=parts.hostname, port=parts.port or (443 if parts.scheme == "https" else 80),
+                                   ssl=parts.scheme == "https", settings=chromadb.Settings(anonymized_telemetry=False))
+    except ValueError as err:  # chromadb's "Could not connect to a Chroma server"
+        raise StoreUnavailable(f"the Chroma server at {url} does not answer (GOVQA_CHROMA_URL): {err}") from None
+
+
+def copy_collections(source: Store, target: Store, page: int = 1000) -> None:
+    """Every record of source's collections (ids, texts, metadata, vectors) added to target's, a page at a time: a
+    new generation starts as a copy of the one in use (index/build.py), also from one store to another."""
+    for name in ("chunks", "sentences", "claims"):
+        origin, copy = getattr(source, name), getattr(target, name)
+        for offset in range(0, origin.count(), page):
+            got = origin.get(include=["documents", "metadatas", "embeddings"], limit=page, offset=offset)
+            if got["ids"]:
+                copy.add(ids=got["ids"], documents=got["documents"], metadatas=got["metadatas"], embeddings=got["embeddings"])
+
+
+def server_generations(settings: Settings) -> dict[str, list[str]]:
+    """The library's collections on its Chroma server, by the generation they belong to ("legacy" for none)."""
+    client = server_client(settings.chroma_url)
+    names: dict[str, list[str]] = {}
+    for collection in client.list_collections():
+        name = getattr(collection, "name", collection)
+        rest = name[len(settings.chroma_prefix) + 1:] if name.startswith(settings.chroma_prefix + "-") else ""
+        generation, _, kind = rest.rpartition("-report-")
+        if generation and kind in ("chunks", "sentences", "claims"):
+            names.setdefault(generation, []).append(name)
+    client.close()
+    return names
+
+
+def delete_collections(settings: Settings, names: list[str]) -> None:
+    client = server_client(settings.chroma_url)
+    for name in names:
+        client.delete_collection(name)
+    client.close()
 
 
 @functools.cache

@@ -68,3 +68,57 @@ def cli(settings, assistant):
             code = cli_module.main(list(args))
         return subprocess.CompletedProcess(args, code, out.getvalue(), err.getvalue())
     return run
+
+
+@pytest.fixture(scope="session")
+def chroma_server(tmp_path_factory):
+    """A real Chroma server (`chroma run`, shipped with the chromadb package) on a free port; its URL."""
+    import socket
+    import time
+
+    import chromadb
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    server = subprocess.Popen([str(Path(sys.executable).parent / "chroma"), "run", "--path",
+                               str(tmp_path_factory.mktemp("chroma-server")), "--host", "127.0.0.1", "--port", str(port)],
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            chromadb.HttpClient(host="127.0.0.1", port=port).heartbeat()
+            break
+        except Exception:
+            if time.monotonic() > deadline or server.poll() is not None:
+                server.kill()
+                pytest.fail("the Chroma server did not start")
+            time.sleep(0.3)
+    yield url
+    server.terminate()
+    server.wait(timeout=30)
+
+
+@pytest.fixture(scope="session")
+def served_settings(settings, assistant, chroma_server, tmp_path_factory) -> Settings:
+    """The session's index served from the Chroma server: a copy of its data dir, its collections copied onto the
+    server under the generation in use (what a build there writes), nothing re-embedded."""
+    from index.store import copy_collections, open_store
+
+    data = tmp_path_factory.mktemp("served") / "data"
+    shutil.copytree(settings.data_dir, data, ignore=shutil.ignore_patterns("conversations*", "eval"))
+    served = Settings(data_dir=data, chroma_url=chroma_server)
+    local, remote = open_store(settings.at_index(settings.index_dir)), open_store(served.at_index(served.index_dir))
+    copy_collections(local, remote)
+    local.client.close()
+    remote.client.close()
+    return served
+
+
+@pytest.fixture(scope="session")
+def served(served_settings):
+    """An assistant whose vectors are on the Chroma server."""
+    from assistant.service import Assistant
+
+    return Assistant(served_settings, progress=False)

@@ -26,8 +26,8 @@ def filtering(settings, assistant):  # the session index, retrieved with scope a
 
 
 @pytest.mark.parametrize("question, report_id, evidence", SAME_FACT)
-def test_first_passage_holds_the_answer_from_the_named_report(assistant, filtering, question, report_id, evidence):
-    for engine in (assistant, filtering):
+def test_first_passage_holds_the_answer_from_the_named_report(assistant, filtering, served, question, report_id, evidence):
+    for engine in (assistant, filtering, served):  # served: the same index on a Chroma server (GOVQA_CHROMA_URL)
         top = engine.retrieve(question, k=5)[0]
         assert top.report_id == report_id and evidence in top.text
         assert TEXTS[report_id][top.start:top.end] == top.text

@@ -47,3 +47,11 @@ def test_a_refused_question_reports_no_step(assistant):
     with pytest.raises(QuestionError):
         assistant.ask("   ", on_stage=seen.append)
     assert seen == []
+
+
+def test_an_index_on_a_chroma_server_answers_as_the_embedded_one(assistant, served, served_settings):
+    assert served.store.chunks.name == served_settings.collection_prefix + "report-chunks"  # a collection on the server
+    assert served.store.chunks.name.startswith(f"govqa-{served_settings.index_dir.name}-")
+    for question in ("深圳市2025年上线了多少个“高效办成一件事”？", "What was the satisfaction rate of Zhongshan's 12345 hotline in 2024?",
+                     "深圳市2024年和2025年分别上线了多少个“高效办成一件事”？"):
+        assert served.ask(question).answer == assistant.ask(question).answer

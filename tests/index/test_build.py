@@ -236,3 +236,33 @@ def test_a_running_assistant_follows_an_index_built_by_another_process(built, tm
     assert assistant.index.index_dir == settings.index_dir
     assert assistant.ask(question).answer.startswith("288.8万件次")
     assert not assistant.follow_index()  # up to date: nothing to load
+
+
+def test_builds_on_a_chroma_server_write_and_switch_generations_there(corpus_copy, tmp_path, chroma_server):
+    """GOVQA_CHROMA_URL: the vectors live on the server, one set of collections per generation; builds copy, switch
+    and remove generations there as they do in the embedded store, and a damaged one is found."""
+    from index.store import delete_collections, server_generations
+
+    settings = make_settings(trimmed(corpus_copy, ("003", "004")), tmp_path, chroma_url=chroma_server, chroma_prefix="build-test")
+    build_index(settings, progress=False)
+    first = settings.index_dir.name
+    assert set(server_generations(settings)) == {first} and not (settings.index_dir / "chroma").exists()
+    ids, sentences = stored_ids(settings)
+    assert {i.split(":")[0] for i in ids} == {"003", "004"} and sentences > 0
+
+    manifest = settings.corpus_dir / "manifest.toml"  # a report leaves the manifest: a copy on the server, brought up to date
+    header, first_entry, _ = split_entries(manifest.read_text(encoding="utf-8"))
+    manifest.write_text(header + "[[reports]]" + first_entry, encoding="utf-8")
+    summary = build_index(settings, progress=False)
+    second = settings.index_dir.name
+    assert second != first and summary.removed and set(server_generations(settings)) == {first, second}
+    kept = {i.split(":")[0] for i in stored_ids(settings)[0]}
+    assert len(kept) == 1 and kept <= {"003", "004"} and summary.removed[0] not in kept
+    assert {i.split(":")[0] for i in stored_ids(settings.at_index(settings.index_root / first))[0]} == {"003", "004"}
+
+    build_index(settings, rebuild=True, progress=False)  # the generation before the one replaced is removed
+    assert set(server_generations(settings)) == {second, settings.index_dir.name}
+    reports = load_reports(settings.manifest_path)
+    assert index_is_current(settings, reports)
+    delete_collections(settings, [settings.collection_prefix + "report-chunks"])
+    assert not index_is_current(settings, reports)

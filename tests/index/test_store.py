@@ -70,3 +70,14 @@ def test_a_read_only_data_dir_answers_and_refuses_to_change(read_only_data, corp
     with pytest.raises(ReadOnlyError, match="read-only"):
         build_index(settings, rebuild=True, progress=False)
     assert _digest(read_only_data) == before
+
+
+def test_a_chroma_server_that_does_not_answer_is_said_so_not_taken_for_damage(tmp_path):
+    from index.build import index_damage
+    from index.store import StoreUnavailable
+
+    settings = Settings(data_dir=tmp_path, chroma_url="http://127.0.0.1:9")  # the discard port: nothing listens
+    with pytest.raises(StoreUnavailable, match="127.0.0.1:9 does not answer"):
+        open_store(settings)
+    with pytest.raises(StoreUnavailable):
+        index_damage(settings, {"counts": {"chunks": 1}})
