@@ -92,7 +92,8 @@ def run_index(settings: Settings, rebuild: bool) -> int:
     undo_interrupted_add(settings)
     summary = build_index(settings, rebuild=rebuild)
     print(f"index: {summary.chunks} chunks, {summary.sentences} sentences; added {summary.added or '-'}, "
-          f"replaced {summary.replaced or '-'}, removed {summary.removed or '-'}, unchanged {summary.unchanged or '-'}")
+          f"replaced {summary.replaced or '-'}, removed {summary.removed or '-'}, unchanged {summary.unchanged or '-'}"
+          + (f"; texts embedded {summary.embedded}, from the cache {summary.cached}" if summary.embedded or summary.cached else ""))
     return 0
 
 

