@@ -151,6 +151,7 @@ class Coverage:
 
 
 RELATED_PASSAGES = 3
+COVERAGE_LISTED = 8  # bureaus a "not found" answer names as covered
 
 
 def not_found(question: Question, ranked: list[Candidate], settings: Settings, coverage: Coverage) -> Draft:
@@ -180,10 +181,14 @@ def not_found_text(question: Question, coverage: Coverage, has_related: bool = F
     else:
         reason = "None of the indexed reports states this." if en else "已收录的报告中没有回答这个问题的内容。"
     shown = asked or coverage.years
+    listed = dict(list(shown.items())[:COVERAGE_LISTED])  # at hundreds of reports: a few, and how many more
+    more = len(shown) - len(listed)
     if en:
-        covered = "; ".join(f"{coverage.english.get(r, r)}: {', '.join(map(str, years))}" for r, years in shown.items())
+        covered = "; ".join(f"{coverage.english.get(r, r)}: {', '.join(map(str, years))}" for r, years in listed.items())
+        covered += " and more" if more else ""  # no count: a figure the answer states must be in a cited span
         related = " The closest passages are listed as related reading, not as an answer." if has_related else ""
         return f"Not found: {reason} The reports cover {covered}.{related}"
-    covered = "；".join(f"{region}（{'、'.join(f'{y}年' for y in years)}）" for region, years in shown.items())
+    covered = "；".join(f"{region}（{'、'.join(f'{y}年' for y in years)}）" for region, years in listed.items())
+    covered += "等" if more else ""
     related = "下列相关段落仅供参考，并非答案。" if has_related else ""
     return f"未找到：{reason}已收录的报告范围：{covered}。{related}"

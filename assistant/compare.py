@@ -158,11 +158,13 @@ def _unsure(question: Question, answers: list[ReportAnswer]) -> Draft:
 
 # --- asking back ---------------------------------------------------------------------------------
 
-def clarification(question: Question, answers: list[ReportAnswer], margin: float, floor: float) -> Draft | None:
+def clarification(question: Question, answers: list[ReportAnswer], margin: float, floor: float,
+                  choices: int = 8) -> Draft | None:
     """A "clarify" answer when a report the ranker is sure of is not the only one that may answer: other reports
     it rates within margin of the best, or whose best claim is at least floor likely even if not sure, state
     different figures of the same unit. Picking one of them would be a guess about which report the user means.
-    None when one report stands out or they agree (a single answer then serves)."""
+    None when one report stands out or they agree (a single answer then serves). At most choices reports are
+    offered (faceted: see _facets)."""
     sure = sorted((a for a in answers if a.sentence and a.figure and a.sure), key=lambda a: -a.p)
     for best in sure:  # the most likely sure answer first; one of another unit may still have rivals of its own
         close = sorted((a for a in answers if a.sentence and a.figure and _same_unit(a.figure, best.figure)
@@ -172,13 +174,34 @@ def clarification(question: Question, answers: list[ReportAnswer], margin: float
     else:
         return None
     en = question.answer_lang == "en"
+    shown, by_region = _facets(close, choices)
     lead = ("Several reports may answer this, with different figures. Which bureau and year do you mean?" if en
             else "多份报告可能回答了这个问题，但数字不同。请指明机构和年份：")
     lines = [f"- {source_label(a.meta, question.answer_lang)}: {a.stated} [{n}]" if en
-             else f"- {source_label(a.meta, question.answer_lang)}：{a.stated} [{n}]" for n, a in enumerate(close, 1)]
-    text = lead + "\n" + "\n".join(lines) + "\n\n" + _quotes(close)
-    return Draft("clarify", text, [citation(n, a.sentence) for n, a in enumerate(close, 1)],
-                 rows=[_row(a, n, question.answer_lang) for n, a in enumerate(close, 1)])
+             else f"- {source_label(a.meta, question.answer_lang)}：{a.stated} [{n}]" for n, a in enumerate(shown, 1)]
+    if len(close) > len(shown):  # said without their count: every figure of a clarify text must be in a cited span
+        lines.append("- … and more reports: name a bureau or a year to narrow it down." if en
+                     else "- ……还有其他报告：请指明机构或年份以缩小范围。")
+    text = lead + "\n" + "\n".join(lines) + "\n\n" + _quotes(shown)
+    rows = [_row(a, n, question.answer_lang) for n, a in enumerate(shown, 1)]
+    if by_region:  # a region with several reports is picked first; its years are asked next
+        rows = [r.model_copy(update={"followup": region_followup(a.meta, question.answer_lang)})
+                if sum(b.meta.region == a.meta.region for b in close) > 1 else r for r, a in zip(rows, shown)]
+    return Draft("clarify", text, [citation(n, a.sentence) for n, a in enumerate(shown, 1)], rows=rows)
+
+
+def _facets(close: list[ReportAnswer], choices: int) -> tuple[list[ReportAnswer], bool]:
+    """The reports a clarify answer offers, most likely first: all of them when they fit in choices; otherwise, when
+    they come from several regions, the most likely report of each of the first choices regions (True: the user
+    picks a region, then a year), else the first choices reports. Never a list of hundreds."""
+    if len(close) <= choices:
+        return close, False
+    best_of: dict[str, ReportAnswer] = {}
+    for a in close:
+        best_of.setdefault(a.meta.region, a)
+    if len(best_of) > 1:
+        return list(best_of.values())[:choices], True
+    return close[:choices], False
 
 
 # --- shared --------------------------------------------------------------------------------------
@@ -190,6 +213,11 @@ def _quotes(cited: list[ReportAnswer]) -> str:
 def _row(a: ReportAnswer, n: int | None, lang: str) -> ReportFigure:
     return ReportFigure(report_id=a.meta.id, title=a.meta.title, bureau=a.meta.bureau, year=a.meta.year,
                         figure=a.stated if a.figure and n else None, citation=n, followup=followup_for(a.meta, lang))
+
+
+def region_followup(meta: ReportMeta, lang: str) -> str:
+    """The turn that picks a bureau and leaves its year to be asked."""
+    return meta.region_short_en if lang == "en" else meta.region
 
 
 def followup_for(meta: ReportMeta, lang: str) -> str:

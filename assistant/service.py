@@ -312,7 +312,8 @@ class Assistant:
                 draft = comparison(question, answers, named=run.scope_reports is not None,
                                    min_share=self.settings.parallel_share)
             else:
-                draft = clarification(question, answers, self.settings.clarify_margin, self.settings.clarify_floor)
+                draft = clarification(question, answers, self.settings.clarify_margin, self.settings.clarify_floor,
+                                      self.settings.clarify_choices)
             if draft:
                 return draft
         if question.wants == "text":

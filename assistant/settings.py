@@ -97,6 +97,8 @@ class Settings(BaseSettings):
     # ... and so do reports whose best claim the ranker rates at least this likely, even below answer_threshold,
     # when the question leaves open which report it means (1.0: only sure answers make it ask back)
     clarify_floor: float = Field(default=0.45, ge=0, le=1)
+    # asking back offers at most this many reports; more than that from several bureaus: one per bureau, then its years
+    clarify_choices: int = Field(default=8, ge=2, le=50)
     # a comparison's row the ranker is unsure of takes its report's claim that counts what the surest row counts:
     # same unit and at least this share of the label's character bigrams (assistant/compare.py parallel)
     parallel_share: float = Field(default=0.5, ge=0, le=1)

@@ -111,3 +111,13 @@ def test_near_miss_questions_are_not_answered_with_a_neighbouring_figure(assista
     # "not sure" quotes the closest candidates but states none of their figures as the answer
     assert answer.status in ("not_found", "uncertain")
     assert not find_figures(stated_part(answer.answer, "figure").split("：")[0].split(":")[0])
+
+
+def test_not_found_names_a_few_covered_bureaus_not_hundreds(assistant):
+    from assistant.answer import COVERAGE_LISTED, Coverage, not_found_text
+
+    many = Coverage({f"第{i}市": [2024] for i in range(300)}, {f"第{i}市": f"City {i}" for i in range(300)})
+    question = assistant.understand("北京市12345热线满意度是多少？")
+    text = not_found_text(question, many)
+    assert text.count("（2024年）") == COVERAGE_LISTED and text.endswith("等。")
+    assert len(not_found_text(assistant.understand("What was Beijing's hotline satisfaction rate?"), many)) < 400

@@ -111,3 +111,24 @@ def test_a_comparison_asking_two_figures_gives_both_in_each_row(assistant):
     assert answer.status == "answered"
     assert rows_of(answer) == {"000": "12份；60%", "002": "12份；56%"}
     assert "Highest" not in answer.answer and "最多" not in answer.answer  # no single figure to rank rows by
+
+
+def test_asking_back_offers_a_few_choices_a_bureau_first_then_its_years(assistant):
+    """At hundreds of reports a question naming nothing may fit many: never a list of hundreds. Here with room for
+    two choices: one per bureau (a bureau with several reports is picked first), and a line saying there are more."""
+    settings = assistant.settings
+    question = "上线了多少个“高效办成一件事”？"
+    try:
+        assistant.settings = settings.model_copy(update={"clarify_choices": 2})
+        answer = assistant.ask(question)
+        assert answer.status == "clarify" and len(answer.rows) == 2 and len(answer.citations) == 2
+        assert len({r.bureau for r in answer.rows}) == 2 and "还有其他报告" in answer.answer
+        assert not ungrounded_figures(answer.model_dump())
+        shenzhen = [r.followup for r in answer.rows if r.bureau.startswith("深圳市政务")]
+        assert shenzhen == ["深圳市"]  # two Shenzhen reports fit: the bureau is picked, then the year
+        picked = assistant.ask("深圳市", history=[{"role": "user", "content": question}])
+        assert picked.status == "clarify" and {r.followup for r in picked.rows} == {"深圳市2024年", "深圳市2025年"}
+    finally:
+        assistant.settings = settings
+    full = assistant.ask(question)
+    assert full.status == "clarify" and len(full.rows) >= 3 and "还有其他报告" not in full.answer
