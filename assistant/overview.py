@@ -105,7 +105,8 @@ def overview(question: Question, ranked: list[Candidate], settings: Settings, co
     order = list(dict.fromkeys(p.meta.id for p in found))
     grouped = sorted(found, key=lambda p: order.index(p.meta.id))
     en = question.answer_lang == "en"
-    lines = [lead(question, grouped, name, en)]
+    affirmed = question.kind == "yesno" and affirms(question, grouped[0].text, topic_words(question, grouped))
+    lines = [lead(question, grouped, name, en, affirmed)]
     for n, p in enumerate(grouped, 1):
         if len(order) > 1 and (n == 1 or grouped[n - 2].meta.id != p.meta.id):
             lines.append(f"**{source_label(p.meta, question.answer_lang)}**")
@@ -113,9 +114,31 @@ def overview(question: Question, ranked: list[Candidate], settings: Settings, co
     return Draft("answered", "\n".join(lines), [citation(n, p) for n, p in enumerate(grouped, 1)])
 
 
-def lead(question: Question, found: list[Candidate], name: str, en: bool) -> str:
+# a negation right before what a yes/no question asks about: "未发生行政诉讼案件" answers "是否发生了行政诉讼案件" with no
+_NEGATION = re.compile(r"未(?!来)|没有|尚未|暂未|并未|不再|从未|无")
+AFFIRMING_COVERAGE = 0.5
+
+
+def affirms(question: Question, text: str, words: list[str]) -> bool:
+    """Whether the most relevant statement says yes to a yes/no question: it names at least AFFIRMING_COVERAGE of the
+    question's topic words, and none of them within three characters after a negation (unless the question itself
+    asks about the negated phrase: "未戴头盔")."""
+    if term_coverage(words, text) < AFFIRMING_COVERAGE:
+        return False
+    lowered, asked = text.lower(), question.text.lower()
+    for m in _NEGATION.finditer(lowered):
+        rest = lowered[m.end():]
+        for word in words:
+            at = rest.find(word)
+            if 0 <= at <= 3 and lowered[m.start():m.end() + at + len(word)] not in asked:
+                return False
+    return True
+
+
+def lead(question: Question, found: list[Candidate], name: str, en: bool, affirmed: bool = False) -> str:
     """One sentence naming what is answered and where from (no figure of its own: every figure of an answer must
-    be in a cited span); the quotes follow as points."""
+    be in a cited span); the quotes follow as points. A yes/no question gets "Yes" only when the most relevant
+    statement affirms it (affirms); otherwise the statements are given without a yes."""
     one = len({p.meta.id for p in found}) == 1
     where = (f"the {source_label(found[0].meta, 'en')}" if en else source_label(found[0].meta, "zh")) if one else \
         ("the reports below" if en else "以下报告")
@@ -123,7 +146,10 @@ def lead(question: Question, found: list[Candidate], name: str, en: bool) -> str
     if name:
         return (f"{name}, as {where} describe{s} it (cited points, most relevant first):" if en
                 else f"据{where}，{name}的相关表述如下（按相关度排序）：")
-    if question.kind == "yesno":
+    if question.kind == "yesno" and affirmed:
         return (f"Yes: {where} speak{s} to this (the relevant statements, most relevant first):" if en
                 else f"是的，{where}中有相关表述（按相关度排序）：")
+    if question.kind == "yesno":
+        return (f"{where[0].upper() + where[1:]} do{'es' if one else ''} not say yes outright; the closest statements, most "
+                "relevant first (check what they say):" if en else f"{where}未直接给出肯定的表述；最相关的表述如下（按相关度排序，请核对）：")
     return (f"What {where} say{s} on this, most relevant first:" if en else f"据{where}，要点如下（按相关度排序）：")

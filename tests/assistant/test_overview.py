@@ -54,3 +54,16 @@ def test_a_long_sentence_is_cut_to_its_relevant_clauses_with_exact_offsets():
 def test_headings_are_not_points():
     assert is_heading("二是深化人工智能场景应用。") and is_heading("三是持续发挥12345热线化解矛盾和辅助决策的作用。")
     assert not is_heading("三是积极推动“AI+政务服务”,上线全国首个面向公众的实用型AI政务助手“深小i”。")
+
+
+def test_a_yes_no_question_gets_yes_only_when_the_statement_affirms_it(assistant):
+    """"是否发生了行政诉讼案件" is answered by "未发生行政诉讼案件": the statements are quoted, never under a "Yes"."""
+    denied = assistant.ask("深圳市2025年是否发生了行政诉讼案件？")
+    assert denied.status == "answered" and not denied.answer.startswith("是的") and "未直接给出肯定的表述" in denied.answer
+    assert "未发生行政诉讼案件" in denied.citations[0].text
+    english = assistant.ask("Did Shenzhen have any administrative litigation cases in 2025?")
+    assert "does not say yes outright" in english.answer and not english.answer.startswith("Yes")
+    affirmed = assistant.ask("深圳市是否推出了“深小i”？")
+    assert affirmed.answer.startswith("是的") and "深小i" in affirmed.citations[0].text
+    # a question about the negated phrase itself ("未戴头盔") is affirmed by it
+    assert assistant.ask("龙华区是否识别电动自行车未戴头盔的行为？").answer.startswith("是的")
