@@ -39,7 +39,7 @@ from assistant.schema import Answer, Citation, RetrievedPassage, Stage
 from assistant.settings import Settings
 from assistant.verify import MARKER, check_figures, drop_unsupported
 from index.bm25 import BM25Index
-from index.build import build_index, index_is_current, read_state
+from index.build import build_index, hold_generation, index_is_current, read_state
 from index.chunk import ITEM_MARKER
 from index.embed import build_embedder
 from index.ingest import add_and_index, undo_interrupted_add
@@ -84,6 +84,7 @@ class Assistant:
         if not index_is_current(settings, reports):
             build_index(settings, progress=progress)
         self.index = settings.at_index(settings.index_dir)  # the generation served, whatever later builds switch to
+        self.lease = hold_generation(self.index.index_dir)  # builds leave it in place while it is served
         self.reports = {r.meta.id: r.meta for r in reports}
         self.texts = {r.meta.id: r.text for r in reports}  # what citations' offsets point into (the UI's reader)
         self.glossary = Glossary.load(settings.corpus_dir / settings.glossary_name) if settings.glossary_name else Glossary([])
@@ -143,9 +144,11 @@ class Assistant:
         """Load the manifest and the index again (after a report was added), without restarting the app."""
         fresh = Assistant(self.settings, progress=False)  # loaded (and its ranker trained) before the swap
         with self._lock:
-            old_store = self.store
+            old_store, old_lease = self.store, self.lease
             vars(self).update({name: value for name, value in vars(fresh).items() if name not in ("_lock", "_add_lock")})
         old_store.client.close()  # no question uses it any more; Chroma keeps one system per generation otherwise
+        if old_lease:
+            old_lease.close()  # the next build may remove the generation it served
 
     def add_report(self, fields: dict, text: str, original: Path | None = None, confirmed: bool = False) -> ReportMeta:
         """Adds a report to the corpus and the index (index.ingest), then reloads. Questions keep being answered from

@@ -16,6 +16,7 @@ from contextlib import closing, contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import IO
 
 from tqdm import tqdm
 
@@ -237,21 +238,55 @@ def _switch(settings: Settings, generation: Path) -> None:
 
 
 def _remove_stale(settings: Settings, keep: set[Path]) -> None:
-    """Generations other than the current one and the one it replaced (which an app started before the switch may
-    still be answering from) are removed, as are builds that never finished; the files of an index from before
-    generations go once a generation has replaced another generation."""
+    """Generations other than the current one and the one it replaced are removed, as are builds that never finished,
+    unless a running assistant still answers from one (it holds its lease: hold_generation); the files of an index
+    from before generations go once a generation has replaced another generation, on the same condition."""
     for folder in settings.index_root.iterdir():
-        if folder.is_dir() and folder not in keep and GENERATION.fullmatch(folder.name):
+        if folder.is_dir() and folder not in keep and GENERATION.fullmatch(folder.name) and _unused(folder):
             shutil.rmtree(folder, ignore_errors=True)
     if settings.chroma_url:  # and their collections on the Chroma server
-        kept = {folder.name if GENERATION.fullmatch(folder.name) else "legacy" for folder in keep}
+        kept = {folder.name for folder in settings.index_root.iterdir() if folder.is_dir() and GENERATION.fullmatch(folder.name)}
+        kept |= {folder.name if GENERATION.fullmatch(folder.name) else "legacy" for folder in keep}
         delete_collections(settings, [name for generation, names in server_generations(settings).items()
                                       if generation not in kept for name in names])
-    if settings.data_dir not in keep:
+    if settings.data_dir not in keep and _unused(settings.data_dir):
         for legacy in ("chroma", "bm25"):
             shutil.rmtree(settings.data_dir / legacy, ignore_errors=True)
         for legacy in ("index_state.json", "dictionary.json"):
             (settings.data_dir / legacy).unlink(missing_ok=True)
+
+
+LEASE = ".lease"
+
+
+def hold_generation(index_dir: Path) -> IO | None:
+    """A shared lock on the generation in index_dir, held for as long as the returned file is open: builds leave a
+    generation someone answers from in place (an app that sat idle through two builds by other processes still has
+    its files), and remove it once the last holder has let go. None where the lease cannot be taken (a read-only data
+    dir without one: nothing is removed there anyway)."""
+    try:
+        handle = open(index_dir / LEASE, "a+b")
+    except OSError:
+        try:
+            handle = open(index_dir / LEASE, "rb")
+        except OSError:
+            return None
+    fcntl.flock(handle, fcntl.LOCK_SH)
+    return handle
+
+
+def _unused(index_dir: Path) -> bool:
+    """No assistant holds the generation in index_dir (see hold_generation)."""
+    lease = index_dir / LEASE
+    if not lease.is_file():
+        return True
+    with open(lease, "rb") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return False
+        fcntl.flock(handle, fcntl.LOCK_UN)
+    return True
 
 
 @dataclass

@@ -257,6 +257,30 @@ def test_a_running_assistant_follows_an_index_built_by_another_process(built, tm
     assert not assistant.follow_index()  # up to date: nothing to load
 
 
+def test_a_generation_an_assistant_answers_from_outlives_two_builds_by_others(built, tmp_path):
+    """An app idle while two builds by other processes switch the index twice: its generation is older than the two
+    kept, yet stays until it lets go of it (its lease); the build after that removes it."""
+    from assistant.service import Assistant
+
+    settings, _ = copy_of(built, tmp_path)
+    assistant = Assistant(settings.model_copy(update={"ranker_questions": 50}), progress=False)
+    served = assistant.index.index_dir
+    question = "2024年中山市12345热线服务总量是多少？"
+    report = settings.corpus_dir / "reports" / "zhongshan-city-2024.txt"
+    for figure in ("288.8万件次", "299.9万件次"):
+        report.write_text(report.read_text(encoding="utf-8").replace("267.3万件次", figure).replace("288.8万件次", figure),
+                          encoding="utf-8")
+        build_index(settings, progress=False)
+    generations = [d for d in settings.index_root.iterdir() if d.is_dir()]
+    assert served in generations and len(generations) == 3
+    assert assistant.retrieve(question)  # its files are all there: the store and the lexical index answer
+    assistant.reload()  # what it does on seeing CURRENT switched: the newest generation, the old lease let go
+    assert assistant.index.index_dir == settings.index_dir and assistant.ask(question).answer.startswith("299.9万件次")
+    report.write_text(report.read_text(encoding="utf-8") + "\n新增一句：共建成12个站点。", encoding="utf-8")
+    build_index(settings, progress=False)
+    assert not served.exists() and len([d for d in settings.index_root.iterdir() if d.is_dir()]) == 2
+
+
 def test_builds_on_a_chroma_server_write_and_switch_generations_there(corpus_copy, tmp_path, chroma_server):
     """GOVQA_CHROMA_URL: the vectors live on the server, one set of collections per generation; builds copy, switch
     and remove generations there as they do in the embedded store, and a damaged one is found."""
