@@ -152,7 +152,10 @@ def _tidy(text: str) -> str:
 # --- propose: metadata read off the text, for the user to check and edit ---
 
 _BUREAU = re.compile(r"(?:中共)?([\u4e00-\u9fff]{2,30}?(?:局|委员会|办公室|人民政府|中心|厅))")
-_PLACED_BUREAU = re.compile(r"(?<![\u4e00-\u9fff])(?:中共)?((?:[\u4e00-\u9fff]{1,4}?[省市区县]){1,3}[\u4e00-\u9fff]{2,16}?(?:局|委员会|办公室|人民政府|中心|厅))")
+# a bureau named with its place: a place name has at least two characters and does not start with a preposition
+# ("以市政府办公厅" is "by the city government's office", not a bureau of a place called 以市)
+_PLACED_BUREAU = re.compile(r"(?<![\u4e00-\u9fff])(?:中共)?((?:(?![以在对由向经按据为将从与和及并])[\u4e00-\u9fff]{2,4}?[省市区县]){1,3}"
+                            r"[\u4e00-\u9fff]{2,16}?(?:局|委员会|办公室|人民政府|中心|厅))")
 _REGION = re.compile(r"^(?:中共)?((?:[\u4e00-\u9fff]{2,4}?省)?(?:[\u4e00-\u9fff]{1,4}?市)?(?:[\u4e00-\u9fff]{1,4}?[区县])?)")
 _YEAR = re.compile(r"(20\d\d)\s*年")
 _DATE = re.compile(r"20\d\d\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日|20\d\d-\d{1,2}-\d{1,2}")
@@ -164,9 +167,11 @@ def propose_metadata(text: str, filename: str, existing: list[ReportMeta]) -> di
     title = _title(text)
     bureau = _bureau(title, text)
     region = _REGION.match(bureau).group(1) if bureau else ""
-    years = [int(y) for y in _YEAR.findall(title)] or [int(y) for y in _YEAR.findall(text)]
+    years = [int(y) for y in _YEAR.findall(title)] or work_years(text)
     year = years[0] if _YEAR.search(title or "") else (Counter(years).most_common(1)[0][0] if years else 0)
-    title = title or (f"{bureau}{year}年度报告" if bureau and year else Path(filename).stem)
+    kind = max(_REPORT_KINDS, key=text.count)  # the kind of report the text names most (the first on a tie)
+    kind = kind if kind in text else ""
+    title = title or (f"{bureau}{year}年{kind}年度报告" if kind else f"{bureau}{year}年度报告" if year else Path(filename).stem)
     known = {m.region: m for m in existing}
     region_en = known[region].region_en if region in known else _region_english(region)
     bureau_en = next((m.bureau_en for m in existing if m.bureau == bureau), "")
@@ -174,7 +179,25 @@ def propose_metadata(text: str, filename: str, existing: list[ReportMeta]) -> di
     level = "district" if region.endswith(("区", "县")) else "city"
     return {"id": next_id(existing), "title": title, "title_en": "", "bureau": bureau, "bureau_en": bureau_en,
             "region": region, "region_en": region_en, "level": level, "year": year,
-            "published": re.sub(r"\s", "", dates[-1]) if dates else "", "notes": f"Uploaded from {filename}."}
+            "published": iso_date(dates[-1]) if dates else "", "notes": f"Uploaded from {filename}."}
+
+
+# what kind of annual report a text is, when its title is not in it: the one it names most
+_REPORT_KINDS = ("法治政府建设", "政府信息公开", "政务公开")
+_WORK_YEAR = re.compile(r"(20\d\d)\s*年(?!\s*\d{1,2}\s*月)(?!以来)")
+_PLAN_TITLE = re.compile(r"《[^》]{0,80}》")
+
+
+def work_years(text: str) -> list[int]:
+    """The years the text speaks of as its years of work: not dates of single events ("2025年3月印发", often after
+    the year covered), nor running totals' starts ("2022年以来"), nor the periods in plan titles ("《…（2023-2025年）》")."""
+    return [int(y) for y in _WORK_YEAR.findall(_PLAN_TITLE.sub(" ", text))]
+
+
+def iso_date(date: str) -> str:
+    """"2022年12月1日" -> "2022-12-01", as the manifest writes dates."""
+    parts = [int(x) for x in re.findall(r"\d+", date)]
+    return f"{parts[0]:04d}-{parts[1]:02d}-{parts[2]:02d}" if len(parts) == 3 else re.sub(r"\s", "", date)
 
 
 def _title(text: str) -> str:

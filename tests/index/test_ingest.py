@@ -83,11 +83,22 @@ def test_metadata_is_proposed_from_the_text(settings, sample_text):
     assert proposed["title"] == "深圳市福田区政务服务数据管理局2024年法治政府建设年度报告"
     assert proposed["bureau"] == "深圳市福田区政务服务数据管理局"
     assert (proposed["region"], proposed["region_en"], proposed["level"]) == ("深圳市福田区", "Futian District, Shenzhen", "district")
-    assert proposed["year"] == 2024 and proposed["published"] == "2025年1月20日"
+    assert proposed["year"] == 2024 and proposed["published"] == "2025-01-20"  # as the manifest writes dates
     # a known region reuses the manifest's English name; an untitled text gets a derived title
     zhongshan = (settings.corpus_dir / "reports" / "zhongshan-city-2024.txt").read_text(encoding="utf-8")
     proposed = propose_metadata(zhongshan, "z.txt", read_manifest(settings.manifest_path))
     assert (proposed["region"], proposed["region_en"], proposed["year"]) == ("中山市", "Zhongshan", 2024)
+    assert proposed["title"] == "中山市政务服务和数据管理局2024年法治政府建设年度报告"  # the kind of report it names
+
+
+def test_proposed_year_and_bureau_are_not_taken_from_dates_plans_or_prepositions(settings):
+    """Shenzhen's 2024 report speaks of "2025年3月印发…" and "《…（2024—2026年）》" more than of 2024; its 2025 report
+    never names its bureau ("我局") but has "以市政府办公厅…" ("by the city government's office")."""
+    texts = {p.stem: p.read_text(encoding="utf-8") for p in (settings.corpus_dir / "reports").glob("shenzhen-city-*.txt")}
+    assert propose_metadata(texts["shenzhen-city-2024"], "a.txt", [])["year"] == 2024
+    proposed = propose_metadata(texts["shenzhen-city-2025"], "b.txt", [])
+    assert (proposed["year"], proposed["bureau"], proposed["region"]) == (2025, "", "")  # left for the user to fill
+    assert proposed["title"] == "2025年法治政府建设年度报告"
 
 
 def corpus_settings(settings, corpus_copy, tmp_path, with_index: bool = False):
