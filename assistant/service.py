@@ -13,8 +13,8 @@ from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from functools import cached_property
 from dataclasses import dataclass, replace
-from typing import Callable
 from pathlib import Path
+from typing import Callable
 
 import jieba
 import numpy as np
@@ -283,6 +283,7 @@ class Assistant:
         allowed = self.check_filter(reports)
         scope = {"regions": question.regions, "level": question.level, "years": question.years,
                  "carried": resolved.carried, "dropped": dropped, "filter": allowed}
+        # the reports the question names, before the user's filter narrows them (the filter is shown beside them)
         on_stage(Stage("understood", question.answer_lang, question.kind, scope | {"reports": self.scope_reports(question)}))
         q_emb, run = self.search(question, self.settings.top_k, allowed=allowed)
         on_stage(Stage("retrieved", question.answer_lang, question.kind, {}, reading(run.sentences, READING_SHOWN)))
@@ -300,9 +301,7 @@ class Assistant:
                       timings_ms={k: round(v, 1) for k, v in timings.items()}, lang=question.answer_lang, kind=question.kind,
                       resolved_question=question.text, rows=draft.rows, related=draft.related, notes=draft.notes,
                       answerer=answerer, verified_figures=figures,
-                      scope={"regions": question.regions, "level": question.level, "years": question.years,
-                             "reports": run.scope_reports, "carried": resolved.carried, "dropped": dropped,
-                             "filter": allowed})
+                      scope=scope | {"reports": run.scope_reports})
 
     def compose(self, question: Question, q_emb: np.ndarray, run: Retrieval, allowed: list[str] | None = None) -> Draft:
         """A comparison when the question compares reports; "clarify" when a figure question fits several reports
