@@ -3,9 +3,10 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from urllib.parse import urlsplit
 from typing import Literal
 
-from pydantic import Field, PrivateAttr, SecretStr, model_validator
+from pydantic import Field, PrivateAttr, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
@@ -13,6 +14,8 @@ REPO_ROOT = Path(__file__).resolve().parents[1]
 _FILE_NAME = r"^(?:[A-Za-z0-9_-][A-Za-z0-9_.-]{0,99})?$"
 # the name of an index generation folder in data_dir/index/ (index/build.py makes them)
 GENERATION = re.compile(r"^[0-9]{8}-[0-9]{6}-[0-9]{6}$")
+# a host name (labels of letters, digits and hyphens) or an IPv4 address, as a Chroma server's URL may name it
+_HOST = re.compile(r"(?=.{1,253}$)(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)*[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?")
 
 
 class Settings(BaseSettings):
@@ -31,7 +34,7 @@ class Settings(BaseSettings):
     # a Chroma server (`chroma run`) instead of the embedded store: http(s)://host:port. The vectors of each index
     # generation live there, in collections named after chroma_prefix and the generation; the data dir keeps the
     # rest (the lexical index, the build state, the dictionary). Libraries sharing one server need their own prefixes.
-    chroma_url: str | None = Field(default=None, pattern=r"^https?://[A-Za-z0-9.-]+(?::[0-9]{1,5})?/?$")
+    chroma_url: str | None = None
     chroma_prefix: str = Field(default="govqa", pattern=r"^[A-Za-z0-9][A-Za-z0-9_-]{0,40}$")
 
     # --- embeddings ---
@@ -124,6 +127,24 @@ class Settings(BaseSettings):
     admin_password: SecretStr | None = Field(default=None, min_length=1)
     # when set, the whole app (page and HTTP API) asks for this password first (any user name; ui/access.py)
     chat_password: SecretStr | None = Field(default=None, min_length=1)
+
+    @field_validator("chroma_url", mode="before")
+    @classmethod
+    def _chroma_url(cls, value: object) -> str | None:
+        """http(s)://host[:port], normalised; "" (an env var set empty) means none."""
+        if value is None or (isinstance(value, str) and not value.strip()):
+            return None
+        if not isinstance(value, str):
+            raise ValueError("must be a URL: http(s)://host:port")
+        parts = urlsplit(value.strip())
+        try:
+            port = parts.port
+        except ValueError:
+            raise ValueError("the port must be a number from 1 to 65535") from None
+        if (parts.scheme.lower() not in ("http", "https") or not parts.hostname or not _HOST.fullmatch(parts.hostname)
+                or parts.path not in ("", "/") or parts.query or parts.fragment or parts.username or port == 0):
+            raise ValueError("must be http(s)://host:port (a host name or address, no path)")
+        return f"{parts.scheme.lower()}://{parts.hostname}" + (f":{port}" if port else "")
 
     @model_validator(mode="after")
     def _llm_configured(self) -> "Settings":

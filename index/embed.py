@@ -75,31 +75,43 @@ class EmbeddingCache:
     SQLite file in the data dir, outside the index generations it outlives. A rebuild with the same model and text
     re-embeds nothing; a changed report re-embeds only its new texts. Builds write it, under their lock. A cache file
     that cannot be read or written is passed over (everything is embedded, with a warning), never trusted: a vector
-    of the wrong size counts as missing. Hand-written (not llama-index's IngestionCache): that caches whole
+    that is not of the model's size, or not finite, or all zero, counts as missing and is embedded again. Hand-written (not llama-index's IngestionCache): that caches whole
     transformation runs, not single texts, and pickles them."""
 
     def __init__(self, path: Path, embed_id: str) -> None:
         self.path, self.embed_id, self.hits, self.misses = path, embed_id, 0, 0
+        self.dim: int | None = None  # the model's vector size, learned from one embedding of its own
+        self.warned = False
 
     def key(self, text: str) -> str:
         return hashlib.sha256(f"{self.embed_id}\0{text}".encode()).hexdigest()
 
     def embed(self, embedder: BaseEmbedding, texts: list[str], progress: bool = False) -> list[list[float]]:
+        if self.dim is None:
+            self.dim = len(embedder.get_text_embedding("维度 dimension"))
         keys = [self.key(t) for t in texts]
-        found = self._read(keys)
+        found = {k: v for k, v in self._read(keys).items() if self._usable(v)}
         hits = sum(k in found for k in keys)
         todo = {k: t for k, t in zip(keys, texts) if k not in found}  # a text repeated in texts is embedded once
-        dims = {len(v) for v in found.values()}
         if todo:
             fresh = embedder.get_text_embedding_batch(list(todo.values()), show_progress=progress)
             found |= dict(zip(todo, fresh))
             self._write([(k, np.asarray(found[k], dtype=np.float32)) for k in todo])
-            dims.add(len(fresh[0]))
-        if len(dims) > 1:  # vectors of another size than the model's: not this model's after all
-            log.warning("the embedding cache holds vectors of another size; embedding everything again")
-            return embedder.get_text_embedding_batch(texts, show_progress=progress)
         self.hits, self.misses = self.hits + hits, self.misses + len(todo)
         return [found[k] for k in keys]
+
+    def _usable(self, vector: list[float]) -> bool:
+        """A stored vector is used only when it could be the model's: its size, finite, not all zero."""
+        array = np.asarray(vector, dtype=np.float32)
+        ok = array.shape == (self.dim,) and bool(np.isfinite(array).all()) and bool(np.any(array))
+        if not ok:
+            self._warn("holds vectors that are not this model's (wrong size, NaN/Inf or zero); embedding those texts again")
+        return ok
+
+    def _warn(self, problem: str) -> None:
+        if not self.warned:  # once per build, not once per embedding pass
+            self.warned = True
+            log.warning("the embedding cache %s %s", self.path, problem)
 
     def _connect(self) -> sqlite3.Connection:
         db = sqlite3.connect(self.path, timeout=30)
@@ -116,7 +128,7 @@ class EmbeddingCache:
                     found |= {k: np.frombuffer(v, dtype=np.float32).tolist() for k, v in rows
                               if isinstance(v, bytes) and v and len(v) % 4 == 0}
         except sqlite3.Error as err:
-            log.warning("the embedding cache %s cannot be read (%s); embedding everything", self.path, err)
+            self._warn(f"cannot be read ({err}); embedding everything")
             return {}
         return found
 
@@ -125,4 +137,4 @@ class EmbeddingCache:
             with closing(self._connect()) as db, db:
                 db.executemany("INSERT OR REPLACE INTO vectors VALUES (?, ?)", [(k, v.tobytes()) for k, v in rows])
         except sqlite3.Error as err:
-            log.warning("the embedding cache %s cannot be written (%s); the build goes on without it", self.path, err)
+            self._warn(f"cannot be written ({err}); the build goes on without it")

@@ -4,6 +4,7 @@ from __future__ import annotations
 import atexit
 import functools
 import json
+import re
 import shutil
 import sqlite3
 import tempfile
@@ -116,12 +117,14 @@ def server_generations(settings: Settings) -> dict[str, list[str]]:
     names: dict[str, list[str]] = {}
     for collection in client.list_collections():
         name = getattr(collection, "name", collection)
-        rest = name[len(settings.chroma_prefix) + 1:] if name.startswith(settings.chroma_prefix + "-") else ""
-        generation, _, kind = rest.rpartition("-report-")
-        if generation and kind in ("chunks", "sentences", "claims"):
-            names.setdefault(generation, []).append(name)
+        # exactly "<prefix>-<generation>-report-<kind>": another library's "govqa-b-…" is not "govqa"'s
+        if (m := _OWN_COLLECTION.fullmatch(name)) and m.group(1) == settings.chroma_prefix:
+            names.setdefault(m.group(2), []).append(name)
     client.close()
     return names
+
+
+_OWN_COLLECTION = re.compile(r"(.+)-([0-9]{8}-[0-9]{6}-[0-9]{6}|legacy)-(?:report-chunks|report-sentences|report-claims)")
 
 
 def delete_collections(settings: Settings, names: list[str]) -> None:

@@ -3,6 +3,7 @@ follow-up context the assistant assumes."""
 from __future__ import annotations
 
 import html
+import logging
 import queue
 import secrets
 import sqlite3
@@ -21,6 +22,8 @@ from ui.conversations import SHARED, BROWSER_ID, Conversations, owner_of
 from ui.i18n import t
 from ui.labels import Labels
 from ui.render import answer_html, context_markdown, working_html
+
+log = logging.getLogger(__name__)
 
 EXAMPLES = [
     "深圳市2025年上线了多少个“高效办成一件事”？",
@@ -80,9 +83,18 @@ class Turn:
     def regenerate(self, chat, context, reports, bureaus, years, lang, owner=None, current=None, turn_ids=None,
                    request: gr.Request = None):
         """The chat's retry: asks the last question again with the filters as they are now, read against the
-        conversation as it was before it; the new answer is added as a turn of its own (the earlier one is kept)."""
-        history = list((context or {}).get("history") or [])
-        if len(history) < 2 or history[-2].get("role") != "user" or (current or "").startswith(SHARED):
+        conversation as it was before it; the new answer is added as a turn of its own (the earlier one is kept).
+        A last turn that failed is asked again in its place."""
+        history, chat = list((context or {}).get("history") or []), list(chat or [])
+        if (current or "").startswith(SHARED):
+            yield gr.skip(), gr.skip(), gr.skip(), gr.skip(), gr.skip(), gr.skip()
+            return
+        if len(chat) >= 2 and chat[-2]["role"] == "user" and "status-error" in str(chat[-1].get("content")):
+            # the last turn failed (nothing of it was saved or kept in the context): it is asked again in its place
+            yield from self.turn(html.unescape(str(chat[-2]["content"])), chat[:-2], context, reports, bureaus, years,
+                                 lang, owner, current, turn_ids, request)
+            return
+        if len(history) < 2 or history[-2].get("role") != "user":
             yield gr.skip(), gr.skip(), gr.skip(), gr.skip(), gr.skip(), gr.skip()
             return
         yield from self.turn(history[-2]["content"], chat, context, reports, bureaus, years, lang, owner, current,
@@ -112,8 +124,9 @@ class Turn:
             if isinstance(event, Stage):
                 stages.append(event)
                 yield chat + [self.working(stages, number, lang)], "", context, gr.skip(), *keep
-            elif isinstance(event, QuestionError):
-                yield chat + [_error(str(event), lang)], message, context, gr.skip(), *keep
+            elif isinstance(event, Exception):  # a refused question, or answering failed: a message, nothing saved
+                shown = str(event) if isinstance(event, QuestionError) else t("failed", lang, e=_first_line(event))
+                yield chat + [_error(shown, lang)], message, context, gr.skip(), *keep
                 return
             else:
                 answer = event
@@ -127,20 +140,21 @@ class Turn:
         yield chat, "", context, self.context_text(context, lang), current, turn_ids
 
     def asked(self, text: str, history: list, allowed: list | None):
-        """Asks in a worker thread and yields each Stage as the assistant reports it, then the Answer (or the
-        QuestionError); any other error is raised here, in the caller's thread."""
+        """Asks in a worker thread and yields each Stage as the assistant reports it, then the Answer, or the error
+        that ended it: a QuestionError (the question refused), or anything else (a vector store that stopped
+        answering, say), which is logged with its traceback here and shown to the user as one line."""
         events: queue.Queue = queue.Queue()
 
         def work() -> None:
             try:
                 events.put(self.assistant.ask(text, history=history, reports=allowed, on_stage=events.put))
-            except Exception as err:  # handed to the caller, who shows a QuestionError and raises anything else
+            except Exception as err:  # handed to the caller, who shows it in the chat
+                if not isinstance(err, QuestionError):
+                    log.error("answering %r failed", text[:80], exc_info=err)
                 events.put(err)
         threading.Thread(target=work, name="ask", daemon=True).start()
         while True:
             event = events.get()
-            if isinstance(event, Exception) and not isinstance(event, QuestionError):
-                raise event
             yield event
             if not isinstance(event, Stage):
                 return
@@ -200,6 +214,11 @@ class Turn:
 
     def context_text(self, context: dict, lang: str) -> str:
         return context_markdown(context.get("scope") or {}, lang, self.names(lang))
+
+
+def _first_line(err: Exception) -> str:
+    text = str(err).strip()
+    return f"{type(err).__name__}: {text.splitlines()[0][:200]}" if text else type(err).__name__
 
 
 def _error(message: str, lang: str) -> dict:

@@ -86,6 +86,8 @@ TEXT: dict[str, tuple[str, str]] = {  # key: (English, Chinese)
         "yesno": ("a yes/no question", "是非题"), "definition": ("a definition", "定义"),
         "summary": ("a summary", "概述"), "list": ("a list", "列举"), "text": ("a passage", "段落")}.items()},
     "error": ("⚠️ {e}", "⚠️ {e}"),
+    "failed": ("Answering failed ({e}). Nothing was saved; try again (↻) in a moment.",
+               "作答失败（{e}）。未保存任何内容，请稍后重试（↻）。"),
     "library_md": ("### Reports in the index", "### 已索引的报告"),
     "reader_md": ("### Reader", "### 阅读器"),
     "reader_pick": ("Report", "报告"),

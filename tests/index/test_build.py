@@ -215,7 +215,7 @@ def test_a_build_killed_midway_leaves_the_index_in_use(built, tmp_path):
     assert not any(d.exists() for d in unfinished)
 
 
-def test_a_rebuild_re_embeds_nothing_unchanged_and_a_garbled_cache_is_passed_over(built, tmp_path):
+def test_a_rebuild_re_embeds_nothing_unchanged_and_a_bad_cache_is_passed_over(built, tmp_path):
     settings, clean = copy_of(built, tmp_path)
 
     def vectors():
@@ -227,6 +227,18 @@ def test_a_rebuild_re_embeds_nothing_unchanged_and_a_garbled_cache_is_passed_ove
     summary = build_index(settings, rebuild=True, progress=False)
     assert (summary.embedded, summary.chunks) == (0, clean.chunks) and summary.cached > clean.sentences
     assert vectors() == before  # the very vectors the first build stored
+    import sqlite3
+    from contextlib import closing
+
+    import numpy as np
+    with closing(sqlite3.connect(settings.embed_cache_path)) as db, db:  # vectors that cannot be the model's
+        keys = [k for (k,) in db.execute("SELECT key FROM vectors ORDER BY key")]
+        bad = [np.ones(10, np.float32), np.full(384, np.nan, np.float32), np.zeros(384, np.float32)]
+        db.executemany("UPDATE vectors SET vector = ? WHERE key = ?", [(bad[i % 3].tobytes(), k) for i, k in enumerate(keys)])
+    summary = build_index(settings, rebuild=True, progress=False)
+    assert summary.cached == 0 and summary.embedded > clean.sentences and summary.chunks == clean.chunks
+    assert index_is_current(settings, load_reports(settings.manifest_path))
+    assert build_index(settings, rebuild=True, progress=False).embedded == 0  # and they were replaced in the cache
     settings.embed_cache_path.write_bytes(b"not a database " * 100)
     summary = build_index(settings, rebuild=True, progress=False)
     assert summary.cached == 0 and summary.embedded > clean.sentences and summary.chunks == clean.chunks

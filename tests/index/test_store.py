@@ -81,3 +81,35 @@ def test_a_chroma_server_that_does_not_answer_is_said_so_not_taken_for_damage(tm
         open_store(settings)
     with pytest.raises(StoreUnavailable):
         index_damage(settings, {"counts": {"chunks": 1}})
+
+
+@pytest.mark.parametrize("url, normalised", [("", None), ("HTTP://Chroma.Local:8000/", "http://chroma.local:8000"),
+                                             ("https://10.0.0.5", "https://10.0.0.5")])
+def test_a_chroma_url_is_read_normalised(url, normalised):
+    assert Settings(chroma_url=url).chroma_url == normalised
+
+
+@pytest.mark.parametrize("url", ["http://x:99999", "http://" + "a" * 300, "javascript:alert(1)", "http://x:8000/path",
+                                 "http://u:p@x:1", "/tmp/chroma", "http://a b:1"])
+def test_a_chroma_url_that_names_no_server_is_refused(url):
+    from pydantic import ValidationError
+
+    with pytest.raises(ValidationError, match="chroma_url"):
+        Settings(chroma_url=url)
+
+
+def test_libraries_sharing_a_chroma_server_never_touch_each_others_collections(chroma_server, tmp_path):
+    """Prefixes "lib" and "lib-b": "lib"'s generations are exactly its own, so its clean-up leaves "lib-b"'s alone."""
+    from index.store import delete_collections, server_client, server_generations
+
+    client = server_client(chroma_server)
+    names = ["lib-20261123-010101-000001-report-chunks", "lib-b-20261123-010101-000002-report-chunks",
+             "lib-legacy-report-claims", "lib-notes-report-chunks"]
+    for name in names:
+        client.get_or_create_collection(name)
+    lib = Settings(data_dir=tmp_path, chroma_url=chroma_server, chroma_prefix="lib")
+    assert server_generations(lib) == {"20261123-010101-000001": [names[0]], "legacy": [names[2]]}
+    assert server_generations(lib.model_copy(update={"chroma_prefix": "lib-b"})) == {"20261123-010101-000002": [names[1]]}
+    delete_collections(lib, [n for ns in server_generations(lib).values() for n in ns])
+    assert {c.name for c in client.list_collections()} >= {names[1], names[3]}
+    client.close()

@@ -78,3 +78,31 @@ def test_regenerate_asks_the_last_question_again_with_the_filters_as_they_are_no
 def test_regenerate_without_a_question_to_ask_again_changes_nothing(assistant):
     steps = list(Turn(assistant).regenerate([], None, [], [], [], "zh"))
     assert len(steps) == 1 and all(isinstance(v, dict) and v.get("__type__") == "update" for v in steps[0])
+
+
+class _StoreDown:
+    """The real assistant, whose vector store stops answering (a Chroma server that went away) while it answers."""
+
+    def __init__(self, assistant):
+        self.real, self.down = assistant, True
+
+    def __getattr__(self, name):
+        return getattr(self.real, name)
+
+    def ask(self, text, **kwargs):
+        if self.down:
+            raise ConnectionError("[Errno 111] Connection refused")
+        return self.real.ask(text, **kwargs)
+
+
+def test_a_failure_while_answering_is_one_line_in_the_chat_and_regenerate_asks_again(assistant):
+    down = _StoreDown(assistant)
+    turn = Turn(down)
+    failed = list(turn.respond(QUESTION, [], None, [], [], [], "en"))[-1]
+    chat, box, context = failed[0], failed[1], failed[2]
+    assert "status-error" in chat[-1]["content"] and "ConnectionError: [Errno 111] Connection refused" in chat[-1]["content"]
+    assert "try again (↻)" in chat[-1]["content"] and box == QUESTION and context["history"] == []  # nothing kept
+    down.down = False
+    again = list(turn.regenerate(chat, context, [], [], [], "en"))[-1]
+    assert [m["role"] for m in again[0]] == ["user", "assistant"]  # asked again in the failed turn's place
+    assert "45个" in again[0][-1]["content"] and len(again[2]["history"]) == 2
