@@ -32,6 +32,7 @@ from index.store import (ReadOnlyError, Store, add_claims, add_sentences, all_ch
                          StoreUnavailable, server_generations, writable)
 
 log = logging.getLogger(__name__)
+NOT_ON_SERVER = "its vectors are not on the Chroma server"
 PIPELINE_VERSION = 4  # bump when chunking or cleaning logic changes what is stored
 
 
@@ -94,6 +95,8 @@ def index_damage(settings: Settings, state: dict) -> list[str]:
         raise
     except Exception as err:  # chromadb raises many kinds on a damaged sqlite file or segment folder
         return [f"the vector store cannot be opened ({type(err).__name__})"]
+    if settings.chroma_url and not any(stored.values()) and any(counts.get(name) for name in stored):
+        return [NOT_ON_SERVER]  # a data dir just pointed at a server (or a new server): built there, not "damaged"
     problems = [f"{name}: {stored[name]} stored, {counts.get(name)} built" for name in stored if stored[name] != counts.get(name)]
     try:
         bm25_rows = len(json.loads((settings.bm25_dir / "chunk_ids.json").read_text(encoding="utf-8")))
@@ -123,7 +126,10 @@ def build_index(settings: Settings, rebuild: bool = False, progress: bool = True
         damage = index_damage(live, state) if state else []  # the store opened once: for the check and the message
         if not rebuild and not damage and _built_from(live, state, reports):
             return _unchanged(live, reports)
-        if damage:
+        if damage == [NOT_ON_SERVER]:
+            log.warning("the index's vectors are not on the Chroma server at %s yet; building them there "
+                        "(unchanged texts come from the embedding cache)", settings.chroma_url)
+        elif damage:
             log.warning("the stored index is damaged (%s); rebuilding it from the corpus", "; ".join(damage))
         target = settings.at_index(settings.index_root / _generation_name())
         if rebuild or damage or state.get("config") != index_config(settings):

@@ -5,6 +5,7 @@ Nothing is half-written: the manifest is replaced atomically, and a failed add o
 it was before. The uploaded original is kept next to the text made from it (corpus/uploads/)."""
 from __future__ import annotations
 
+import datetime
 import json
 import logging
 import os
@@ -195,9 +196,12 @@ def work_years(text: str) -> list[int]:
 
 
 def iso_date(date: str) -> str:
-    """"2022年12月1日" -> "2022-12-01", as the manifest writes dates."""
-    parts = [int(x) for x in re.findall(r"\d+", date)]
-    return f"{parts[0]:04d}-{parts[1]:02d}-{parts[2]:02d}" if len(parts) == 3 else re.sub(r"\s", "", date)
+    """"2022年12月1日" -> "2022-12-01", as the manifest writes dates; a date that does not exist ("2025年13月40日")
+    is kept as written, for the user to see and correct."""
+    try:
+        return datetime.date(*(int(x) for x in re.findall(r"\d+", date)[:3])).isoformat()
+    except (TypeError, ValueError):
+        return re.sub(r"\s", "", date)
 
 
 def _title(text: str) -> str:

@@ -321,3 +321,7 @@ def test_builds_on_a_chroma_server_write_and_switch_generations_there(corpus_cop
     assert index_is_current(settings, reports)
     delete_collections(settings, [settings.collection_prefix + "report-chunks"])
     assert not index_is_current(settings, reports)
+    # the same data dir pointed at another (empty) server: its vectors are built there, not called damaged
+    from index.build import NOT_ON_SERVER, index_damage, read_state
+    other = settings.model_copy(update={"chroma_prefix": "build-test-elsewhere"})
+    assert index_damage(other, read_state(other)) == [NOT_ON_SERVER]

@@ -99,6 +99,8 @@ def test_proposed_year_and_bureau_are_not_taken_from_dates_plans_or_prepositions
     proposed = propose_metadata(texts["shenzhen-city-2025"], "b.txt", [])
     assert (proposed["year"], proposed["bureau"], proposed["region"]) == (2025, "", "")  # left for the user to fill
     assert proposed["title"] == "2025年法治政府建设年度报告"
+    from index.ingest import iso_date
+    assert (iso_date("2022年12月1日"), iso_date("2025年13月40日")) == ("2022-12-01", "2025年13月40日")  # kept as written
 
 
 def corpus_settings(settings, corpus_copy, tmp_path, with_index: bool = False):
