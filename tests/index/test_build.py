@@ -239,10 +239,11 @@ def test_a_rebuild_re_embeds_nothing_unchanged_and_a_bad_cache_is_passed_over(bu
     assert summary.cached == 0 and summary.embedded > clean.sentences and summary.chunks == clean.chunks
     assert index_is_current(settings, load_reports(settings.manifest_path))
     assert build_index(settings, rebuild=True, progress=False).embedded == 0  # and they were replaced in the cache
-    settings.embed_cache_path.write_bytes(b"not a database " * 100)
-    summary = build_index(settings, rebuild=True, progress=False)
-    assert summary.cached == 0 and summary.embedded > clean.sentences and summary.chunks == clean.chunks
-    assert index_is_current(settings, load_reports(settings.manifest_path))
+    settings.embed_cache_path.write_bytes(b"not a database " * 100)  # unreadable: passed over, everything embedded
+    from index.embed import EmbeddingCache, build_embedder
+    cache = EmbeddingCache(settings.embed_cache_path, settings.embed_id)
+    vectors = cache.embed(build_embedder(settings), ["中山市2024年: 热线服务总量267.3万件次", "龙华区2025年: 新增17个"])
+    assert (cache.hits, cache.misses) == (0, 2) and [len(v) for v in vectors] == [cache.dim] * 2
 
 
 def test_a_running_assistant_follows_an_index_built_by_another_process(built, tmp_path):
@@ -293,13 +294,15 @@ def test_a_generation_an_assistant_answers_from_outlives_two_builds_by_others(bu
     assert not served.exists() and len([d for d in settings.index_root.iterdir() if d.is_dir()]) == 2
 
 
-def test_builds_on_a_chroma_server_write_and_switch_generations_there(corpus_copy, tmp_path, chroma_server):
+def test_builds_on_a_chroma_server_write_and_switch_generations_there(built, corpus_copy, tmp_path, chroma_server):
     """GOVQA_CHROMA_URL: the vectors live on the server, one set of collections per generation; builds copy, switch
     and remove generations there as they do in the embedded store, and a damaged one is found."""
     from index.store import delete_collections, server_generations
 
     settings = make_settings(trimmed(corpus_copy, ("003", "004")), tmp_path, chroma_url=chroma_server, chroma_prefix="build-test")
-    build_index(settings, progress=False)
+    settings.data_dir.mkdir()
+    shutil.copyfile(built[0].embed_cache_path, settings.embed_cache_path)  # the same texts: nothing to embed again
+    assert build_index(settings, progress=False).embedded == 0
     first = settings.index_dir.name
     assert set(server_generations(settings)) == {first} and not (settings.index_dir / "chroma").exists()
     ids, sentences = stored_ids(settings)
