@@ -5,6 +5,7 @@ candidates with their citations, or say not found. Open questions are answered b
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Callable
 
 from assistant.question import Question
 from assistant.ranker import Ranker, Scored, counted_in_label, names_what_is_counted, other_time_scope
@@ -156,14 +157,20 @@ COVERAGE_LISTED = 8  # bureaus a "not found" answer names as covered
 
 def not_found(question: Question, ranked: list[Candidate], settings: Settings, coverage: Coverage) -> Draft:
     """Says plainly that the reports do not answer and what they cover; the closest passages come as "related"."""
-    related, seen = [], set()
-    for c in ranked:
-        if c.chunk_id not in seen and c.score >= settings.min_related_score:
-            seen.add(c.chunk_id)
-            related.append(citation(len(related) + 1, c))
-        if len(related) == RELATED_PASSAGES:
-            break
+    related = passage_citations(ranked, RELATED_PASSAGES, lambda c: c.score >= settings.min_related_score)
     return Draft("not_found", not_found_text(question, coverage, bool(related)), related=related)
+
+
+def passage_citations(ranked: list[Candidate], k: int, keep: Callable[[Candidate], bool]) -> list[Citation]:
+    """Citations (numbered from 1) of the first k sentences that keep accepts, one per passage, best first."""
+    cited, seen = [], set()
+    for c in ranked:
+        if c.chunk_id not in seen and keep(c):
+            seen.add(c.chunk_id)
+            cited.append(citation(len(cited) + 1, c))
+        if len(cited) == k:
+            break
+    return cited
 
 
 def not_found_text(question: Question, coverage: Coverage, has_related: bool = False) -> str:

@@ -17,7 +17,7 @@ from typing import Iterable
 from pydantic import ValidationError
 
 from assistant.glossary import GlossaryError
-from assistant.question import QuestionError, clean_text, validate_question
+from assistant.question import QuestionError, clean_text, error_line, validate_question
 from assistant.settings import Settings
 from index.load import ManifestError
 from index.store import ReadOnlyError, StoreUnavailable, writable
@@ -79,8 +79,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {err}", file=sys.stderr)
         return EXIT_BAD_INPUT
     except Exception as err:  # the data dir unusable, a damaged index: one line naming it, never a traceback
-        first = str(err).strip().splitlines()[0][:200] if str(err).strip() else ""
-        print(f"error: {type(err).__name__}: {first} (data dir {settings.data_dir}; "
+        print(f"error: {error_line(err)} (data dir {settings.data_dir}; "
               f"`python -m assistant index --rebuild` rebuilds the index)", file=sys.stderr)
         return EXIT_BAD_INPUT
 

@@ -16,6 +16,13 @@ class QuestionError(ValueError):
     """The question cannot be asked as given; the message says why."""
 
 
+def error_line(err: Exception) -> str:
+    """Any other error as one line for a person (the CLI's stderr, the chat): its kind and the first line of its
+    message, at most 200 characters."""
+    text = str(err).strip()
+    return f"{type(err).__name__}: {text.splitlines()[0][:200]}" if text else type(err).__name__
+
+
 # Invisible characters a paste or an attacker can put inside a word ("深\u200b圳"): zero-width, soft hyphen, BOM,
 # bidirectional controls. They are removed before the question is understood.
 _INVISIBLE = re.compile("[\u00ad\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]")

@@ -22,7 +22,7 @@ from llama_index.core.schema import QueryBundle
 from tqdm import tqdm
 
 from assistant import synth
-from assistant.answer import Coverage, Draft, citation, compose, find_answer, not_found_text
+from assistant.answer import Coverage, Draft, compose, find_answer, not_found_text, passage_citations
 from assistant.compare import ReportAnswer, clarification, comparison
 from assistant.conversations import ConversationStore
 from assistant.dictionary import Dictionary
@@ -35,7 +35,7 @@ from assistant.question import CJK, Question, QuestionError, parse_question, val
 from assistant.ranker import Ranker, index_fingerprint, names_what_is_counted, ranker_code_version
 from assistant.rerank import Candidate, best_sentences, order_passages, rank_sentences, scope_match
 from assistant.retrieve import HybridRetriever, Passage
-from assistant.schema import Answer, Citation, RetrievedPassage, Stage
+from assistant.schema import Answer, RetrievedPassage, Stage
 from assistant.settings import Settings
 from assistant.verify import MARKER, check_figures, drop_unsupported
 from index.bm25 import BM25Index
@@ -49,19 +49,7 @@ from index.store import all_chunk_nodes, load_sentences, open_store, writable
 log = logging.getLogger(__name__)
 
 
-READING_SHOWN = 3  # passages shown while the answer is composed
-
-
-def reading(sentences: list[Candidate], k: int) -> list[Citation]:
-    """The best-ranked in-scope sentences of distinct passages: what the answer is being composed from."""
-    shown, seen = [], set()
-    for c in sentences:
-        if c.scope >= 0 and c.chunk_id not in seen:
-            seen.add(c.chunk_id)
-            shown.append(citation(len(shown) + 1, c))
-        if len(shown) == k:
-            break
-    return shown
+READING_SHOWN = 3  # passages shown while the answer is composed: the best in-scope sentences of distinct passages
 
 
 @dataclass
@@ -286,7 +274,7 @@ class Assistant:
         # the reports the question names, before the user's filter narrows them (the filter is shown beside them)
         on_stage(Stage("understood", question.answer_lang, question.kind, scope | {"reports": self.scope_reports(question)}))
         q_emb, run = self.search(question, self.settings.top_k, allowed=allowed)
-        on_stage(Stage("retrieved", question.answer_lang, question.kind, {}, reading(run.sentences, READING_SHOWN)))
+        on_stage(Stage("retrieved", question.answer_lang, question.kind, {}, passage_citations(run.sentences, READING_SHOWN, lambda c: c.scope >= 0)))
         retrieved = time.perf_counter()
         draft = self.compose(question, q_emb, run, allowed)
         draft.notes = (scope_notes(question, resolved.carried, dropped) + filter_notes(question, allowed, run, self.reports)

@@ -14,6 +14,14 @@ REPO_ROOT = Path(__file__).resolve().parents[1]
 _FILE_NAME = r"^(?:[A-Za-z0-9_-][A-Za-z0-9_.-]{0,99})?$"
 # the name of an index generation folder in data_dir/index/ (index/build.py makes them)
 GENERATION = re.compile(r"^[0-9]{8}-[0-9]{6}-[0-9]{6}$")
+LEGACY = "legacy"  # the name of an index from before generations (its files in data_dir itself)
+
+
+def generation_name(index_dir: Path) -> str:
+    """The name of the index in index_dir: its generation folder's, or LEGACY."""
+    return index_dir.name if GENERATION.fullmatch(index_dir.name) else LEGACY
+
+
 # a host name (labels of letters, digits and hyphens) or an IPv4 address, as a Chroma server's URL may name it
 _HOST = re.compile(r"(?=.{1,253}$)(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)*[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?")
 
@@ -192,9 +200,7 @@ class Settings(BaseSettings):
     def collection_prefix(self) -> str:
         """What the store's collection names start with: nothing in the embedded store (a folder per generation), the
         library's prefix and the generation on a Chroma server ("govqa-20261123-050000-123456-")."""
-        if not self.chroma_url:
-            return ""
-        return f"{self.chroma_prefix}-{self.index_dir.name if GENERATION.fullmatch(self.index_dir.name) else 'legacy'}-"
+        return f"{self.chroma_prefix}-{generation_name(self.index_dir)}-" if self.chroma_url else ""
 
     @property
     def bm25_dir(self) -> Path:

@@ -21,7 +21,7 @@ from typing import IO
 from tqdm import tqdm
 
 from assistant.dictionary import Dictionary
-from assistant.settings import GENERATION, Settings
+from assistant.settings import GENERATION, Settings, generation_name
 from index.bm25 import build_bm25
 from index.chunk import chunk_report
 from index.clean import content_lines
@@ -252,7 +252,7 @@ def _remove_stale(settings: Settings, keep: set[Path]) -> None:
             shutil.rmtree(folder, ignore_errors=True)
     if settings.chroma_url:  # and their collections on the Chroma server
         kept = {folder.name for folder in settings.index_root.iterdir() if folder.is_dir() and GENERATION.fullmatch(folder.name)}
-        kept |= {folder.name if GENERATION.fullmatch(folder.name) else "legacy" for folder in keep}
+        kept |= {generation_name(folder) for folder in keep}
         delete_collections(settings, [name for generation, names in server_generations(settings).items()
                                       if generation not in kept for name in names])
     if settings.data_dir not in keep and _unused(settings.data_dir):

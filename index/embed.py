@@ -75,8 +75,9 @@ class EmbeddingCache:
     SQLite file in the data dir, outside the index generations it outlives. A rebuild with the same model and text
     re-embeds nothing; a changed report re-embeds only its new texts. Builds write it, under their lock. A cache file
     that cannot be read or written is passed over (everything is embedded, with a warning), never trusted: a vector
-    that is not of the model's size, or not finite, or all zero, counts as missing and is embedded again. Hand-written (not llama-index's IngestionCache): that caches whole
-    transformation runs, not single texts, and pickles them."""
+    that is not of the model's size, or not finite, or all zero, counts as missing and is embedded again.
+    Hand-written (not llama-index's IngestionCache): that caches whole transformation runs, not single texts, and
+    pickles them."""
 
     def __init__(self, path: Path, embed_id: str) -> None:
         self.path, self.embed_id, self.hits, self.misses = path, embed_id, 0, 0
@@ -90,7 +91,7 @@ class EmbeddingCache:
         if self.dim is None:
             self.dim = len(embedder.get_text_embedding("维度 dimension"))
         keys = [self.key(t) for t in texts]
-        found = {k: v for k, v in self._read(keys).items() if self._usable(v)}
+        found = {k: v.tolist() for k, v in self._read(keys).items() if self._usable(v)}
         hits = sum(k in found for k in keys)
         todo = {k: t for k, t in zip(keys, texts) if k not in found}  # a text repeated in texts is embedded once
         if todo:
@@ -100,10 +101,9 @@ class EmbeddingCache:
         self.hits, self.misses = self.hits + hits, self.misses + len(todo)
         return [found[k] for k in keys]
 
-    def _usable(self, vector: list[float]) -> bool:
+    def _usable(self, vector: np.ndarray) -> bool:
         """A stored vector is used only when it could be the model's: its size, finite, not all zero."""
-        array = np.asarray(vector, dtype=np.float32)
-        ok = array.shape == (self.dim,) and bool(np.isfinite(array).all()) and bool(np.any(array))
+        ok = vector.shape == (self.dim,) and bool(np.isfinite(vector).all()) and bool(np.any(vector))
         if not ok:
             self._warn("holds vectors that are not this model's (wrong size, NaN/Inf or zero); embedding those texts again")
         return ok
@@ -118,14 +118,14 @@ class EmbeddingCache:
         db.execute("CREATE TABLE IF NOT EXISTS vectors (key TEXT PRIMARY KEY, vector BLOB NOT NULL)")
         return db
 
-    def _read(self, keys: list[str]) -> dict[str, list[float]]:
-        found: dict[str, list[float]] = {}
+    def _read(self, keys: list[str]) -> dict[str, np.ndarray]:
+        found: dict[str, np.ndarray] = {}
         try:
             with closing(self._connect()) as db:
                 for start in range(0, len(keys), 500):
                     part = keys[start:start + 500]
                     rows = db.execute(f"SELECT key, vector FROM vectors WHERE key IN ({','.join('?' * len(part))})", part)
-                    found |= {k: np.frombuffer(v, dtype=np.float32).tolist() for k, v in rows
+                    found |= {k: np.frombuffer(v, dtype=np.float32) for k, v in rows
                               if isinstance(v, bytes) and v and len(v) % 4 == 0}
         except sqlite3.Error as err:
             self._warn(f"cannot be read ({err}); embedding everything")

@@ -19,7 +19,7 @@ from llama_index.core.schema import NodeRelationship, RelatedNodeInfo, TextNode
 from llama_index.core.vector_stores.utils import metadata_dict_to_node
 from llama_index.vector_stores.chroma import ChromaVectorStore
 
-from assistant.settings import Settings
+from assistant.settings import GENERATION, LEGACY, Settings
 from index.chunk import Chunk
 from index.claims import Claim, sentence_claims
 from index.load import ReportMeta
@@ -124,7 +124,8 @@ def server_generations(settings: Settings) -> dict[str, list[str]]:
     return names
 
 
-_OWN_COLLECTION = re.compile(r"(.+)-([0-9]{8}-[0-9]{6}-[0-9]{6}|legacy)-(?:report-chunks|report-sentences|report-claims)")
+# "<prefix>-<generation>-<collection>", as Settings.collection_prefix and open_store name them
+_OWN_COLLECTION = re.compile(rf"(.+)-({GENERATION.pattern.strip('^$')}|{LEGACY})-(?:{CHUNKS}|{SENTENCES}|{CLAIMS})")
 
 
 def delete_collections(settings: Settings, names: list[str]) -> None:

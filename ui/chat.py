@@ -15,7 +15,7 @@ import gradio as gr
 from assistant.compare import followup_for
 from assistant.conversations import Conversation, ConversationError
 from assistant.export import escape
-from assistant.question import QuestionError
+from assistant.question import QuestionError, error_line
 from assistant.schema import Answer, Stage
 from assistant.service import Assistant
 from ui.conversations import SHARED, BROWSER_ID, Conversations, owner_of
@@ -125,7 +125,7 @@ class Turn:
                 stages.append(event)
                 yield chat + [self.working(stages, number, lang)], "", context, gr.skip(), *keep
             elif isinstance(event, Exception):  # a refused question, or answering failed: a message, nothing saved
-                shown = str(event) if isinstance(event, QuestionError) else t("failed", lang, e=_first_line(event))
+                shown = str(event) if isinstance(event, QuestionError) else t("failed", lang, e=error_line(event))
                 yield chat + [_error(shown, lang)], message, context, gr.skip(), *keep
                 return
             else:
@@ -214,11 +214,6 @@ class Turn:
 
     def context_text(self, context: dict, lang: str) -> str:
         return context_markdown(context.get("scope") or {}, lang, self.names(lang))
-
-
-def _first_line(err: Exception) -> str:
-    text = str(err).strip()
-    return f"{type(err).__name__}: {text.splitlines()[0][:200]}" if text else type(err).__name__
 
 
 def _error(message: str, lang: str) -> dict:
