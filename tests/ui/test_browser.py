@@ -87,8 +87,12 @@ def shot(page, name: str) -> None:
 def ask(page, question: str, new_chat: bool = True) -> str:
     """Types the question, asks, and returns the text of the last answer once its final message is shown."""
     if new_chat:
+        # New chat empties the box when its reply arrives: a placeholder typed first shows that it has arrived
+        # (an already-empty chat would not), so the question typed next is not cleared by a late reply
+        page.fill("#question textarea", "…")
         page.click("#new-chat")
-        page.wait_for_function("document.querySelectorAll('#chat .govqa-answer').length === 0")
+        page.wait_for_function("""document.querySelectorAll('#chat .govqa-answer').length === 0
+            && document.querySelector('#question textarea').value === ''""", timeout=WAIT_MS)
     before = page.locator("#chat .govqa-answer").count()
     page.fill("#question textarea", question)
     page.click("#ask")
