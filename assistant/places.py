@@ -25,6 +25,8 @@ _CAPITALISED = re.compile(r"\b[A-Z][a-z]+\b")
 _PINYIN_FULL = re.compile(rf"(?:{_SYLLABLE}){{2,4}}")
 
 
+# A district or county with its city: "柳州市柳南区" -> "柳南区".
+_DISTRICT = re.compile(r"(?:.+?市|.+?[州盟])(.{2,}[区县旗])")
 # Words that join two places named apart: "深圳市和龙华区", "Shenzhen or Longhua".
 _CONJUNCTION = re.compile(r"和|与|及|、|或|还是|对比|比较|\band\b|\bor\b|\bvs\b|\bversus\b|\bcompared\b")
 
@@ -52,6 +54,9 @@ class RegionIndex:
             local = meta.region
             for parent in {m.region for m in metas if m.region != meta.region and meta.region.startswith(m.region)}:
                 local = meta.region[len(parent):]  # 深圳市龙华区 -> 龙华区
+            district = _DISTRICT.fullmatch(meta.region)
+            if local == meta.region and district:  # no report of its city: 柳州市柳南区 -> 柳南区 all the same
+                local = district.group(1)
             names.add(local)
             names.add(local.rstrip("".join(self._SUFFIXES)))  # 龙华区 -> 龙华
             if meta.region_en:
@@ -69,10 +74,12 @@ class RegionIndex:
         return {n for names in self.aliases.values() for n in names if n.isascii()}
 
     def is_known(self, place: str) -> bool:
-        """Whether place is (part of) a region's name; an English name only as a whole ("Longhu" is not Longhua)."""
+        """Whether place is a region's name or holds one ("深圳湾" holds 深圳); an English name only as a whole ("Longhu"
+        is not Longhua). The city of a district report is not known of itself: "枣庄市" names a municipal bureau that
+        no report covers, not 枣庄市峄城区."""
         if place.isascii():
             return place.lower() in self.english_words
-        return any(place in names or any(place in n or n in place for n in names if len(n) >= 2 and not n.isascii())
+        return any(place in names or any(n in place for n in names if len(n) >= 2 and not n.isascii())
                    for names in self.aliases.values())
 
     def find(self, text: str) -> list[str]:

@@ -34,12 +34,20 @@ class JiebaBM25Retriever(BaseRetriever):
         super().__init__()
         self.bm25, self.nodes, self.top_k = bm25, nodes, top_k
 
-    def search(self, terms: list[str], only_reports: list[str] | None = None) -> list[NodeWithScore]:
+    def search(self, terms: list[str], only_reports: list[str] | None = None,
+               focus: list[str] | None = None, focus_k: int = 5) -> list[NodeWithScore]:
+        """The top_k chunks (of only_reports, when given); with focus, the focus_k best of those reports join them."""
         scores = self.bm25.scores(terms)
         if only_reports:
-            scores = {cid: s for cid, s in scores.items() if cid in self.nodes and self.nodes[cid].metadata["report_id"] in only_reports}
-        best = sorted(scores.items(), key=lambda kv: -kv[1])[: self.top_k]
-        return [NodeWithScore(node=self.nodes[cid], score=s) for cid, s in best if cid in self.nodes]
+            scores = self._of(scores, only_reports)
+        best = dict(sorted(scores.items(), key=lambda kv: -kv[1])[: self.top_k])
+        if focus:
+            best |= sorted(self._of(scores, focus).items(), key=lambda kv: -kv[1])[:focus_k]
+        return [NodeWithScore(node=self.nodes[cid], score=s) for cid, s in sorted(best.items(), key=lambda kv: -kv[1])
+                if cid in self.nodes]
+
+    def _of(self, scores: dict[str, float], reports: list[str]) -> dict[str, float]:
+        return {cid: s for cid, s in scores.items() if cid in self.nodes and self.nodes[cid].metadata["report_id"] in reports}
 
     def _retrieve(self, query_bundle: QueryBundle) -> list[NodeWithScore]:
         return self.search(tokenize(query_bundle.query_str))
@@ -60,11 +68,17 @@ class HybridRetriever(BaseRetriever):
         self.nodes = nodes
 
     def search(self, query: QueryBundle, terms: list[str], k: int, scope: Callable[[dict], float] | None = None,
-               only_reports: list[str] | None = None) -> list[Passage]:
+               only_reports: list[str] | None = None, focus: list[str] | None = None) -> list[Passage]:
         """Top k fused passages. scope(metadata) in [-1, 1] nudges passages of the named report up or down;
-        only_reports, when given, restricts both retrievers to those reports (a metadata filter)."""
+        only_reports, when given, restricts both retrievers to those reports (a metadata filter); focus (the reports a
+        question names) adds each retriever's best hits from those reports to its library-wide ones, so among
+        hundreds of near-identical reports the named one's passages are candidates while the rest still compete."""
         dense_hits = self._dense(only_reports).retrieve(query)
-        lexical_hits = self.lexical.search(terms, only_reports)
+        if focus:
+            seen = {h.node.node_id for h in dense_hits}
+            dense_hits += [h for h in self._dense(focus, self.settings.focus_k).retrieve(query) if h.node.node_id not in seen]
+            dense_hits.sort(key=lambda h: -(h.score or 0.0))  # cosine similarities: one scale for both searches
+        lexical_hits = self.lexical.search(terms, only_reports, focus, self.settings.focus_k)
         passages = fuse(dense_hits, lexical_hits, self.nodes, self.settings)
         if scope:
             for p in passages:
@@ -72,11 +86,11 @@ class HybridRetriever(BaseRetriever):
             passages.sort(key=lambda p: -p.score)
         return passages[:k]
 
-    def _dense(self, only_reports: list[str] | None) -> BaseRetriever:
+    def _dense(self, only_reports: list[str] | None, k: int | None = None) -> BaseRetriever:
         if not only_reports:
             return self.dense
         filters = MetadataFilters(filters=[MetadataFilter(key="report_id", value=only_reports, operator=FilterOperator.IN)])
-        return self.index.as_retriever(similarity_top_k=self.settings.dense_k, filters=filters)
+        return self.index.as_retriever(similarity_top_k=k or self.settings.dense_k, filters=filters)
 
     def _retrieve(self, query_bundle: QueryBundle) -> list[NodeWithScore]:
         passages = self.search(query_bundle, tokenize(query_bundle.query_str), self.settings.top_k)

@@ -201,6 +201,13 @@ class Assistant:
                 if (not question.regions or m.region in question.regions) and (not question.level or m.level == question.level)
                 and (not question.years or m.year in question.years)]
 
+    def outnumbered(self, reports: list[str]) -> bool:
+        """Whether these reports hold so little of the library (under 1 / dense_k of its chunks) that a library-wide
+        search may bring none of their passages: then their own best passages are searched too (settings.focus_k).
+        Never at five reports, where each holds about a fifth of it."""
+        named = sum(self.chunk_counts[r] for r in reports)
+        return bool(self.settings.focus_k) and named * self.settings.dense_k < sum(self.chunk_counts.values())
+
     # --- retrieval: fuse dense + BM25 (boosted or filtered by scope), then rerank at sentence level ---
     def search(self, question: Question, k: int, only: list[str] | None = None,
                q_emb: np.ndarray | None = None, allowed: list[str] | None = None) -> tuple[np.ndarray, Retrieval]:
@@ -219,7 +226,8 @@ class Assistant:
         boost = (lambda meta: scope_match(question, self.reports[meta["report_id"]], "")) if mode == "boost" else None  # noqa: E731
         if only is None and mode == "filter" and in_scope:
             only = in_scope  # a filter that would leave nothing is dropped
-        fused = self.retriever.search(bundle, question.terms, max(k, self.settings.rerank_depth), boost, only)
+        focus = in_scope if only is None and mode == "boost" and in_scope and self.outnumbered(in_scope) else None
+        fused = self.retriever.search(bundle, question.terms, max(k, self.settings.rerank_depth), boost, only, focus)
         ranked = rank_sentences(question, q_emb, fused, self.sentences, self.reports)
         passages = (order_passages(fused, ranked) if self.settings.sentence_rerank else fused)[:k]
         return q_emb, Retrieval(question, in_scope, only is not None, passages, ranked)
@@ -295,7 +303,12 @@ class Assistant:
         """A comparison when the question compares reports; "clarify" when a figure question fits several reports
         that state different figures; otherwise the single best-supported answer (or "not found")."""
         reports = run.scope_reports if run.scope_reports is not None else list(allowed or self.reports)
+        fitting = len(reports)
+        if fitting > self.settings.scope_fanout:  # hundreds of reports: those the library-wide retrieval found
+            found = dict.fromkeys(c.meta.id for c in run.sentences if c.meta.id in reports)
+            reports = list(found)[: self.settings.scope_fanout]
         several = len(reports) > 1 and (question.kind == "comparison" or question.wants != "text")
+        draft = None
         if several and not (question.other_places and not question.regions):
             answers = self.answer_each(question, q_emb, reports)
             if question.kind == "comparison":
@@ -304,11 +317,12 @@ class Assistant:
             else:
                 draft = clarification(question, answers, self.settings.clarify_margin, self.settings.clarify_floor,
                                       self.settings.clarify_choices)
-            if draft:
-                return draft
-        if question.wants == "text":
-            return overview(question, run.sentences, self.settings, self.coverage)
-        return compose(question, run.sentences, self.settings, self.coverage, self.ranker)
+        if not draft:
+            draft = (overview(question, run.sentences, self.settings, self.coverage) if question.wants == "text"
+                     else compose(question, run.sentences, self.settings, self.coverage, self.ranker))
+        if several and fitting > len(reports):  # whatever the answer, it weighed only some of the reports
+            draft.notes.append(fanout_note(question, len(reports), fitting))
+        return draft
 
     def answer_each(self, question: Question, q_emb: np.ndarray, report_ids: list[str]) -> list[ReportAnswer]:
         """Each report's own answer, from a retrieval restricted to that report."""
@@ -425,6 +439,14 @@ def filter_notes(question: Question, allowed: list[str] | None, run: Retrieval, 
         return [f"The report filter ({names}) excludes every report this question names; clear it to search them."]
     names = "、".join(f"{reports[r].region}{reports[r].year}年" for r in allowed)
     return [f"报告筛选（{names}）排除了问题所指的全部报告；清除筛选后即可检索。"]
+
+
+def fanout_note(question: Question, asked: int, fitting: int) -> str:
+    """Says that a question fitting many reports was put to the few whose passages matched it best."""
+    if question.answer_lang == "en":
+        return (f"{fitting} reports fit this question; the {asked} whose passages match it best were asked. "
+                "Name a bureau or a year to ask others.")
+    return f"符合此问题的报告共{fitting}份，已查阅其中段落最相符的{asked}份；指明机构或年份可查阅其他报告。"
 
 
 _PART_NAMES = {"bureau": ("bureau", "机构"), "year": ("year", "年份"), "topic": ("question", "问题")}

@@ -74,6 +74,11 @@ class Settings(BaseSettings):
     # back to all reports when none matches), or is ignored by retrieval ("none"); measured in eval/README.md
     scope_mode: Literal["boost", "filter", "none"] = "boost"
     scope_boost: float = 0.02
+    # ... and with "boost", when the named reports hold under 1 / dense_k of the library's chunks, their focus_k best
+    # passages on each side (dense, BM25) join the library-wide candidates: among hundreds of near-identical reports
+    # the named one's may not be in the top k at all. Few, so that a question about what the named report never says
+    # finds little more to guess from; never at five reports, where it made two traps "not sure" (eval/README.md)
+    focus_k: int = Field(default=5, ge=0, le=100)
     # fused passages whose sentences are reranked before the top_k are kept; sentence_rerank=False keeps the
     # fused order (the answerer still ranks sentences) — for measuring what the rerank adds
     rerank_depth: int = Field(default=10, ge=1, le=100)
@@ -110,6 +115,10 @@ class Settings(BaseSettings):
     clarify_floor: float = Field(default=0.45, ge=0, le=1)
     # asking back offers at most this many reports; more than that from several bureaus: one per bureau, then its years
     clarify_choices: int = Field(default=8, ge=2, le=50)
+    # a question that fits more reports than this (it names no bureau, or only a year or a level, in a library of
+    # hundreds) is answered report by report only for the reports of its whole-library retrieval, best first: one
+    # retrieval per report for all of them took 7 s at 300 reports
+    scope_fanout: int = Field(default=8, ge=2, le=100)
     # a comparison's row the ranker is unsure of takes its report's claim that counts what the surest row counts:
     # same unit and at least this share of the label's character bigrams (assistant/compare.py parallel)
     parallel_share: float = Field(default=0.5, ge=0, le=1)

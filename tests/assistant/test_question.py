@@ -66,6 +66,19 @@ def test_regions_come_from_the_manifest_most_specific_first():
     assert ask("中山市").regions == ["中山市"]
 
 
+def test_a_district_is_named_by_its_own_name_and_its_city_alone_is_another_bureau():
+    metas = read_manifest(CORPUS / "manifest.toml")
+    liunan = metas[1].model_copy(update={"id": "s1", "region": "柳州市柳南区", "region_en": "Liunan District, Liuzhou"})
+    regions = RegionIndex([*metas, liunan], GLOSSARY.english_words(), GLOSSARY.domain_terms())
+    district = lambda text: parse_question(text, GLOSSARY, regions)  # noqa: E731
+    # no report of 柳州市 itself: the district is still known as 柳南区, 柳南 and Liunan
+    for text in ("柳南区率先推出了多少项“免申即享”服务？", "柳南2023年", "How many items did Liunan add?"):
+        assert district(text).regions == ["柳州市柳南区"], text
+    # "柳州市" names the city's own bureau, which no report covers (as 深圳市 is not 深圳市龙华区)
+    q = district("柳州市2023年清理了多少个数据接口？")
+    assert q.regions == [] and "柳州市" in q.other_places
+
+
 def test_bureau_level():
     assert ask("区级政务服务数据管理局新增了多少个合作地区？").level == "district"
     assert ask("What did the district bureau launch?").level == "district"

@@ -65,3 +65,21 @@ def test_retrieve_explain_on_the_command_line(cli):
     assert out["question"]["scope_reports"] == ["002"] and len(out["passages"]) == 2
     text = cli("retrieve", "去年龙华区新增了多少个合作地区？", "--explain", "-k", "1").stdout
     assert "region: 深圳市龙华区" in text and "去年: ambiguous" in text and "best sentence" in text
+
+
+def test_the_named_reports_best_chunks_are_candidates_beside_the_librarys(assistant):
+    lexical = assistant.retriever.lexical
+    terms = ["深圳"]  # Zhongshan's report never names Shenzhen: its best chunks are not among the library's
+    everywhere = [h.node.node_id for h in lexical.search(terms)]
+    zhongshan = [h.node.node_id for h in lexical.search(terms, ["003"])][:3]
+    both = lexical.search(terms, focus=["003"], focus_k=3)
+    assert {h.node.node_id for h in both} == set(everywhere) | set(zhongshan) and len(both) > len(everywhere)
+    assert [h.score for h in both] == sorted((h.score for h in both), reverse=True)  # one ranking on one scale
+
+
+def test_named_reports_are_searched_on_their_own_only_when_the_library_outnumbers_them(assistant, monkeypatch):
+    assert not any(assistant.outnumbered([rid]) for rid in assistant.reports)  # five reports: each holds a fifth
+    monkeypatch.setattr(assistant.settings, "dense_k", 4)  # one report now holds under 1 / dense_k of the chunks
+    assert all(assistant.outnumbered([rid]) for rid in assistant.reports) and not assistant.outnumbered(["000", "002"])
+    monkeypatch.setattr(assistant.settings, "focus_k", 0)
+    assert not assistant.outnumbered(["003"])

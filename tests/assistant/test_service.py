@@ -55,3 +55,19 @@ def test_an_index_on_a_chroma_server_answers_as_the_embedded_one(assistant, serv
     for question in ("深圳市2025年上线了多少个“高效办成一件事”？", "What was the satisfaction rate of Zhongshan's 12345 hotline in 2024?",
                      "深圳市2024年和2025年分别上线了多少个“高效办成一件事”？"):
         assert served.ask(question).answer == assistant.ask(question).answer
+
+
+def test_a_question_fitting_many_reports_asks_those_retrieval_found(assistant, monkeypatch):
+    """In a library of hundreds, a question naming no bureau is put to the few reports its retrieval found
+    (scope_fanout), not to each report in turn; the answer says so."""
+    asked = []
+    answer_each = assistant.answer_each
+    monkeypatch.setattr(assistant, "answer_each", lambda question, q_emb, ids: asked.append(ids) or answer_each(question, q_emb, ids))
+    assistant.ask("上线了多少个“高效办成一件事”？")
+    assert sorted(asked.pop()) == ["000", "001", "002", "003", "004"]  # five reports: each is asked
+    monkeypatch.setattr(assistant.settings, "scope_fanout", 2)
+    question = "平均压减办理时限多少天？"
+    answer = assistant.ask(question)
+    ranked = assistant.search(assistant.understand(question), 5)[1].sentences
+    assert asked[-1] == list(dict.fromkeys(c.meta.id for c in ranked))[:2]  # the first two reports retrieval found
+    assert answer.status == "clarify" and any("符合此问题的报告共5份，已查阅其中段落最相符的2份" in n for n in answer.notes), answer.notes
