@@ -74,12 +74,13 @@ class RegionIndex:
         return {n for names in self.aliases.values() for n in names if n.isascii()}
 
     def is_known(self, place: str) -> bool:
-        """Whether place is a region's name or holds one ("深圳湾" holds 深圳); an English name only as a whole ("Longhu"
+        """Whether place is (part of) a region's name or holds one; an English name only as a whole ("Longhu"
         is not Longhua). The city of a district report is not known of itself: "枣庄市" names a municipal bureau that
         no report covers, not 枣庄市峄城区."""
         if place.isascii():
             return place.lower() in self.english_words
-        return any(place in names or any(n in place for n in names if len(n) >= 2 and not n.isascii())
+        city = place.endswith("市")  # a city's full name is known only as a region's own name
+        return any(place in names or any((place in n and not city) or n in place for n in names if len(n) >= 2 and not n.isascii())
                    for names in self.aliases.values())
 
     def find(self, text: str) -> list[str]:
