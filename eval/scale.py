@@ -86,23 +86,23 @@ def places(avoid: str) -> dict[str, list[Place]]:
     return kept
 
 
+def shift_years(text: str, shift: int) -> str:
+    return _YEAR.sub(lambda m: str(int(m.group(1)) + shift), text)
+
+
 class Copy:
     """One perturbed copy of a base report: its place, its year shift and its figure substitutions."""
 
     def __init__(self, base: dict, place: Place, shift: int, seed: str) -> None:
         self.base, self.place, self.shift, self.seed = base, place, shift, seed
-        names = _BASE_PLACES[base["level"]]
-        self.zh = {}  # base's Chinese place names -> the copy's, longest first
-        for region in names:
-            if base["region"] != region:
-                continue
-            if place.city_zh:  # 深圳市龙华区 -> 湛江市霞山区, 龙华区 -> 霞山区, 龙华 -> 霞山, 深圳市 -> 湛江市, 深圳 -> 湛江
-                district = region[3:]
-                self.zh |= {region: place.region, district: place.zh, district[:-1]: place.zh[:-1],
-                            region[:3]: place.city_zh, region[:2]: place.city_zh[:-1]}
-            else:
-                self.zh |= {region: place.zh, region[:-1]: place.zh[:-1]}
-        self.en = {names[base["region"]]: place.en}
+        region = base["region"]
+        if place.city_zh:  # 深圳市龙华区 -> 湛江市霞山区, 龙华区 -> 霞山区, 龙华 -> 霞山, 深圳市 -> 湛江市, 深圳 -> 湛江
+            city, district = region[:3], region[3:]
+            self.zh = {region: place.region, district: place.zh, district[:-1]: place.zh[:-1],
+                       city: place.city_zh, city[:-1]: place.city_zh[:-1]}
+        else:
+            self.zh = {region: place.zh, region[:-1]: place.zh[:-1]}  # the base's Chinese place names -> the copy's
+        self.en = {_BASE_PLACES[base["level"]][region]: place.en}
         if place.city_zh:
             self.en["Shenzhen"] = place.city_en
         self._zh_pattern = re.compile("|".join(map(re.escape, sorted(self.zh, key=len, reverse=True))))
@@ -128,11 +128,10 @@ class Copy:
     def text(self, text: str) -> str:
         """The base text with this copy's place, years and figures."""
         text = _FIGURE.sub(lambda m: self.figure(m.group(1), text[m.end():m.end() + 1] in "%％"), text)
-        text = _YEAR.sub(lambda m: str(int(m.group(1)) + self.shift), text)
-        return self._zh_pattern.sub(lambda m: self.zh[m.group(0)], text)
+        return self._zh_pattern.sub(lambda m: self.zh[m.group(0)], shift_years(text, self.shift))
 
     def english(self, text: str) -> str:
-        return _YEAR.sub(lambda m: str(int(m.group(1)) + self.shift), self._en_pattern.sub(lambda m: self.en[m.group(1)], text))
+        return shift_years(self._en_pattern.sub(lambda m: self.en[m.group(1)], text), self.shift)
 
     def question(self, text: str) -> str:
         """A question about the base rewritten to this copy: its place names (Chinese or English) and years."""
@@ -221,7 +220,7 @@ def _questions(manifest: list[dict], entries: list[dict], copies: dict[str, Copy
             other = spare[copy.base["level"]][i % len(spare[copy.base["level"]])]
             text, note = Copy(copy.base, other, copy.shift, copy.seed).question(asked), "trap-place"
         else:  # about a year its place has no report for
-            text, note = _YEAR.sub(lambda m: str(int(m.group(1)) - 6), q["question"]), "trap-year"
+            text, note = shift_years(q["question"], -6), "trap-year"
             if text == q["question"]:
                 continue
         sample.append({"id": f"trap-{i}-{q['id']}", "question": text, "lang": q["lang"], "type": "unanswerable",
