@@ -43,12 +43,15 @@ def find_answer(question: Question, ranked: list[Candidate], settings: Settings,
         return _find_each(question.parts, ranked, settings, ranker)
     scored = ranker.score(question, ranked)
 
-    def set_aside(s: Scored) -> bool:
+    def unasked(s: Scored) -> bool:
         """A planned figure ("预计…将新增15个"), a baseline ("在12个合作地区的基础上") or a figure of another time scope
-        (the running total for "不算累计") answers only when the question asks for one or no other claim is a
-        candidate; claims below uncertain_threshold are no candidates either."""
+        (the running total for "不算累计") when the question does not ask for one: shown as "not sure" when nothing
+        else is a candidate, never stated as the answer."""
         return ((s.claim.planned and not question.asks_plan) or (s.claim.baseline and not question.asks_baseline)
-                or other_time_scope(question, s.claim) or s.p < settings.uncertain_threshold)
+                or other_time_scope(question, s.claim))
+
+    def set_aside(s: Scored) -> bool:  # claims below uncertain_threshold are no candidates either
+        return unasked(s) or s.p < settings.uncertain_threshold
 
     scored.sort(key=set_aside)  # stable: the candidates first, each group still most likely first
     if not scored or scored[0].p < settings.uncertain_threshold:
@@ -57,7 +60,7 @@ def find_answer(question: Question, ranked: list[Candidate], settings: Settings,
     sure = top.p >= settings.answer_threshold and names_what_is_counted(question, top.sentence)
     # a claim whose own label names what the question counts needs less of the ranker's confidence
     named = top.p >= settings.named_answer_threshold and counted_in_label(question, top.claim)
-    if not (sure or named) or other_time_scope(question, top.claim):
+    if not (sure or named) or unasked(top) or (question.asks_part and has_part(top, scored)):
         distinct, seen = [], set()
         for s in scored:
             if (s.sentence.meta.id, s.sentence.start) not in seen and s.p >= settings.uncertain_threshold:
@@ -65,6 +68,15 @@ def find_answer(question: Question, ranked: list[Candidate], settings: Settings,
                 distinct.append(s)
         return Found("uncertain", distinct[:UNCERTAIN_CANDIDATES], scored)
     return Found("answered", [top], scored)
+
+
+def has_part(total: Scored, scored: list[Scored]) -> bool:
+    """Another figure of the same sentence and unit follows total after "其中" ("共汇集政策补贴事项775项,其中“免申即享”
+    事项169项"): for a question about a part, the total and its part are both candidates, and stating either
+    would be a guess."""
+    text, end = total.sentence.text, total.claim.end
+    return any(s.sentence is total.sentence and s.claim.start > end and s.claim.unit == total.claim.unit
+               and "其中" in text[end:s.claim.start] for s in scored)
 
 
 def _find_each(parts: list[Question], ranked: list[Candidate], settings: Settings, ranker: Ranker) -> Found:

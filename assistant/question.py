@@ -101,7 +101,9 @@ _FIGURE_ZH = re.compile(r"多少|几[个项件次份天家条名种万亿%成]|�
                         r"排名|第几|预算|经费|费用|成本|开支|平均")
 _FIGURE_EN = re.compile(r"how many|how much|number of|percentage|what share|percent|\brate\b|amount|\btotal\b|"
                         r"how long|\brank|how far|by how|how fast|how quickly|how soon|how (?:satisfied|accurate|big|large|"
-                        r"high|efficient|widely|often)|what (?:level|proportion|volume|value|size|scale)|"
+                        r"high|efficient|widely|often)|"
+                        # "what first-time answer accuracy", "what cumulative volume": a quantity named after a few words
+                        r"what (?:[\w'-]+ ){0,3}?(?:level|proportion|volume|value|size|scale|accuracy|count|share)\b|"
                         # a quantity asked by its noun: "what was the annual budget", "the average waiting time"
                         r"\b(?:budget|cost|costs|spending|expenditure|revenue|funding|headcount|staffing|average|"
                         r"median|waiting time|wait time|processing time|time limit|ratio|score|tally)\b", re.I)
@@ -113,8 +115,8 @@ LESS = re.compile(r"更少|较少|最少|更低|较低|最低|少于|低于|\bfe
 # --- the unit a figure answer should carry ---
 _UNIT_ZH = re.compile(r"(?:多少|几)(亿元|万元|万件次|件次|人次|个|项|件|次|份|天|宗|条|家|张|期|名|台|路|篇|场|批|元|人|种|倍|万|亿)")
 _UNIT_EN = [
-    (re.compile(r"percent|percentage|\brate\b|share|proportion|ratio|satisf", re.I), "%"),
-    (re.compile(r"\btimes\b|how often", re.I), "次"),
+    (re.compile(r"percent|percentage|\brate\b|share|proportion|ratio|satisf|accura", re.I), "%"),
+    (re.compile(r"\btimes\b|how often|\btrips\b", re.I), "次"),
     (re.compile(r"\bdays?\b|how long", re.I), "天"),
     (re.compile(r"yuan|\bRMB\b|money|funds|budget|financing|funding|investment", re.I), "元"),
     (re.compile(r"people|persons|residents", re.I), "人"),
@@ -136,6 +138,9 @@ _ASK_EN = re.compile(r"how (?:many|much)|what (?:\w+ ){0,2}(?:share|percentage|p
 # where a two-figure question divides: the last joint before its second ask
 _JOINT_ZH = re.compile(r"以及|、|，|,|？|\?|；|和|及|与|并且|并")
 _JOINT_EN = re.compile(r",? and |, ", re.I)
+# asks for a part of a total: "Of the 775 subsidies, how many …", "汇集的政策补贴中，…的有几项", "其中"
+_PART_Q = re.compile(r"^\s*of (?:the|these|those|its|their)\b|\bof (?:which|them|these|those)\b|\bamong (?:them|these|those|the)\b|"
+                     r"其中|之中|当中|[^\s，,。？?]{2,}中[，,]", re.I)
 _BASELINE_Q = re.compile(r"原有|原来|此前|之前|以前|基础上|起初|\bbefore\b|\bpreviously\b|\balready\b|\bprior to\b|"
                          r"\boriginally\b|\bexisting\b|\bbaseline\b|to begin with|\bstarted from\b", re.I)
 _PLAN = re.compile(r"(?<![模虚])拟(?!定)|计划|目标|下一步|安排|将要|预计|打算|明年|\bplan|\btarget|\bgoal|next year|\baim|\bwill\b", re.I)
@@ -144,6 +149,8 @@ _PLAN = re.compile(r"(?<![模虚])拟(?!定)|计划|目标|下一步|安排|将�
 _YEAR = re.compile(r"(?<!\d)(20\d\d)(?!\d)")
 _YEAR_ZH = re.compile(r"二[〇零○]([一二三四五六七八九〇零○])([一二三四五六七八九〇零○])年")
 _ZH_DIGIT = {c: str(i) for i, c in enumerate("〇一二三四五六七八九")} | {"零": "0", "○": "0"}
+# A number the question states itself ("Besides the 45 priority items, how many …"), not a year or a date.
+_GIVEN = re.compile(r"(?<![\d.,])(\d[\d,]*(?:\.\d+)?)(?![\d.,]|\s*年|\s*月|\s*日)")
 _RELATIVE_YEAR = re.compile(r"去年|今年|明年|前年|上一年|本年度|last year|this year|next year|previous year", re.I)
 
 # --- the focus: what a figure question counts ---
@@ -190,6 +197,7 @@ class Question:
     relative_year: str | None = None  # "去年", "last year": ambiguous, so no year is assumed
     asks_plan: bool = False      # about plans/targets rather than what was done
     asks_baseline: bool = False  # about what there was before (原有, "already had"), not what was added
+    asks_part: bool = False      # about a part of a total ("Of the subsidies, how many …", "其中")
     scope_terms: list[str] = field(default_factory=list)  # tokens naming the region/year, not the topic
     dict_terms: list[str] = field(default_factory=list)   # Chinese words for English words the glossary lacks (CC-CEDICT)
     cumulative: bool = False     # asks for a running total (累计, 上线以来, "so far", "in total")
@@ -200,6 +208,7 @@ class Question:
     # ("And in 2024?" after a Chinese question is read as that Chinese question, and answered in English)
     turn_lang: str | None = None
     subject: str = ""            # what a "what is" question asks about, as written ("深小i"); "" for other kinds
+    given: list[str] = field(default_factory=list)  # numbers the question states itself: never its answer
 
     @property
     def answer_lang(self) -> str:
@@ -221,6 +230,11 @@ class Question:
                 "focus_head": self.focus_head, "names": self.names,
                 "glossary": [{"en": en, "zh": zh} for en, zh in self.glossary_hits], "dictionary": self.dict_terms,
                 "cumulative": self.cumulative, "period": self.period, "asks": self.asks, "terms": self.terms}
+
+
+def given_numbers(text: str) -> list[str]:
+    """The numbers a question states (commas dropped), other than its years: "Besides the 45 items" -> ["45"]."""
+    return [n.replace(",", "") for n in _GIVEN.findall(text) if not _YEAR.fullmatch(n)]
 
 
 def detect_lang(text: str) -> str:
@@ -419,10 +433,12 @@ def _parse(text: str, glossary: Glossary, regions: RegionIndex, report_names: se
         relative_year=relative.group(0) if relative else None,
         asks_plan=bool(_PLAN.search(text)),
         asks_baseline=bool(_BASELINE_Q.search(text)),
+        asks_part=bool(_PART_Q.search(text)),
         scope_terms=[t for t in terms if regions.is_known(t)],
         dict_terms=extra,
         cumulative=bool(_CUMULATIVE_Q.search(_NOT_CUMULATIVE_Q.sub(" ", text))),
         period=bool(_PERIOD_Q.search(text) or _NOT_CUMULATIVE_Q.search(text)),
         asks=max(1, len(_ASK_ZH.findall(text)) if lang == "zh" else len(_ASK_EN.findall(text))),
         subject=definition_subject(text) if kind == "definition" else "",
+        given=given_numbers(text),
     )

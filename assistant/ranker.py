@@ -121,9 +121,15 @@ def other_time_scope(question: Question, claim: Claim) -> bool:
     return question.cumulative and not question.period and claim.scope in ("period", "first")
 
 
+_LEADING_NUMBER = re.compile(r"[\d,]+(?:\.\d+)?")
+
+
 def fits(question: Question, claim: Claim) -> bool:
     if claim.is_date != (question.wants == "date") or claim.in_title:
         return False
+    number = _LEADING_NUMBER.match(claim.figure)
+    if number and number.group().replace(",", "") in question.given:
+        return False  # the question states it: "Besides the 45 priority items, how many …" is not asking for 45
     named = {int(y) for y in _YEAR_IN.findall(claim.clause)}
     if question.years and not claim.is_date and named and not named & set(question.years):
         return False  # "预计2023年将新增15个" is about 2023, not the 2022 asked

@@ -249,3 +249,20 @@ def test_history_is_capped_in_turns_and_length():
     kept = validate_history(turns, 20, 500)
     assert len(kept) == 20 and kept[0]["content"].startswith("问题30") and all(len(t["content"]) == 500 for t in kept)
     assert validate_history([{"role": "assistant", "content": None}], 20, 500) == [{"role": "assistant", "content": ""}]
+
+
+def test_numbers_the_question_gives_and_a_part_of_a_total():
+    q = ask("Besides the 45 priority items, how many themed 'one thing' services did Longhua integrate online in 2025?")
+    assert q.given == ["45"] and q.years == [2025]
+    assert ask("2025年3月深圳市上线了多少个一件事？").given == []  # years and dates are no given figures
+    assert ask("Of the policy subsidies on i Shenzhen in 2024, how many were apply-free?").asks_part
+    assert ask("深圳市2024年i深圳汇集的政策补贴事项中，免申即享的有多少项？").asks_part
+    assert not ask("深圳市2024年i深圳汇集了多少项政策补贴事项？").asks_part
+
+
+def test_a_quantity_named_a_few_words_after_what_is_a_figure_question():
+    q = ask("What first-time answer accuracy did Shen Xiao i reach in 2024?")
+    assert (q.wants, q.unit) == ("figure", "%")
+    assert ask("What cumulative volume of data exchange calls had Zhongshan recorded?").wants == "figure"
+    assert ask("How many fewer trips did applicants make per one-matter item?").unit == "次"
+    assert ask("What measures did Shenzhen take on AI in 2025?").wants == "text"
