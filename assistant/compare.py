@@ -47,7 +47,10 @@ def comparison(question: Question, answers: list[ReportAnswer], named: bool, min
     answered = [a for a in answers if a.sentence]
     if len(answered) < (1 if named else 2):
         return None
-    if any(not a.sure for a in answered):
+    # "compare the disclosure requests …" with one report's figure beside another's sentence without one: the rows
+    # do not say the same thing, and a table would set a figure against an unrelated statement
+    mixed = question.wants == "text" and any(a.figure for a in answered) and not all(a.figure for a in answered)
+    if mixed or any(not a.sure for a in answered):
         return _unsure(question, answered)
     rows_of = answers if named else answered
     cited = [a for a in rows_of if a.sentence]

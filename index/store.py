@@ -8,6 +8,7 @@ import re
 import shutil
 import sqlite3
 import tempfile
+from collections.abc import Iterator
 from contextlib import closing
 from dataclasses import dataclass
 from pathlib import Path
@@ -100,15 +101,25 @@ def server_client(url: str) -> chromadb.api.ClientAPI:
         raise StoreUnavailable(f"the Chroma server at {url} does not answer (GOVQA_CHROMA_URL): {err}") from None
 
 
-def copy_collections(source: Store, target: Store, page: int = 1000) -> None:
+PAGE = 250
+
+
+def pages(collection, include: list[str], page: int = PAGE) -> Iterator[dict]:
+    """A collection's records a page at a time: one get() of all of them makes Chroma hold every record at once
+    (at 300 reports, +200 MB of resident memory that stays after it is freed)."""
+    for offset in range(0, collection.count(), page):
+        got = collection.get(include=include, limit=page, offset=offset)
+        if got["ids"]:
+            yield got
+
+
+def copy_collections(source: Store, target: Store, page: int = PAGE) -> None:
     """Every record of source's collections (ids, texts, metadata, vectors) added to target's, a page at a time: a
     new generation starts as a copy of the one in use (index/build.py), also from one store to another."""
     for name in ("chunks", "sentences", "claims"):
-        origin, copy = getattr(source, name), getattr(target, name)
-        for offset in range(0, origin.count(), page):
-            got = origin.get(include=["documents", "metadatas", "embeddings"], limit=page, offset=offset)
-            if got["ids"]:
-                copy.add(ids=got["ids"], documents=got["documents"], metadatas=got["metadatas"], embeddings=got["embeddings"])
+        copy = getattr(target, name)
+        for got in pages(getattr(source, name), ["documents", "metadatas", "embeddings"], page):
+            copy.add(ids=got["ids"], documents=got["documents"], metadatas=got["metadatas"], embeddings=got["embeddings"])
 
 
 def server_generations(settings: Settings) -> dict[str, list[str]]:
@@ -217,8 +228,8 @@ def add_claims(store: Store, rows: list[tuple[str, str, dict]], embeddings: list
 
 def all_chunk_nodes(store: Store) -> list[TextNode]:
     """Every stored chunk as a llama-index node, in a stable order."""
-    got = store.chunks.get(include=["documents", "metadatas"])
-    nodes = [metadata_dict_to_node(meta, text=doc) for doc, meta in zip(got["documents"], got["metadatas"])]
+    nodes = [metadata_dict_to_node(meta, text=doc) for got in pages(store.chunks, ["documents", "metadatas"])
+             for doc, meta in zip(got["documents"], got["metadatas"])]
     return sorted(nodes, key=lambda n: (n.metadata["report_id"], n.start_char_idx))
 
 
@@ -240,18 +251,23 @@ def _claims(meta: dict) -> list[Claim]:
 
 
 def load_sentences(store: Store) -> SentenceTable:
-    got = store.sentences.get(include=["documents", "metadatas", "embeddings"])
+    ids, texts, metas, vectors = [], [], [], []
+    for got in pages(store.sentences, ["documents", "metadatas", "embeddings"]):
+        ids += got["ids"]
+        texts += got["documents"]
+        metas += got["metadatas"]
+        vectors.append(np.asarray(got["embeddings"], dtype=np.float32))
     by_chunk: dict[str, list[int]] = {}
-    for row, meta in enumerate(got["metadatas"]):
+    for row, meta in enumerate(metas):
         by_chunk.setdefault(meta["chunk_id"], []).append(row)
-    embeddings = np.asarray(got["embeddings"], dtype=np.float32) if len(got["ids"]) else np.zeros((0, 1), np.float32)
-    claims = [_claims(meta) for meta in got["metadatas"]]
-    row_of = {sentence_id: row for row, sentence_id in enumerate(got["ids"])}
+    embeddings = np.vstack(vectors) if vectors else np.zeros((0, 1), np.float32)
+    claims = [_claims(meta) for meta in metas]
+    row_of = {sentence_id: row for row, sentence_id in enumerate(ids)}
     dim = embeddings.shape[1]
     claim_embeddings = [np.zeros((len(c), dim), np.float32) for c in claims]
-    stored = store.claims.get(include=["metadatas", "embeddings"])
-    for meta, vector in zip(stored["metadatas"], stored["embeddings"] if len(stored["ids"]) else []):
-        row = row_of.get(meta["sentence_id"])
-        if row is not None and meta["k"] < len(claims[row]):
-            claim_embeddings[row][meta["k"]] = vector
-    return SentenceTable(got["ids"], got["documents"], got["metadatas"], embeddings, by_chunk, claims, claim_embeddings)
+    for got in pages(store.claims, ["metadatas", "embeddings"]):
+        for meta, vector in zip(got["metadatas"], got["embeddings"]):
+            row = row_of.get(meta["sentence_id"])
+            if row is not None and meta["k"] < len(claims[row]):
+                claim_embeddings[row][meta["k"]] = vector
+    return SentenceTable(ids, texts, metas, embeddings, by_chunk, claims, claim_embeddings)
