@@ -33,7 +33,7 @@ def test_training_is_deterministic(assistant):
     assert questions == again
     first = Ranker.train(questions, assistant._search_text, "fp", assistant.sentences.texts, seed=5)
     second = Ranker.train(questions, assistant._search_text, "fp", assistant.sentences.texts, seed=5)
-    assert (first.model[-1].coef_ == second.model[-1].coef_).all()
+    assert (first.model.coef == second.model.coef).all() and first.model.intercept == second.model.intercept
 
 
 def test_the_ranker_maps_an_enumeration_back_onto_its_members(assistant, settings):
