@@ -71,12 +71,18 @@ def find_answer(question: Question, ranked: list[Candidate], settings: Settings,
 
 
 def has_part(total: Scored, scored: list[Scored]) -> bool:
-    """Another figure of the same sentence and unit follows total after "其中" ("共汇集政策补贴事项775项,其中“免申即享”
-    事项169项"): for a question about a part, the total and its part are both candidates, and stating either
-    would be a guess."""
-    text, end = total.sentence.text, total.claim.end
-    return any(s.sentence is total.sentence and s.claim.start > end and s.claim.unit == total.claim.unit
-               and "其中" in text[end:s.claim.start] for s in scored)
+    """Another figure of the same unit follows total after "其中", in its sentence ("共汇集政策补贴事项775项,其中“免申即享”
+    事项169项") or in the next one ("…共48项…。通过数据共享,…,其中涉及产业和人才领域事项多达35项"): for a question about a part, the
+    total and its part are both candidates, and stating either would be a guess."""
+    own, end = total.sentence, total.claim.end
+
+    def part(s: Scored) -> bool:
+        if s.sentence is own:
+            return s.claim.start > end and "其中" in own.text[end:s.claim.start]
+        return (s.sentence.meta.id == own.meta.id and 0 <= s.sentence.start - own.end <= 2
+                and "其中" in s.sentence.text[:s.claim.start])
+
+    return any(s.claim.unit == total.claim.unit and part(s) for s in scored)
 
 
 def _find_each(parts: list[Question], ranked: list[Candidate], settings: Settings, ranker: Ranker) -> Found:

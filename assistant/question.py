@@ -139,7 +139,7 @@ _ASK_EN = re.compile(r"how (?:many|much)|what (?:\w+ ){0,2}(?:share|percentage|p
 _JOINT_ZH = re.compile(r"以及|、|，|,|？|\?|；|和|及|与|并且|并")
 _JOINT_EN = re.compile(r",? and |, ", re.I)
 # asks for a part of a total: "Of the 775 subsidies, how many …", "汇集的政策补贴中，…的有几项", "其中"
-_PART_Q = re.compile(r"^\s*of (?:the|these|those|its|their)\b|\bof (?:which|them|these|those)\b|\bamong (?:them|these|those|the)\b|"
+_PART_Q = re.compile(r"^\s*(?:of|among) [^,，?？]+[,，]\s*how many\b|\bof (?:which|them|these|those)\b|\bamong (?:them|these|those|the)\b|"
                      r"其中|之中|当中|[^\s，,。？?]{2,}中[，,]", re.I)
 _BASELINE_Q = re.compile(r"原有|原来|此前|之前|以前|基础上|起初|\bbefore\b|\bpreviously\b|\balready\b|\bprior to\b|"
                          r"\boriginally\b|\bexisting\b|\bbaseline\b|to begin with|\bstarted from\b", re.I)

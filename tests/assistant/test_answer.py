@@ -131,6 +131,8 @@ def test_not_found_names_a_few_covered_bureaus_not_hundreds(assistant):
     # a part of a total ("共汇集政策补贴事项775项,其中“免申即享”事项169项"): the part or nothing, never the total
     ("深圳市2024年i深圳汇集的政策补贴事项中，免申即享的有多少项？", "169项", "775项"),
     ("Of the policy subsidies on i Shenzhen in 2024, how many were apply-free?", "169项", "775项"),
+    # … or in the sentence after the total's ("…共48项…。通过数据共享,…,其中涉及产业和人才领域事项多达35项")
+    ("Of Longhua's apply-free subsidy schemes in its 2022 report, how many concerned industry and talent?", "35项", "48项"),
     # a plan ("预计2023年再推出不少于7项") is shown as "not sure", never stated as what was done
     ("龙华区2023年推出了多少项“免申即享”助企事项？", None, "7项"),
     ("How many apply-free items did Longhua roll out in 2023?", None, "7项"),

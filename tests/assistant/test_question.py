@@ -256,6 +256,7 @@ def test_numbers_the_question_gives_and_a_part_of_a_total():
     assert q.given == ["45"] and q.years == [2025]
     assert ask("2025年3月深圳市上线了多少个一件事？").given == []  # years and dates are no given figures
     assert ask("Of the policy subsidies on i Shenzhen in 2024, how many were apply-free?").asks_part
+    assert ask("Of Longhua's no-application subsidy schemes in its 2022 report, how many concerned industry?").asks_part
     assert ask("深圳市2024年i深圳汇集的政策补贴事项中，免申即享的有多少项？").asks_part
     assert not ask("深圳市2024年i深圳汇集了多少项政策补贴事项？").asks_part
 
