@@ -46,6 +46,12 @@ def find_figures(text: str) -> list[Figure]:
     return [Figure(m.group(), m.start(), m.end()) for m in FIGURE.finditer(text)]
 
 
+def number_of(figure: str) -> str | None:
+    """The number a figure starts with, without thousands commas: "1,200项" -> "1200", "267.3万件次" -> "267.3"."""
+    m = _DIGITS.match(figure)
+    return m.group().replace(",", "") if m else None
+
+
 def contains_number(text: str, number: str) -> bool:
     """True if number occurs in text as a whole figure, not as part of a longer one: 45 is not in 145, 4.5 or
     1,045; 267.3万 is in 267.3万件次."""

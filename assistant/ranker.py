@@ -22,7 +22,7 @@ from typing import Callable
 
 import numpy as np
 
-from assistant.figures import unit_matches
+from assistant.figures import number_of, unit_matches
 from assistant.question import Question
 from assistant.rerank import Candidate, normalized, other_year, plan_mismatch, term_coverage
 from index.bm25 import tokenize
@@ -121,14 +121,10 @@ def other_time_scope(question: Question, claim: Claim) -> bool:
     return question.cumulative and not question.period and claim.scope in ("period", "first")
 
 
-_LEADING_NUMBER = re.compile(r"[\d,]+(?:\.\d+)?")
-
-
 def fits(question: Question, claim: Claim) -> bool:
     if claim.is_date != (question.wants == "date") or claim.in_title:
         return False
-    number = _LEADING_NUMBER.match(claim.figure)
-    if number and number.group().replace(",", "") in question.given:
+    if number_of(claim.figure) in question.given:
         return False  # the question states it: "Besides the 45 priority items, how many …" is not asking for 45
     named = {int(y) for y in _YEAR_IN.findall(claim.clause)}
     if question.years and not claim.is_date and named and not named & set(question.years):

@@ -11,6 +11,11 @@ from tests.conftest import CORPUS
 TEXTS = {r.meta.id: r.text for r in load_reports(CORPUS / "manifest.toml")}
 
 
+def lead(answer) -> str:
+    """The answer's own opening words, before the "：" / ":" that introduces its quotes."""
+    return stated_part(answer.answer, "figure").split("：")[0].split(":")[0]
+
+
 @pytest.mark.parametrize("question, figure, report_id", [
     ("深圳市2025年上线了多少个“高效办成一件事”？", "45个", "002"),
     ("中山市累计上线了多少件“一件事”服务？", "1001件", "003"),
@@ -111,7 +116,7 @@ def test_near_miss_questions_are_not_answered_with_a_neighbouring_figure(assista
     answer = assistant.ask(question)
     # "not sure" quotes the closest candidates but states none of their figures as the answer
     assert answer.status in ("not_found", "uncertain")
-    assert not find_figures(stated_part(answer.answer, "figure").split("：")[0].split(":")[0])
+    assert not find_figures(lead(answer))
 
 
 def test_not_found_names_a_few_covered_bureaus_not_hundreds(assistant):
@@ -139,12 +144,11 @@ def test_not_found_names_a_few_covered_bureaus_not_hundreds(assistant):
 ])
 def test_a_figure_the_question_gives_a_total_of_its_part_or_a_plan_is_never_stated(assistant, question, figure, never):
     answer = assistant.ask(question)
-    stated = stated_part(answer.answer, "figure")
     if answer.status == "answered":
-        assert figure and stated.startswith(figure)
+        assert figure and stated_part(answer.answer, "figure").startswith(figure)
     else:
         assert answer.status in ("uncertain", "not_found")
-        assert never not in stated.split("：")[0].split(":")[0]
+        assert never not in lead(answer)
 
 
 def test_the_whole_total_is_still_answered_when_asked(assistant):

@@ -19,3 +19,10 @@ def test_ungrounded_figures_found_and_report_year_allowed():
     citation = {"text": "上线45个高频事项", "year": 2025}
     assert ungrounded_figures({"answer": "45个。据2025年度报告：“上线45个高频事项”[1]", "citations": [citation]}) == []
     assert ungrounded_figures({"answer": "46个 [1]", "citations": [citation]}) == ["46"]
+
+
+def test_the_number_a_figure_starts_with():
+    from assistant.figures import number_of
+
+    assert (number_of("1,200项"), number_of("267.3万件次"), number_of("45项")) == ("1200", "267.3", "45")
+    assert number_of("超45项") is None  # a figure as written starts with its number; a qualifier stays apart
