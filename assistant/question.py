@@ -238,7 +238,11 @@ def given_numbers(text: str) -> list[str]:
 
 
 def detect_lang(text: str) -> str:
-    return "zh" if len(CJK.findall(text)) * 3 >= len(_LATIN.findall(text)) else "en"
+    """The language of the question's own words: a quoted name ("What is “秒批”?") does not make it Chinese."""
+    frame = _QUOTED_NAME.sub(" ", text)
+    if not (CJK.search(frame) or _LATIN.search(frame)):
+        frame = text
+    return "zh" if len(CJK.findall(frame)) * 3 >= len(_LATIN.findall(frame)) else "en"
 
 
 def detect_wants(text: str) -> str:
@@ -268,7 +272,9 @@ def detect_kind(text: str, wants: str, regions: list[str], years: list[int]) -> 
 def definition_subject(text: str) -> str:
     """The program or term a "what is" question asks about, as written ("深小i"), or ""."""
     m = _SUBJECT.match(text)
-    return (m.group(1) or m.group(2) or "").strip(" “”\"'《》「」") if m else ""
+    subject = (m.group(1) or m.group(2) or "") if m else ""
+    quoted = _QUOTED_NAME.search(subject)  # 'the "i深圳" app' asks about i深圳
+    return quoted.group(1) if quoted else subject.strip(" “”\"'《》「」")
 
 
 def detect_unit(text: str) -> str | None:

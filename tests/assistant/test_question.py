@@ -32,6 +32,16 @@ def test_language_kind_and_unit():
     assert ask("What is Shen Xiao i?").wants == "text"
 
 
+def test_a_quoted_name_neither_sets_the_language_nor_stays_in_the_subject():
+    """"What is “秒批”?" is an English question about 秒批; a Chinese question quoting an English name stays Chinese."""
+    q = ask("What is “秒批”?")
+    assert (q.lang, q.kind, q.subject) == ("en", "definition", "秒批")
+    q = ask('What is the "i深圳" app?')
+    assert (q.lang, q.kind, q.subject) == ("en", "definition", "i深圳")
+    assert ask("“AI+政务服务”是什么？").lang == "zh"
+    assert ask("“秒批”").lang == "zh"  # nothing but the quote: its own language
+
+
 @pytest.mark.parametrize("text, kind", [
     ("比较深圳市2024年和2025年上线的一件事数量", "comparison"),
     ("Which year had more one-matter items, 2024 or 2025?", "comparison"),
