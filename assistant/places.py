@@ -15,7 +15,7 @@ from index.load import ReportMeta
 BROAD_PLACES = {"中国", "全国", "城市", "地区", "广东", "广东省", "全省", "全市", "全区", "粤港澳", "大湾区", "国家",
                 "省", "市", "区", "china", "guangdong", "prc"}
 _LEVEL_WORDS = {
-    "district": re.compile(r"区级|区局|区政务|district", re.I),
+    "district": re.compile(r"区级|区局|区政务|(?<!sub-)(?<!sub )(?<!sub)district", re.I),  # a sub-district is a 街道
     "city": re.compile(r"市级|市局|市政务|municipal|city-level|city level|city bureau", re.I),
 }
 # A capitalised word made only of Mandarin syllables ("Dongguan", "Beijing"): an English place name.

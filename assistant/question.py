@@ -96,7 +96,10 @@ _SUMMARY = re.compile(r"概括|总结|综述|简述|介绍|汇总|做了哪些|�
                       r"\b(?:measures|steps|initiatives|actions|efforts|achievements)\b", re.I)
 _LIST = re.compile(r"哪些|有哪几|列举|列出|\blist\b|what are the|which (?:\w+ ){0,2}(?:are|were|did)\b", re.I)
 _DATE_ZH = re.compile(r"何时|什么时候|哪一?天|哪一?年|几月|什么日期|哪个月|具体日期")
-_DATE_EN = re.compile(r"\bwhen\b|what date|which date|\bdate\b|on what day|which year|what year|which month|what day", re.I)
+# "when" asks for a date only as the question word ("When did …", "In 2025, when was …"), not as a conjunction ("what
+# rate did it reach when routing requests"); "to date" means "so far"
+_DATE_EN = re.compile(r"^\W*when\b|\bwhen (?:did|was|were|is|are|does|do|will|has|have|had)\b|what date|which date|"
+                      r"(?<!\bto )(?<!up-to-)\bdate\b|on what day|which year|what year|which month|what day", re.I)
 _FIGURE_ZH = re.compile(r"多少|几[个项件次份天家条名种万亿%成]|多长|多久|多大|多高|多快|比例|百分之|率|满意度|数量|总量|金额|"
                         r"排名|第几|预算|经费|费用|成本|开支|平均")
 _FIGURE_EN = re.compile(r"how many|how much|number of|percentage|what share|percent|\brate\b|amount|\btotal\b|"
@@ -372,8 +375,12 @@ def dictionary_terms(text: str, hits: list, dictionary: Dictionary | None, skip:
     """Chinese words (CC-CEDICT, corpus-filtered) for the English words of text that no glossary phrase covered."""
     if dictionary is None or not _LATIN.search(text):
         return []
-    covered = {w for hit in hits for w in re.findall(r"[a-z]+", hit.phrase)}
-    return list(dict.fromkeys(z for _, zh in dictionary.find(text, skip | covered) for z in zh))
+    return list(dict.fromkeys(z for _, zh in dictionary.find(text, skip | covered_words(hits)) for z in zh))
+
+
+def covered_words(hits: list) -> set[str]:
+    """The English words glossary hits cover."""
+    return {w for hit in hits for w in re.findall(r"[a-z]+", hit.phrase)}
 
 
 def split_asks(text: str, lang: str) -> list[str]:
@@ -400,9 +407,14 @@ def parse_question(text: str, glossary: Glossary, regions: RegionIndex, report_n
     if question.asks > 1 and question.wants == "figure":
         pieces = split_asks(text, question.lang)
         if len(pieces) > 1:
-            question.parts = [replace(_parse(piece, glossary, regions, report_names, dictionary), asks=1, regions=question.regions,
-                                      years=question.years, level=question.level, lang=question.lang, wants="figure")
-                              for piece in pieces]
+            parts = [_parse(piece, glossary, regions, report_names, dictionary) for piece in pieces]
+            # what the asks share ("On the Hong Kong machines, how many departments and how many services …"): the
+            # question's terms that no part counts, searched for by every part
+            counted = {t for part in parts for t in part.focus}
+            shared = [t for t in question.terms if t not in counted]
+            question.parts = [replace(part, asks=1, regions=question.regions, years=question.years, level=question.level,
+                                      lang=question.lang, wants="figure", terms=list(dict.fromkeys(part.terms + shared)))
+                              for part in parts]
     return question
 
 
@@ -418,8 +430,10 @@ def _parse(text: str, glossary: Glossary, regions: RegionIndex, report_names: se
     phrase = focus_text(text, lang)
     focus, head = focus_terms(phrase, lang, glossary)
     if lang == "en" and phrase:
-        focus_extra = dictionary_terms(phrase, glossary.find(phrase), dictionary, regions.english_words)
-        focus, head = focus + focus_extra, head or focus_extra[-1:]
+        senses = dictionary.find(phrase, regions.english_words | covered_words(glossary.find(phrase))) if dictionary else []
+        focus_extra = list(dict.fromkeys(z for _, zh in senses for z in zh))
+        # the head noun is the phrase's last word; of its senses, the one the reports use most (senses come most used first)
+        focus, head = focus + focus_extra, head or [zh[0] for _, zh in senses[-1:]]
     if lang == "en":
         generic = generic_head_terms(phrase, glossary)
         terms = [t for t in terms if t not in generic]

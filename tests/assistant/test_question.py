@@ -94,6 +94,9 @@ def test_bureau_level():
     assert ask("What did the district bureau launch?").level == "district"
     assert ask("What did the municipal bureau launch?").level == "city"
     assert ask("深圳上线了多少个一件事？").level is None
+    # a sub-district (街道) names no bureau level: Zhongshan's towns and sub-districts are still the city bureau's
+    assert ask("How many powers did Zhongshan hand down to towns and sub-districts in 2024?").level is None
+    assert ask("How many powers did Zhongshan hand down to its towns and subdistricts?").level is None
 
 
 def test_places_no_report_covers_in_chinese_and_english():
@@ -192,6 +195,29 @@ def test_a_question_asking_for_two_figures_is_split_into_parts():
     question = ask("深圳市2025年上架了多少个交易标的、引进了多少家经营主体？")
     assert question.asks == 2 and [p.regions for p in question.parts] == [["深圳市"], ["深圳市"]]
     assert ask("深圳市2025年上线了多少个“高效办成一件事”？").parts == []
+    # what the asks share is searched for by each part: the exchange is what the second ask is about too
+    first, second = ask("深圳数据交易所上架了多少个交易标的、引进了多少家经营主体？").parts
+    assert "交易所" in first.topic_terms and "交易所" in second.topic_terms and "交易" not in second.focus
+
+
+def test_when_asks_for_a_date_only_as_the_question_word():
+    assert ask("When did Shen Xiao i go live?").wants == "date"
+    assert ask("In 2025, when was the i Shenzhen app upgraded?").wants == "date"
+    assert ask("On what date was Longhua's 2022 report published?").wants == "date"
+    # a conjunction, or "to date" (so far), asks for no date
+    assert ask("What dispatch success rate did Shenzhen's hotline reach in 2025 when routing requests?").wants == "figure"
+    assert ask("How many channels did Shenzhen count when it built its ledger?").wants == "figure"
+    assert ask("How many users has i Shenzhen registered to date?").wants == "figure"
+
+
+def test_an_english_head_word_is_read_in_its_most_used_sense():
+    """A CC-CEDICT word of several senses ("services": 服务, 业务, 运营) counts what the reports mostly mean by it."""
+    from assistant.dictionary import Dictionary
+
+    dictionary = Dictionary.build(TEXTS)
+    q = parse_question("How many services can Zhongshan residents handle by video?", GLOSSARY, REGIONS, dictionary=dictionary)
+    senses = dictionary.find("services")[0][1]
+    assert len(senses) > 1 and q.focus_head == senses[:1] == ["服务"]
 
 
 def test_which_year_more_is_a_comparison_of_figures():
