@@ -15,7 +15,7 @@ from ui.conversations import build_sidebar
 from ui.evaluate import build_eval_tab, metrics_table
 from ui.i18n import LANGS, browser_lang, t
 from ui.labels import Labels
-from ui.library import build_library_tab, library_table, open_report, reader_choices, span_from_query
+from ui.library import build_library_tab, library_view, open_report, reader_choices, span_from_query
 
 # System fonts only: the default theme would fetch web fonts.
 THEME = gr.themes.Default(font=["system-ui", "Noto Sans CJK SC", "sans-serif"], font_mono=["ui-monospace", "monospace"])
@@ -41,8 +41,18 @@ JS = """() => {
   };
   applyTheme();
   setTimeout(applyTheme, 500);  // once the button is on the page
+  // the screen's width for the server ("narrow" below 768 px: the Library table's columns), now and when it changes
+  const narrow = window.matchMedia('(max-width: 768px)');
+  const sendViewport = () => {
+    const box = document.querySelector('#viewport textarea, #viewport input');
+    if (!box) { setTimeout(sendViewport, 100); return; }
+    const size = narrow.matches ? 'narrow' : 'wide';
+    if (box.value !== size) { box.value = size; box.dispatchEvent(new Event('input', {bubbles: true})); }
+  };
+  sendViewport();
+  narrow.addEventListener('change', sendViewport);
   // on a phone the conversations sidebar starts closed: the chat comes first
-  if (window.matchMedia('(max-width: 768px)').matches) {
+  if (narrow.matches) {
     const closeSidebar = () => {
       const toggle = document.querySelector('#conversations.open .toggle-button');
       if (toggle) toggle.click(); else if (!document.querySelector('#conversations')) setTimeout(closeSidebar, 100);
@@ -109,11 +119,13 @@ def build_app(assistant: Assistant) -> gr.Blocks:
         # new copy of it in another tab; in the page but never shown, and outside the tabs (Gradio mounts a tab's
         # components only once it is opened)
         reader_link = gr.Textbox(elem_id="reader-link", elem_classes=["govqa-offscreen"], show_label=False, container=False)
+        # "narrow" or "wide", set by the page's script from the screen's width: what the Library table shows
+        viewport = gr.Textbox(elem_id="viewport", elem_classes=["govqa-offscreen"], show_label=False, container=False)
         with gr.Tabs(elem_id="tabs") as tabs:
             with gr.Tab(id="chat", elem_id="tab-chat") as chat_tab:
                 chat = build_chat_tab(assistant, labels, lang, sidebar, tabs)
             with gr.Tab(id="library", elem_id="tab-library") as library_tab:
-                library = build_library_tab(assistant, labels, lang)
+                library = build_library_tab(assistant, labels, lang, viewport)
             with gr.Tab(id="eval", elem_id="tab-eval") as eval_tab:
                 evaluation = build_eval_tab(assistant, labels, lang)
         for tab, key in ((chat_tab, "tab_chat"), (library_tab, "tab_library"), (eval_tab, "tab_eval")):
@@ -123,11 +135,11 @@ def build_app(assistant: Assistant) -> gr.Blocks:
         refresh_chat, refresh_inputs, refresh_outputs = chat["refresh"]
 
         def relabel(lang_value, *values):
-            *refresh_values, metrics = values
+            *refresh_values, metrics, size = values
             upload_md = t("upload_md", lang_value, mb=f"{settings.max_upload_mb:g}")
-            return (*labels.updates(lang_value), upload_md, library_table(assistant, lang_value),
+            return (*labels.updates(lang_value), upload_md, library_view(assistant, lang_value, size),
                     metrics_table(metrics, lang_value), *refresh_chat(lang_value, *refresh_values))
-        relabel_inputs = [*refresh_inputs, evaluation["rows"]]
+        relabel_inputs = [*refresh_inputs, evaluation["rows"], viewport]
         relabel_outputs = [*labels.components, library["upload_md"], library["table"], evaluation["table"], *refresh_outputs]
         lang.change(relabel, relabel_inputs, relabel_outputs, api_name=False)
 
@@ -153,12 +165,12 @@ def build_app(assistant: Assistant) -> gr.Blocks:
                           api_name=False).then(None, js=SCROLL_TO_HIT)
 
         # --- after a report is added: the table, the reader's list and the filters show it ---
-        def after_add(lang_value, *filter_values):
+        def after_add(lang_value, size, *filter_values):
             reports, bureaus, years = filter_choices(assistant)
-            return (library_table(assistant, lang_value), gr.update(choices=reader_choices(assistant)), gr.update(choices=reports),
+            return (library_view(assistant, lang_value, size), gr.update(choices=reader_choices(assistant)), gr.update(choices=reports),
                     gr.update(choices=bureaus), gr.update(choices=years), None, None, "",
                     filter_status(assistant, *filter_values, lang_value))
-        library["added"].then(after_add, [lang, *chat["filters"]],
+        library["added"].then(after_add, [lang, viewport, *chat["filters"]],
                               [library["table"], library["picker"], *chat["filters"], library["pending"], library["upload"],
                                library["preview"], chat["status"]], api_name=False)
     return app

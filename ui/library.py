@@ -18,17 +18,28 @@ from ui.labels import Labels
 from ui.render import find_spans, reader_html
 
 TABLE_HEADERS = ["id", "title", "bureau", "region", "level", "year", "published", "chunks", "file", "source"]
+NARROW_HEADERS = ["id", "title", "year", "chunks"]  # a phone: what tells the reports apart; the title names the bureau
+NARROW_WIDTHS = ["16%", "52%", "16%", "16%"]      # of the screen's width: the title wraps instead of running off it
 FIELDS = ["title", "title_en", "bureau", "bureau_en", "region", "region_en", "level", "year", "published", "notes"]
 PREVIEW_CHARS = 1500
 LEVELS = list(get_args(ReportMeta.model_fields["level"].annotation))  # what the manifest accepts
 
 
-def library_table(assistant: Assistant, lang: str) -> pd.DataFrame:
-    """The reports, one row each, with column names and coded values (level, source) in the interface language."""
-    rows = [[m.id, m.title, m.bureau, m.region, value(m.level, lang), m.year, m.published,
-             assistant.chunk_counts.get(m.id, 0), m.file, value(m.source, lang)]
+def library_table(assistant: Assistant, lang: str, viewport: str = "") -> pd.DataFrame:
+    """The reports, one row each, with column names and coded values (level, source) in the interface language; on a
+    narrow screen (viewport "narrow", set by the page's script) only the columns that fit it, never a sideways scroll."""
+    headers = NARROW_HEADERS if viewport == "narrow" else TABLE_HEADERS
+    rows = [[{"id": m.id, "title": m.title, "bureau": m.bureau, "region": m.region, "level": value(m.level, lang),
+              "year": m.year, "published": m.published, "chunks": assistant.chunk_counts.get(m.id, 0), "file": m.file,
+              "source": value(m.source, lang)}[h] for h in headers]
             for m in assistant.reports.values()]
-    return pd.DataFrame(rows, columns=columns(TABLE_HEADERS, lang))
+    return pd.DataFrame(rows, columns=columns(headers, lang))
+
+
+def library_view(assistant: Assistant, lang: str, viewport: str = "") -> dict:
+    """The table as an update, with column widths that fit a narrow screen (Gradio's own widths otherwise)."""
+    return gr.update(value=library_table(assistant, lang, viewport),
+                     column_widths=NARROW_WIDTHS if viewport == "narrow" else [])
 
 
 def open_selected(assistant: Assistant, event: gr.SelectData) -> tuple:
@@ -113,7 +124,7 @@ class Uploads:
                  s=time.perf_counter() - started)
 
 
-def build_library_tab(assistant: Assistant, labels: Labels, lang: gr.Radio) -> dict:
+def build_library_tab(assistant: Assistant, labels: Labels, lang: gr.Radio, viewport: gr.Textbox) -> dict:
     uploads = Uploads(assistant)
     pending = gr.State(None)
     labels.add(gr.Markdown(), "library_md", attr="value")
@@ -156,6 +167,8 @@ def build_library_tab(assistant: Assistant, labels: Labels, lang: gr.Radio) -> d
     def select(event: gr.SelectData) -> tuple:
         return open_selected(assistant, event)
     table.select(select, None, [picker, reader], api_name=False)
+    viewport.change(lambda lang_value, size: library_view(assistant, lang_value, size), [lang, viewport], table,
+                    api_name=False)
     upload.upload(uploads.read, [upload, lang, admin], [*fields, preview, upload_status, pending], api_name=False)
     upload.upload(lambda: False, None, confirm, api_name=False)  # a confirmation is for one upload, never the next
     added = add.click(uploads.add, [pending, lang, admin, confirm, *fields], upload_status, api_name="add_report")

@@ -371,6 +371,33 @@ def test_a_phone_shows_the_input_and_the_last_answer_on_the_first_screen(browser
         context.close()
 
 
+def test_a_phone_library_fits_the_screen_and_its_reader_list_keeps_its_arrow(browser, server):
+    """On a phone the Library table shows the columns that fit (no sideways scroll), and a long report title in the
+    reader's list ends before the list's arrow."""
+    url, _ = server
+    context = browser.new_context(locale="zh-CN", viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
+    phone = context.new_page()
+    try:
+        phone.goto(url)
+        loaded(phone)
+        phone.get_by_role("tab", name="报告库").click()
+        phone.wait_for_function("() => document.querySelectorAll('#library-table th').length === 4", timeout=WAIT_MS)
+        widths = phone.evaluate("() => { const t = document.querySelector('#library-table table');"
+                                " return [t.scrollWidth, t.parentElement.clientWidth]; }")
+        assert widths[0] <= widths[1] + 1, widths
+        phone.locator("#reader-pick input").click()
+        phone.get_by_role("option").nth(1).click()
+        phone.wait_for_selector("#reader .reader", timeout=WAIT_MS)
+        text_end, arrow = phone.evaluate("""() => {
+          const input = document.querySelector('#reader-pick input'), style = getComputedStyle(input);
+          const arrow = document.querySelector('#reader-pick svg').getBoundingClientRect();
+          return [input.getBoundingClientRect().right - parseFloat(style.paddingRight), arrow.left]; }""")
+        assert text_end <= arrow + 1
+        shot(phone, "phone-library")
+    finally:
+        context.close()
+
+
 # the lowest WCAG contrast ratio of any text in the elements matched: its colour against the first background behind it
 CONTRAST = """(selector) => {
   const rgb = (value) => (value.match(/[\\d.]+/g) || []).map(Number);
