@@ -173,14 +173,13 @@ class Assistant:
         return self.understand_turn(text, history)[0]
 
     def understand_turn(self, text: str, history: list[dict] | None = None) -> tuple[Question, Resolved, list[str]]:
-        """(question, how it was resolved, what was dropped): a bureau or year carried over from an earlier turn
-        that leaves no report to answer from is dropped ("那中山市呢？" after a 2025 question: Zhongshan has 2024)."""
+        """(question, how it was resolved, what was dropped): a year carried over from an earlier turn that leaves
+        no report to answer from is dropped ("那中山市呢？" after a 2025 question: Zhongshan has 2024). A carried bureau
+        never is: "And in 2025?" after a Zhongshan question asks about Zhongshan, and no other bureau's figure answers it."""
         resolved = resolve(text, history or [], self.parse, self.regions, self.coverage.english, self.mentions)
         question, dropped = resolved.question, []
-        for part, field_name in (("year", "years"), ("bureau", "regions")):
-            if part in resolved.carried and self.scope_reports(question) == []:
-                question = replace(question, **{field_name: [], **({"level": None} if part == "bureau" else {})})
-                dropped.append(part)
+        if "year" in resolved.carried and self.scope_reports(question) == []:
+            question, dropped = replace(question, years=[]), ["year"]
         return question, resolved, dropped
 
     def mentions(self, scope: Question, question: Question) -> bool:
@@ -420,11 +419,11 @@ def scope_notes(question: Question, carried: list[str], dropped: list[str]) -> l
     kept = [p for p in carried if p not in dropped]
     if kept:
         names = [_PART_NAMES[p][0 if en else 1] for p in kept]
-        notes.append(f"Follow-up: kept the {', '.join(names)} of the previous turn, read as “{question.text}”." if en
+        notes.append(f"Follow-up: kept the {' and the '.join(names)} of the previous turn, read as “{question.text}”." if en
                      else f"接上文：沿用上一问的{'、'.join(names)}，理解为“{question.text}”。")
     if dropped:
         names = [_PART_NAMES[p][0 if en else 1] for p in dropped]
-        notes.append(f"The previous turn's {', '.join(names)} was not kept: no report covers it together with this question."
+        notes.append(f"The previous turn's {' and '.join(names)} was not kept: no report covers it together with this question."
                      if en else f"未沿用上一问的{'、'.join(names)}：没有同时符合的报告。")
     return notes
 

@@ -131,7 +131,7 @@ def context_markdown(scope: dict, lang: str, names: dict[str, str]) -> str:
         return t("context_none", lang)
     carried = [t(f"part_{p}", lang) for p in scope.get("carried", []) if p not in scope.get("dropped", [])]
     if carried:
-        parts.append(t("ctx_carried", lang, v=", ".join(carried)))
+        parts.append(t("ctx_carried", lang, v=(", " if lang == "en" else "、").join(carried)))
     return t("context", lang, parts=" · ".join(parts))
 
 

@@ -41,6 +41,14 @@ def test_carried_year_that_leaves_no_report_is_dropped_and_said(assistant):
     assert any("未沿用" in note for note in answer.notes)
 
 
+def test_a_carried_bureau_is_never_dropped_for_the_year_a_turn_names(assistant):
+    """"And in 2025?" after a Zhongshan 2024 question asks about Zhongshan in 2025: no report, so not found and why,
+    never another bureau's 2025 figure."""
+    answer = assistant.ask("And in 2025?", history=user("2024年中山市12345热线服务总量是多少？"))
+    assert answer.status == "not_found" and answer.scope["regions"] == ["中山市"] and answer.scope["dropped"] == []
+    assert "no 2025 report for Zhongshan" in answer.answer and answer.citations == []
+
+
 def test_a_question_of_its_own_ignores_the_history(assistant):
     answer = assistant.ask("2024年中山市12345热线服务总量是多少？", history=user("深圳市2025年上线了多少个“高效办成一件事”？"))
     assert answer.scope["carried"] == [] and answer.answer.startswith("267.3万件次") and not answer.notes
