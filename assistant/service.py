@@ -7,6 +7,7 @@ import contextvars
 import logging
 import os
 import random
+import sys
 import threading
 import time
 from collections import Counter
@@ -388,6 +389,9 @@ def table_of_contents(chunks) -> dict[str, list[tuple[int, int, str]]]:
     return contents
 
 
+POLITE_SWITCH_INTERVAL = 0.0005  # seconds: Python's thread switch interval while a report is added (default 0.005)
+
+
 def run_politely(work):
     """Runs work in a thread of its own at a lower CPU priority (Linux nice 10 for it and the embedding threads it
     starts, which inherit it), so that questions answered meanwhile keep their speed on a small machine; returns its
@@ -395,8 +399,15 @@ def run_politely(work):
     def lower_priority() -> None:
         with contextlib.suppress(OSError, AttributeError):  # not Linux, or not allowed: run at the usual priority
             os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), 10)
-    with ThreadPoolExecutor(max_workers=1, initializer=lower_priority) as pool:
-        return pool.submit(contextvars.copy_context().run, work).result()
+    # nice orders the CPU, not Python's lock: the work's pure-Python stretches (chunking, loading the new index) would
+    # make a question's thread wait the interpreter's whole 5 ms switch interval each time it needs the lock back
+    interval = sys.getswitchinterval()
+    sys.setswitchinterval(min(interval, POLITE_SWITCH_INTERVAL))
+    try:
+        with ThreadPoolExecutor(max_workers=1, initializer=lower_priority) as pool:
+            return pool.submit(contextvars.copy_context().run, work).result()
+    finally:
+        sys.setswitchinterval(interval)
 
 
 def verified(draft: Draft, question: Question, coverage: Coverage) -> tuple[Draft, list[str]]:

@@ -71,3 +71,24 @@ def test_a_question_fitting_many_reports_asks_those_retrieval_found(assistant, m
     ranked = assistant.search(assistant.understand(question), 5)[1].sentences
     assert asked[-1] == list(dict.fromkeys(c.meta.id for c in ranked))[:2]  # the first two reports retrieval found
     assert answer.status == "clarify" and any("符合此问题的报告共5份，已查阅其中段落最相符的2份" in n for n in answer.notes), answer.notes
+
+
+def test_work_run_politely_runs_at_a_lower_priority_and_yields_the_interpreter_lock_sooner():
+    """An add runs at nice 10 in a thread of its own, with a short thread switch interval while it runs (questions
+    answered meanwhile wait less for Python's lock); the interval is restored after, also when the work fails."""
+    import os
+    import sys
+    import threading
+
+    from assistant.service import POLITE_SWITCH_INTERVAL, run_politely
+
+    before = sys.getswitchinterval()
+    seen = run_politely(lambda: (os.getpriority(os.PRIO_PROCESS, threading.get_native_id()), sys.getswitchinterval()))
+    assert seen[0] >= 10 and seen[1] == pytest.approx(POLITE_SWITCH_INTERVAL)
+    assert sys.getswitchinterval() == before
+
+    def fails():
+        raise RuntimeError("broken report")
+    with pytest.raises(RuntimeError, match="broken report"):
+        run_politely(fails)
+    assert sys.getswitchinterval() == before
