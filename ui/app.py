@@ -12,7 +12,7 @@ from assistant.settings import Settings
 from ui.access import chat_login
 from ui.chat import build_chat_tab, filter_choices, filter_status
 from ui.conversations import build_sidebar
-from ui.evaluate import build_eval_tab, metrics_table
+from ui.evaluate import build_eval_tab, metrics_view
 from ui.i18n import LANGS, browser_lang, t
 from ui.labels import Labels
 from ui.library import build_library_tab, library_view, open_report, reader_choices, span_from_query
@@ -120,14 +120,14 @@ def build_app(assistant: Assistant) -> gr.Blocks:
         # components only once it is opened)
         reader_link = gr.Textbox(elem_id="reader-link", elem_classes=["govqa-offscreen"], show_label=False, container=False)
         # "narrow" or "wide", set by the page's script from the screen's width: what the Library table shows
-        viewport = gr.Textbox(elem_id="viewport", elem_classes=["govqa-offscreen"], show_label=False, container=False)
+        viewport = gr.Textbox("wide", elem_id="viewport", elem_classes=["govqa-offscreen"], show_label=False, container=False)
         with gr.Tabs(elem_id="tabs") as tabs:
             with gr.Tab(id="chat", elem_id="tab-chat") as chat_tab:
                 chat = build_chat_tab(assistant, labels, lang, sidebar, tabs)
             with gr.Tab(id="library", elem_id="tab-library") as library_tab:
                 library = build_library_tab(assistant, labels, lang, viewport)
             with gr.Tab(id="eval", elem_id="tab-eval") as eval_tab:
-                evaluation = build_eval_tab(assistant, labels, lang)
+                evaluation = build_eval_tab(assistant, labels, lang, viewport)
         for tab, key in ((chat_tab, "tab_chat"), (library_tab, "tab_library"), (eval_tab, "tab_eval")):
             labels.add(tab, key)
 
@@ -138,7 +138,7 @@ def build_app(assistant: Assistant) -> gr.Blocks:
             *refresh_values, metrics, size = values
             upload_md = t("upload_md", lang_value, mb=f"{settings.max_upload_mb:g}")
             return (*labels.updates(lang_value), upload_md, library_view(assistant, lang_value, size),
-                    metrics_table(metrics, lang_value), *refresh_chat(lang_value, *refresh_values))
+                    metrics_view(metrics, lang_value, size), *refresh_chat(lang_value, *refresh_values))
         relabel_inputs = [*refresh_inputs, evaluation["rows"], viewport]
         relabel_outputs = [*labels.components, library["upload_md"], library["table"], evaluation["table"], *refresh_outputs]
         lang.change(relabel, relabel_inputs, relabel_outputs, api_name=False)

@@ -19,7 +19,8 @@ from ui.render import find_spans, reader_html
 
 TABLE_HEADERS = ["id", "title", "bureau", "region", "level", "year", "published", "chunks", "file", "source"]
 NARROW_HEADERS = ["id", "title", "year", "chunks"]  # a phone: what tells the reports apart; the title names the bureau
-NARROW_WIDTHS = ["16%", "52%", "16%", "16%"]      # of the screen's width: the title wraps instead of running off it
+NARROW_WIDTHS = ["16%", "52%", "16%", "16%"]      # of the table's width: the title wraps instead of running off it
+WIDE_WIDTHS = ["5%", "22%", "18%", "9%", "6%", "6%", "9%", "6%", "12%", "7%"]
 FIELDS = ["title", "title_en", "bureau", "bureau_en", "region", "region_en", "level", "year", "published", "notes"]
 PREVIEW_CHARS = 1500
 LEVELS = list(get_args(ReportMeta.model_fields["level"].annotation))  # what the manifest accepts
@@ -37,9 +38,9 @@ def library_table(assistant: Assistant, lang: str, viewport: str = "") -> pd.Dat
 
 
 def library_view(assistant: Assistant, lang: str, viewport: str = "") -> dict:
-    """The table as an update, with column widths that fit a narrow screen (Gradio's own widths otherwise)."""
+    """The table as an update, with column widths that fit the screen."""
     return gr.update(value=library_table(assistant, lang, viewport),
-                     column_widths=NARROW_WIDTHS if viewport == "narrow" else [])
+                     column_widths=NARROW_WIDTHS if viewport == "narrow" else WIDE_WIDTHS)
 
 
 def open_selected(assistant: Assistant, event: gr.SelectData) -> tuple:
@@ -128,7 +129,8 @@ def build_library_tab(assistant: Assistant, labels: Labels, lang: gr.Radio, view
     uploads = Uploads(assistant)
     pending = gr.State(None)
     labels.add(gr.Markdown(), "library_md", attr="value")
-    table = gr.Dataframe(library_table(assistant, "zh"), interactive=False, elem_id="library-table", wrap=True)
+    table = gr.Dataframe(library_table(assistant, "zh"), interactive=False, elem_id="library-table", wrap=True,
+                         column_widths=WIDE_WIDTHS)
     labels.add(gr.Markdown(), "reader_md", attr="value")
     with gr.Row():
         picker = labels.add(gr.Dropdown(reader_choices(assistant), value=None, elem_id="reader-pick", scale=3), "reader_pick")

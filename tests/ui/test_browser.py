@@ -372,8 +372,8 @@ def test_a_phone_shows_the_input_and_the_last_answer_on_the_first_screen(browser
 
 
 def test_a_phone_library_fits_the_screen_and_its_reader_list_keeps_its_arrow(browser, server):
-    """On a phone the Library table shows the columns that fit (no sideways scroll), and a long report title in the
-    reader's list ends before the list's arrow."""
+    """On a phone the Library and Evaluation tables show the columns that fit (no sideways scroll), and a long report
+    title in the reader's list ends before the list's arrow."""
     url, _ = server
     context = browser.new_context(locale="zh-CN", viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
     phone = context.new_page()
@@ -394,6 +394,11 @@ def test_a_phone_library_fits_the_screen_and_its_reader_list_keeps_its_arrow(bro
           return [input.getBoundingClientRect().right - parseFloat(style.paddingRight), arrow.left]; }""")
         assert text_end <= arrow + 1
         shot(phone, "phone-library")
+        phone.get_by_role("tab", name="评测").click()
+        phone.wait_for_function("() => document.querySelectorAll('#eval-table th').length === 5", timeout=WAIT_MS)
+        widths = phone.evaluate("() => { const t = document.querySelector('#eval-table table');"
+                                " return [t.scrollWidth, t.parentElement.clientWidth]; }")
+        assert widths[0] <= widths[1] + 1, widths
     finally:
         context.close()
 
