@@ -20,7 +20,7 @@ LABELS = {  # key: (English, Chinese); the answer's own language picks
     "clarify": ("Which report do you mean?", "请指明报告"),
     "uncertain": ("Not sure — the closest candidates, no figure stated", "不确定：以下为最接近的内容，未给出数字"),
     "feedback": ("Feedback", "反馈"),
-    "exported": ("Exported", "导出时间"),
+    "exported": ("Exported {when} · {n} turns", "导出时间 {when} · 共 {n} 轮"),
 }
 _SPECIAL = re.compile(r"([\\`*_\[\]<>#|])")
 
@@ -55,9 +55,10 @@ def _source_line(c: Citation, lang: int, base_url: str | None) -> str:
     return f"[{c.n}] {escape(c.title)} · {escape(c.bureau)} · {c.year} · {chars}{link}"
 
 
-def conversation_markdown(conversation: Conversation, base_url: str | None = None) -> str:
-    parts = [f"# {escape(conversation.title)}", "",
-             f"*{LABELS['exported'][0]} {_when()} · {len(conversation.turns)} turns*", ""]
+def conversation_markdown(conversation: Conversation, base_url: str | None = None, lang: str = "en") -> str:
+    """The whole conversation; its header in lang (the interface's), each answer in its own language."""
+    header = LABELS["exported"][0 if lang == "en" else 1].format(when=_when(), n=len(conversation.turns))
+    parts = [f"# {escape(conversation.title)}", "", f"*{header}*", ""]
     for turn in conversation.turns:
         parts += ["---", "", answer_markdown(turn.answer.model_copy(update={"question": turn.question}), base_url)]
         if turn.rating:

@@ -109,7 +109,7 @@ class Conversations:
         folder = Path(tempfile.mkdtemp(dir=self._exports.name))
         self._prune_exports(keep=folder)
         stem = "conversation-" + time.strftime("%Y%m%d-%H%M", time.localtime(conversation.updated))
-        (folder / f"{stem}.md").write_text(conversation_markdown(conversation, base_url(request)), encoding="utf-8")
+        (folder / f"{stem}.md").write_text(conversation_markdown(conversation, base_url(request), lang), encoding="utf-8")
         (folder / f"{stem}.json").write_text(conversation_json(conversation), encoding="utf-8")
         return gr.update(value=[str(folder / f"{stem}.md"), str(folder / f"{stem}.json")], visible=True)
 

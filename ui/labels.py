@@ -12,10 +12,11 @@ class Labels:
 
     def add(self, component, key: str, attr: str = "label", **more: str):
         """attr: the property that shows key's text ("label", "value" for Markdown and Buttons); more: other
-        properties with their keys (placeholder="placeholder", info="filter_info")."""
+        properties with their keys (placeholder="placeholder", info="filter_info"; choices=("city", "district"): a
+        dropdown's coded values, each shown by its own key's text)."""
         self.entries.append((component, key, {attr: key, **more}))
         for name, text_key in {attr: key, **more}.items():  # first paint in Chinese; the page load then relabels
-            setattr(component, name, t(text_key, "zh"))
+            setattr(component, name, _text(text_key, "zh"))
         return component
 
     @property
@@ -23,4 +24,9 @@ class Labels:
         return [component for component, _, _ in self.entries]
 
     def updates(self, lang: str) -> list[dict]:
-        return [gr.update(**{attr: t(key, lang) for attr, key in attrs.items()}) for _, _, attrs in self.entries]
+        return [gr.update(**{attr: _text(key, lang) for attr, key in attrs.items()}) for _, _, attrs in self.entries]
+
+
+def _text(key: str | tuple, lang: str):
+    """A text key's text, or for a tuple of coded values the (text, value) choices of a dropdown."""
+    return [(t(value, lang), value) for value in key] if isinstance(key, tuple) else t(key, lang)

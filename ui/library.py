@@ -150,12 +150,12 @@ def build_library_tab(assistant: Assistant, labels: Labels, lang: gr.Radio, view
         with gr.Column(scale=1):
             fields = []
             for name in FIELDS:
-                if name == "level":
-                    box = gr.Dropdown(LEVELS, value=LEVELS[0], elem_id=f"meta-{name}")
-                elif name == "year":
-                    box = gr.Number(precision=0, elem_id=f"meta-{name}")
-                else:
-                    box = gr.Textbox(elem_id=f"meta-{name}")
+                if name == "level":  # shown in the interface language, stored as the manifest's value
+                    fields.append(labels.add(gr.Dropdown(LEVELS, value=LEVELS[0], elem_id=f"meta-{name}"), f"m_{name}",
+                                             choices=tuple(LEVELS)))
+                    continue
+                box = (gr.Number(None, precision=0, elem_id=f"meta-{name}") if name == "year"
+                       else gr.Textbox(elem_id=f"meta-{name}"))
                 fields.append(labels.add(box, f"m_{name}"))
             confirm = labels.add(gr.Checkbox(value=False, elem_id="confirm-same"), "confirm_same")
             add = labels.add(gr.Button(variant="primary", elem_id="add-report"), "add", attr="value")

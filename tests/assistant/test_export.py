@@ -39,7 +39,10 @@ def test_a_conversation_exports_as_markdown_and_json(tmp_path, assistant):
     conversation = store.get("browser:a", conversation_id)
     markdown = conversation_markdown(conversation, "http://127.0.0.1:7860/")
     assert markdown.startswith("# What was the satisfaction rate") and "99.63" in markdown
-    assert "**Sources**" in markdown and "👎 fine" in markdown
+    assert "**Sources**" in markdown and "👎 fine" in markdown and " · 1 turns*" in markdown
+    # the header in the interface's language, the answer in its own
+    chinese = conversation_markdown(conversation, "http://127.0.0.1:7860/", "zh")
+    assert "*导出时间 " in chinese and "共 1 轮" in chinese and "**Sources**" in chinese
     data = json.loads(conversation_json(conversation))
     assert data["turns"][0]["answer"]["citations"][0]["text"] == first.citations[0].text
     assert data["turns"][0]["feedback"] == {"rating": -1, "comment": "fine"}
