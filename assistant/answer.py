@@ -60,7 +60,7 @@ def find_answer(question: Question, ranked: list[Candidate], settings: Settings,
     sure = top.p >= settings.answer_threshold and names_what_is_counted(question, top.sentence)
     # a claim whose own label names what the question counts needs less of the ranker's confidence
     named = top.p >= settings.named_answer_threshold and counted_in_label(question, top.claim)
-    if not (sure or named) or unasked(top) or (question.asks_part and has_part(top, scored)):
+    if not (sure or named) or unasked(top) or (question.asks_part and has_part(top, scored)) or later_rival(question, top, scored):
         distinct, seen = [], set()
         for s in scored:
             if (s.sentence.meta.id, s.sentence.start) not in seen and s.p >= settings.uncertain_threshold:
@@ -83,6 +83,24 @@ def has_part(total: Scored, scored: list[Scored]) -> bool:
                 and "其中" in s.sentence.text[:s.claim.start])
 
     return any(s.claim.unit == total.claim.unit and part(s) for s in scored)
+
+
+RIVAL_GAP = 12  # characters between two figures of one sentence that read as one phrase ("22项整改任务已完成14项")
+
+
+def later_rival(question: Question, top: Scored, scored: list[Scored]) -> bool:
+    """A figure of the same unit follows the top claim closely in its sentence, and what the question asks for ("已经完成了
+    多少项") is named by that figure's label, not by the top claim's: "涉及的22项整改任务已完成14项" answers a question about the
+    completed tasks with 14, not 22. Then both are candidates, and stating either would be a guess."""
+    asked = [t for t in dict.fromkeys(question.focus + question.topic_terms) if len(t) >= 2 and t not in top.claim.label]
+    own = top.sentence
+
+    def rival(s: Scored) -> bool:
+        between = own.text[top.claim.end:s.claim.start]
+        return (s.sentence is own and s.claim.unit == top.claim.unit and 0 < len(between) <= RIVAL_GAP
+                and "其中" not in between and any(t in s.claim.label for t in asked))  # 其中: a part (has_part)
+
+    return any(rival(s) for s in scored)
 
 
 def _find_each(parts: list[Question], ranked: list[Candidate], settings: Settings, ranker: Ranker) -> Found:

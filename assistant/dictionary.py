@@ -87,10 +87,24 @@ class Dictionary:
             return cls({})
         return cls(json.loads(path.read_text(encoding="utf-8")))
 
+    def _entry(self, word: str) -> str:
+        """The word, or the base form of a verb form the dictionary has no entry for: completed -> complete,
+        launched -> launch, processing -> process, serving -> serve (CC-CEDICT glosses verbs in their base form)."""
+        if word in self.entries or len(word) <= 4:
+            return word
+        forms = []
+        if word.endswith("ied"):
+            forms.append(word[:-3] + "y")
+        if word.endswith("ed"):
+            forms += [word[:-1], word[:-2], word[:-3]]  # complete-d, launch-ed, plann-ed
+        if word.endswith("ing"):
+            forms += [word[:-3], word[:-3] + "e", word[:-4]]  # process-ing, serv-ing, plann-ing
+        return next((form for form in forms if form in self.entries), word)
+
     def find(self, text: str, skip: set[str] = frozenset()) -> list[tuple[str, list[str]]]:
         """(English words, Chinese words) for the content words of text, two-word phrases first; words in skip
         (place names, words the glossary already covered) are left out."""
-        words = [stem(w) for w in _WORD.findall(text.lower()) if w not in STOPWORDS and w not in skip]
+        words = [self._entry(stem(w)) for w in _WORD.findall(text.lower()) if w not in STOPWORDS and w not in skip]
         hits, used = [], set()
         for i in range(len(words) - 1):
             phrase = f"{words[i]} {words[i + 1]}"

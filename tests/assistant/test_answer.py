@@ -138,6 +138,8 @@ def test_not_found_names_a_few_covered_bureaus_not_hundreds(assistant):
     ("Of the policy subsidies on i Shenzhen in 2024, how many were apply-free?", "169项", "775项"),
     # … or in the sentence after the total's ("…共48项…。通过数据共享,…,其中涉及产业和人才领域事项多达35项")
     ("Of Longhua's apply-free subsidy schemes in its 2022 report, how many concerned industry and talent?", "35项", "48项"),
+    # the total of "涉及的22项整改任务已完成14项" for a question about the completed tasks
+    ("深圳市政数局2025年配合审计，整改任务已经完成了多少项？", "14项", "22项"),
     # a plan ("预计2023年再推出不少于7项") is shown as "not sure", never stated as what was done
     ("龙华区2023年推出了多少项“免申即享”助企事项？", None, "7项"),
     ("How many apply-free items did Longhua roll out in 2023?", None, "7项"),
@@ -154,3 +156,8 @@ def test_a_figure_the_question_gives_a_total_of_its_part_or_a_plan_is_never_stat
 def test_the_whole_total_is_still_answered_when_asked(assistant):
     answer = assistant.ask("深圳市2024年i深圳汇集了多少项政策补贴事项？")
     assert answer.status == "answered" and answer.answer.startswith("775项")
+    answer = assistant.ask("深圳市2025年配合审计涉及多少项整改任务？")
+    assert answer.status == "answered" and answer.answer.startswith("22项")
+    # a part after "其中" is no rival of its total ("荣获6项国家级大奖,其中一等奖2项")
+    answer = assistant.ask("How many national-level prizes did Shenzhen take at the 2025 'Data Elements x' national final?")
+    assert answer.status == "answered" and answer.answer.startswith("6项")

@@ -23,3 +23,11 @@ def test_question_words_and_places_are_not_looked_up():
 
 def test_stems():
     assert stem("calls") == "call" and stem("cities") == "city" and stem("process") == "process"
+
+
+def test_verb_forms_are_looked_up_by_their_base_form():
+    """CC-CEDICT glosses verbs in their base form: "completed", "launched", "processing" find complete, launch, process."""
+    dictionary = Dictionary({"complete": ["完成"], "launch": ["推出"], "process": ["处理"], "serve": ["服务"], "apply": ["申请"]})
+    found = dict(dictionary.find("tasks completed, items launched, cases processing, centres serving, firms applied"))
+    assert found == {"complete": ["完成"], "launch": ["推出"], "process": ["处理"], "serve": ["服务"], "apply": ["申请"]}
+    assert dictionary.find("opened") == []  # no base form in the dictionary: nothing found
