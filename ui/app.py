@@ -41,7 +41,7 @@ JS = """() => {
   };
   applyTheme();
   setTimeout(applyTheme, 500);  // once the button is on the page
-  // the screen's width for the server ("narrow" below 768 px: the Library table's columns), now and when it changes
+  // the screen's width for the server ("narrow" below 768 px: the Library's and Evaluation's columns), now and when it changes
   const narrow = window.matchMedia('(max-width: 768px)');
   const sendViewport = () => {
     const box = document.querySelector('#viewport textarea, #viewport input');
@@ -119,7 +119,7 @@ def build_app(assistant: Assistant) -> gr.Blocks:
         # new copy of it in another tab; in the page but never shown, and outside the tabs (Gradio mounts a tab's
         # components only once it is opened)
         reader_link = gr.Textbox(elem_id="reader-link", elem_classes=["govqa-offscreen"], show_label=False, container=False)
-        # "narrow" or "wide", set by the page's script from the screen's width: what the Library table shows
+        # "narrow" or "wide", set by the page's script from the screen's width: the columns the tables show
         viewport = gr.Textbox("wide", elem_id="viewport", elem_classes=["govqa-offscreen"], show_label=False, container=False)
         with gr.Tabs(elem_id="tabs") as tabs:
             with gr.Tab(id="chat", elem_id="tab-chat") as chat_tab:
