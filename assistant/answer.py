@@ -97,10 +97,10 @@ def later_rival(question: Question, top: Scored, scored: list[Scored]) -> bool:
 
     def rival(s: Scored) -> bool:
         between = own.text[top.claim.end:s.claim.start]
-        return (s.sentence is own and s.claim.unit == top.claim.unit and 0 < len(between) <= RIVAL_GAP
-                and "其中" not in between and any(t in s.claim.label for t in asked))  # 其中: a part (has_part)
+        return (0 < len(between) <= RIVAL_GAP and "其中" not in between  # 其中: a part (has_part)
+                and s.claim.unit == top.claim.unit and any(t in s.claim.label for t in asked))
 
-    return any(rival(s) for s in scored)
+    return any(rival(s) for s in scored if s.sentence is own)
 
 
 def _find_each(parts: list[Question], ranked: list[Candidate], settings: Settings, ranker: Ranker) -> Found:

@@ -371,16 +371,18 @@ def named_things(text: str, expansions: list[str], report_names: set[str]) -> li
     return list(dict.fromkeys(quoted + [z for z in expansions if z in report_names]))
 
 
-def dictionary_terms(text: str, hits: list, dictionary: Dictionary | None, skip: set[str]) -> list[str]:
-    """Chinese words (CC-CEDICT, corpus-filtered) for the English words of text that no glossary phrase covered."""
+def dictionary_senses(text: str, hits: list, dictionary: Dictionary | None, skip: set[str]) -> list[tuple[str, list[str]]]:
+    """(English word, its Chinese words: CC-CEDICT, corpus-filtered, most used first) for the English words of text
+    that no glossary phrase covered, in the order Dictionary.find gives."""
     if dictionary is None or not _LATIN.search(text):
         return []
-    return list(dict.fromkeys(z for _, zh in dictionary.find(text, skip | covered_words(hits)) for z in zh))
+    covered = {w for hit in hits for w in re.findall(r"[a-z]+", hit.phrase)}
+    return dictionary.find(text, skip | covered)
 
 
-def covered_words(hits: list) -> set[str]:
-    """The English words glossary hits cover."""
-    return {w for hit in hits for w in re.findall(r"[a-z]+", hit.phrase)}
+def dictionary_terms(text: str, hits: list, dictionary: Dictionary | None, skip: set[str]) -> list[str]:
+    """The Chinese words of dictionary_senses, each once."""
+    return list(dict.fromkeys(z for _, zh in dictionary_senses(text, hits, dictionary, skip) for z in zh))
 
 
 def split_asks(text: str, lang: str) -> list[str]:
@@ -430,7 +432,7 @@ def _parse(text: str, glossary: Glossary, regions: RegionIndex, report_names: se
     phrase = focus_text(text, lang)
     focus, head = focus_terms(phrase, lang, glossary)
     if lang == "en" and phrase:
-        senses = dictionary.find(phrase, regions.english_words | covered_words(glossary.find(phrase))) if dictionary else []
+        senses = dictionary_senses(phrase, glossary.find(phrase), dictionary, regions.english_words)
         focus_extra = list(dict.fromkeys(z for _, zh in senses for z in zh))
         # the head noun is the phrase's last word; of its senses, the one the reports use most (senses come most used first)
         focus, head = focus + focus_extra, head or [zh[0] for _, zh in senses[-1:]]

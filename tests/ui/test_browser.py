@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 import shutil
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -364,13 +365,29 @@ def test_a_conversation_survives_a_server_restart_and_opens_from_a_share_link(br
         app.close()
 
 
-def test_a_phone_shows_the_input_and_the_last_answer_on_the_first_screen(browser, server):
-    url, _ = server
+@contextmanager
+def phone_page(browser, url: str):
+    """A 390×844 phone in Chinese, with the app loaded."""
     context = browser.new_context(locale="zh-CN", viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
-    phone = context.new_page()
     try:
+        phone = context.new_page()
         phone.goto(url)
         loaded(phone)
+        yield phone
+    finally:
+        context.close()
+
+
+def fits_its_box(page, selector: str) -> bool:
+    """The table under selector is no wider than its box: nothing to scroll sideways."""
+    scroll, box = page.evaluate("(selector) => { const t = document.querySelector(selector + ' table');"
+                                " return [t.scrollWidth, t.parentElement.clientWidth]; }", selector)
+    return scroll <= box + 1
+
+
+def test_a_phone_shows_the_input_and_the_last_answer_on_the_first_screen(browser, server):
+    url, _ = server
+    with phone_page(browser, url) as phone:
         phone.wait_for_selector("#conversations:not(.open)", timeout=WAIT_MS)  # the sidebar starts closed
         phone.fill("#question textarea", "2024年中山市12345热线服务总量是多少？")
         phone.click("#ask")
@@ -380,24 +397,16 @@ def test_a_phone_shows_the_input_and_the_last_answer_on_the_first_screen(browser
         assert box["y"] + box["height"] <= 844 and 0 <= answer["y"] < 844
         assert phone.locator("#lang").bounding_box()["y"] < 100  # the language switch stays in the header
         shot(phone, "phone-chat")
-    finally:
-        context.close()
 
 
 def test_a_phone_library_fits_the_screen_and_its_reader_list_keeps_its_arrow(browser, server):
     """On a phone the Library and Evaluation tables show the columns that fit (no sideways scroll), and a long report
     title in the reader's list ends before the list's arrow."""
     url, _ = server
-    context = browser.new_context(locale="zh-CN", viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
-    phone = context.new_page()
-    try:
-        phone.goto(url)
-        loaded(phone)
+    with phone_page(browser, url) as phone:
         phone.get_by_role("tab", name="报告库").click()
         phone.wait_for_function("() => document.querySelectorAll('#library-table th').length === 4", timeout=WAIT_MS)
-        widths = phone.evaluate("() => { const t = document.querySelector('#library-table table');"
-                                " return [t.scrollWidth, t.parentElement.clientWidth]; }")
-        assert widths[0] <= widths[1] + 1, widths
+        assert fits_its_box(phone, "#library-table")
         phone.locator("#reader-pick input").click()
         phone.get_by_role("option").nth(1).click()
         phone.wait_for_selector("#reader .reader", timeout=WAIT_MS)
@@ -409,11 +418,7 @@ def test_a_phone_library_fits_the_screen_and_its_reader_list_keeps_its_arrow(bro
         shot(phone, "phone-library")
         phone.get_by_role("tab", name="评测").click()
         phone.wait_for_function("() => document.querySelectorAll('#eval-table th').length === 5", timeout=WAIT_MS)
-        widths = phone.evaluate("() => { const t = document.querySelector('#eval-table table');"
-                                " return [t.scrollWidth, t.parentElement.clientWidth]; }")
-        assert widths[0] <= widths[1] + 1, widths
-    finally:
-        context.close()
+        assert fits_its_box(phone, "#eval-table")
 
 
 # the lowest WCAG contrast ratio of any text in the elements matched: its colour against the first background behind it
