@@ -9,7 +9,7 @@ from typing import Callable
 
 from assistant.question import Question
 from assistant.ranker import Ranker, Scored, counted_in_label, names_what_is_counted, other_time_scope
-from assistant.rerank import Candidate
+from assistant.rerank import Candidate, term_coverage
 from assistant.schema import Citation, ReportFigure
 from assistant.settings import Settings
 from index.load import ReportMeta
@@ -34,7 +34,8 @@ class Found:
 
 def find_answer(question: Question, ranked: list[Candidate], settings: Settings, ranker: Ranker) -> Found:
     """The claim(s) that answer a figure or date question, by the ranker's probability: at least answer_threshold,
-    or at least named_answer_threshold when the claim's label names what the question counts. Nothing answers about a
+    or at least named_answer_threshold when the claim's label names what the question counts, or for an English
+    question at least english_clear_threshold when nothing rivals the claim (clear_in_english). Nothing answers about a
     bureau or year no report covers (the best sentence is out of scope). A question asking for several figures
     ("多少个…、多少家…") is answered part by part (question.parts)."""
     if not ranked or ranked[0].scope < 0:
@@ -60,7 +61,7 @@ def find_answer(question: Question, ranked: list[Candidate], settings: Settings,
     sure = top.p >= settings.answer_threshold and names_what_is_counted(question, top.sentence)
     # a claim whose own label names what the question counts needs less of the ranker's confidence
     named = top.p >= settings.named_answer_threshold and counted_in_label(question, top.claim)
-    if not (sure or named) or unasked(top) or (question.asks_part and has_part(top, scored)) or later_rival(question, top, scored):
+    if not (sure or named or clear_in_english(question, top, scored, settings)) or unasked(top) or (question.asks_part and has_part(top, scored)) or later_rival(question, top, scored):
         distinct, seen = [], set()
         for s in scored:
             if (s.sentence.meta.id, s.sentence.start) not in seen and s.p >= settings.uncertain_threshold:
@@ -101,6 +102,28 @@ def later_rival(question: Question, top: Scored, scored: list[Scored]) -> bool:
                 and s.claim.unit == top.claim.unit and any(t in s.claim.label for t in asked))
 
     return any(rival(s) for s in scored if s.sentence is own)
+
+
+def clear_in_english(question: Question, top: Scored, scored: list[Scored], settings: Settings) -> bool:
+    """An English question about a bureau it names (not a comparison) is answered at english_clear_threshold when its
+    top claim's sentence names what it counts (its head noun) and no rival figure of that report names more of it
+    (label_rival). Its words reach the Chinese text through the glossary and the dictionary and cover only part of a
+    claim's label, so the ranker, trained on full glosses, rates right English answers lower than Chinese ones."""
+    return (question.lang == "en" and question.kind != "comparison" and bool(question.regions)
+            and top.p >= settings.english_clear_threshold
+            and term_coverage(question.focus_head, top.sentence.text) > 0 and not label_rival(question, top, scored))
+
+
+RIVALS = 5  # the ranker's first candidates that label_rival looks at
+
+
+def label_rival(question: Question, top: Scored, scored: list[Scored]) -> bool:
+    """Another figure among the ranker's first candidates, from the top claim's report, names in its label a word of
+    what the question counts that the top claim's label lacks: "how many were in the industry and talent fields" is
+    answered by "其中涉及产业和人才领域事项多达35项", not by the 48 of the sentence before, whatever the ranker prefers."""
+    missing = [t for t in question.focus if len(t) >= 2 and t not in top.claim.label]
+    return any(s.claim.stated != top.claim.stated and s.sentence.meta.id == top.sentence.meta.id
+               and any(t in s.claim.label for t in missing) for s in scored[1:RIVALS + 1])
 
 
 def _find_each(parts: list[Question], ranked: list[Candidate], settings: Settings, ranker: Ranker) -> Found:

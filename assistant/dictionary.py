@@ -23,6 +23,13 @@ _WORD = re.compile(r"[a-z][a-z\-']*")
 _PAREN = re.compile(r"\([^)]*\)|\[[^\]]*\]|\bCL:\S+|\blit\.|\bfig\.|\babbr\. for\b|\bsb\b|\bsth\b", re.I)
 _CJK_WORD = re.compile(r"^[\u4e00-\u9fff]{2,8}$")
 MAX_SENSES = 6  # an English word standing for more corpus words than this says too little to search for
+# "the second batch" -> 第二批, "the first round" -> 首轮 / 第一轮: ordinals are stopwords for everything else, and
+# CC-CEDICT's "first batch" (首批) would otherwise make "batch" mean 首批
+ORDINALS = ("first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth", "tenth")
+_ORDINAL_NUMERALS = {"1st": "first", "2nd": "second", "3rd": "third"} | {f"{n}th": o for n, o in enumerate(ORDINALS, 1) if n > 3}
+_MEASURES = {"batch": "批", "tranche": "批", "group": "批", "wave": "批", "round": "轮", "phase": "期", "period": "期",
+             "session": "期", "stage": "阶段"}
+_ORDINAL = re.compile(rf"\b({'|'.join(ORDINALS + tuple(_ORDINAL_NUMERALS))})\s+({'|'.join(_MEASURES)})(?:e?s)?\b")
 
 
 def stem(word: str) -> str:
@@ -47,6 +54,17 @@ def gloss_keys(definition: str) -> list[tuple[str, bool]]:
     return keys
 
 
+def ordinal_entries(corpus: str) -> dict[str, list[str]]:
+    """"second batch" -> [第二批], "first round" -> [首轮, 第一轮]: the ordinal phrases whose Chinese the corpus uses."""
+    entries = {}
+    for n, ordinal in enumerate(ORDINALS, 1):
+        for noun, measure in _MEASURES.items():
+            zh = ([f"首{measure}"] if n == 1 else []) + [f"第{'一二三四五六七八九十'[n - 1]}{measure}"]
+            if found := [z for z in zh if z in corpus]:
+                entries[f"{ordinal} {noun}"] = found
+    return entries
+
+
 class Dictionary:
     def __init__(self, entries: dict[str, list[str]]) -> None:
         self.entries = entries  # English key (stemmed word or phrase) -> Chinese words of the corpus
@@ -68,7 +86,7 @@ class Dictionary:
             for definition in entry["definitions"]:
                 for key, is_exact in gloss_keys(definition):
                     (exact if is_exact else loose)[key].add(zh)
-        entries = {}
+        entries = ordinal_entries(corpus)
         for key in sorted(set(exact) | set(loose)):
             senses = exact.get(key) or loose.get(key, set())
             if len(senses) <= MAX_SENSES:
@@ -104,8 +122,13 @@ class Dictionary:
     def find(self, text: str, skip: set[str] = frozenset()) -> list[tuple[str, list[str]]]:
         """(English words, Chinese words) for the content words of text, two-word phrases first; words in skip
         (place names, words the glossary already covered) are left out."""
-        words = [self._entry(stem(w)) for w in _WORD.findall(text.lower()) if w not in STOPWORDS and w not in skip]
-        hits, used = [], set()
+        text = text.lower()
+        hits = [(phrase, self.entries[key]) for phrase, ordinal, noun in
+                ((m.group(0), m.group(1), m.group(2)) for m in _ORDINAL.finditer(text))
+                if (key := f"{_ORDINAL_NUMERALS.get(ordinal, ordinal)} {noun}") in self.entries]
+        text = _ORDINAL.sub(" ", text)  # the noun is said by its ordinal phrase: "batch" alone means nothing more
+        words = [self._entry(stem(w)) for w in _WORD.findall(text) if w not in STOPWORDS and w not in skip]
+        used = set()
         for i in range(len(words) - 1):
             phrase = f"{words[i]} {words[i + 1]}"
             if phrase in self.entries:

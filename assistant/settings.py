@@ -106,6 +106,12 @@ class Settings(BaseSettings):
     # default: 0.4 scored best on the tuning sets (accuracy - 3 x wrong) but added more wrong answers than right
     # ones on two blind sets (eval/README.md, Round 7)
     named_answer_threshold: float = Field(default=1.0, ge=0, le=1)
+    # ... or, for a question asked in English, at least english_clear_threshold when no other figure among the ranker's
+    # first candidates from the same report names a word of what the question counts that the claim's label lacks
+    # (answer.label_rival). English questions reach the Chinese text through a glossary and a dictionary and name
+    # only some of a claim's words, so the ranker, trained on full glosses, rates their right answers lower
+    # (eval/README.md, Round 15)
+    english_clear_threshold: float = Field(default=0.4, ge=0, le=1)
     uncertain_threshold: float = Field(default=0.25, ge=0, le=1)
     # reports whose answers the ranker rates within this margin of the best one, with different figures, make the
     # assistant ask back ("clarify") instead of picking one

@@ -55,6 +55,33 @@ def test_hard_english_figures_are_stated_right_or_not_at_all(assistant, question
         assert any(figure in c.text for c in answer.citations + answer.related)
 
 
+@pytest.mark.parametrize("question, figure", [
+    ("How many square kilometres does Longhua's digital twin base cover?", "176平方公里"),
+    ("How many work orders did Zhongshan's 12345 hotline dispatch in 2024?", "43.9万张"),
+    # "今年全市首批上收35项、第二批上收29项事权": the ordinal says which of the two
+    ("Zhongshan also pulled some powers back up to the city level in 2024 - how many were in the second batch?", "29项"),
+])
+def test_english_questions_below_the_threshold_are_answered_when_nothing_rivals(assistant, question, figure):
+    """The ranker rates these right claims under answer_threshold (English words cover only part of their labels);
+    the question names its bureau, the sentence names what is counted, and no other figure of the report names more."""
+    answer = assistant.ask(question)
+    assert answer.status == "answered" and answer.answer.startswith(figure)
+    assert not ungrounded_figures(answer.model_dump())
+
+
+@pytest.mark.parametrize("question, never", [
+    # "…共48项…。…其中涉及产业和人才领域事项多达35项": 35's label names the talent the question asks about
+    ("Of Longhua's no-application subsidy schemes described in its 2022 report, how many concerned industry and talent?", "48项"),
+    # no bureau named: Shenzhen's 169 and Longhua's 48 both fit
+    ("How many 'apply-free' (no application needed) items have been rolled out?", "169项"),
+    # Zhongshan's sentence about what its portal published (593条) never names data sets
+    ("How many open datasets did Zhongshan publish on its open data portal in 2024?", "593条"),
+])
+def test_english_questions_below_the_threshold_are_not_answered_when_something_rivals(assistant, question, never):
+    answer = assistant.ask(question)
+    assert answer.status != "answered" and never not in lead(answer)
+
+
 def test_english_question_gets_english_sentence(assistant):
     answer = assistant.ask("How many public data sets did Shenzhen open on its data platform in 2025?")
     assert answer.lang == "en" and "according to the" in answer.answer and "4323个" in answer.answer

@@ -31,3 +31,12 @@ def test_verb_forms_are_looked_up_by_their_base_form():
     found = dict(dictionary.find("tasks completed, items launched, cases processing, centres serving, firms applied"))
     assert found == {"complete": ["完成"], "launch": ["推出"], "process": ["处理"], "serve": ["服务"], "apply": ["申请"]}
     assert dictionary.find("opened") == []  # no base form in the dictionary: nothing found
+
+
+def test_ordinals_say_which_batch():
+    """"the second batch" is 第二批 where the reports say so; "batch" alone no longer stands for CC-CEDICT's 首批."""
+    dictionary = Dictionary.build(["今年全市首批上收35项、第二批上收29项事权。"])
+    assert dict(dictionary.find("How many were in the second batch?"))["second batch"] == ["第二批"]
+    assert dict(dictionary.find("the 1st batches"))["1st batches"] == ["首批"]
+    assert "third batch" not in dictionary.entries  # 第三批 is not in the text
+    assert not any("首批" in zh for word, zh in dictionary.find("How many were in the second batch?") if word != "second batch")
