@@ -80,6 +80,14 @@ class Turn:
         """-> chat, question box, context, context line, open conversation id, {chat message index: saved turn id}."""
         yield from self.turn(message, chat, context, reports, bureaus, years, lang, owner, current, turn_ids, request)
 
+    def example(self, message, chat, context, reports, bureaus, years, lang, owner=None, current=None, turn_ids=None,
+                request: gr.Request = None):
+        """A clicked example is a question of its own, asked as written: mid-conversation it is not read as a
+        follow-up ("How many one-matter items were launched?" after a Zhongshan turn still asks which bureau). It
+        joins the conversation like any turn, so a typed follow-up after it is read against it."""
+        yield from self.turn(message, chat, context, reports, bureaus, years, lang, owner, current, turn_ids, request,
+                             resolve_against=[])
+
     def regenerate(self, chat, context, reports, bureaus, years, lang, owner=None, current=None, turn_ids=None,
                    request: gr.Request = None):
         """The chat's retry: asks the last question again with the filters as they are now, read against the
@@ -281,7 +289,7 @@ def build_chat_tab(assistant: Assistant, labels: Labels, lang: gr.Radio, sidebar
     for event in (ask.click(turn.respond, ask_inputs, ask_outputs, api_name="ask"),
                   question.submit(turn.respond, ask_inputs, ask_outputs, api_name=False),
                   examples.click(lambda sample: sample[0], examples, question, api_name=False).then(  # sent on click
-                      turn.respond, ask_inputs, ask_outputs, api_name=False),
+                      turn.example, ask_inputs, ask_outputs, api_name=False),
                   chat.option_select(pick, ask_inputs[1:], ask_outputs, api_name=False),
                   chat.retry(turn.regenerate, ask_inputs[1:], ask_outputs, api_name=False)):
         event.then(after_turn, [owner, current, lang, search], after_outputs, api_name=False)

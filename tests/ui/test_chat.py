@@ -75,6 +75,16 @@ def test_regenerate_asks_the_last_question_again_with_the_filters_as_they_are_no
     assert [h["content"] for h in again[2]["history"] if h["role"] == "user"] == [question, question]
 
 
+def test_an_example_clicked_mid_conversation_is_asked_as_written_and_joins_the_conversation(assistant):
+    turn = Turn(assistant)
+    first = list(turn.respond("2024年中山市12345热线服务总量是多少？", [], None, [], [], [], "zh"))[-1]
+    typed = list(turn.respond("How many one-matter items were launched?", first[0], first[2], [], [], [], "en"))[-1]
+    assert 'data-status="clarify"' not in _contents(typed)[-1]  # typed, it is read as a follow-up about Zhongshan
+    clicked = list(turn.example("How many one-matter items were launched?", first[0], first[2], [], [], [], "en"))[-1]
+    assert 'data-status="clarify"' in _contents(clicked)[-1]  # clicked, it asks which bureau, as in a new chat
+    assert len(clicked[2]["history"]) == 4  # and it is a turn of the conversation
+
+
 def test_regenerate_without_a_question_to_ask_again_changes_nothing(assistant):
     steps = list(Turn(assistant).regenerate([], None, [], [], [], "zh"))
     assert len(steps) == 1 and all(isinstance(v, dict) and v.get("__type__") == "update" for v in steps[0])
