@@ -5,6 +5,7 @@ candidates with their citations, or say not found. Open questions are answered b
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from itertools import permutations
 from typing import Callable
 
 from assistant.question import Question
@@ -44,15 +45,8 @@ def find_answer(question: Question, ranked: list[Candidate], settings: Settings,
         return _find_each(question.parts, ranked, settings, ranker)
     scored = ranker.score(question, ranked)
 
-    def unasked(s: Scored) -> bool:
-        """A planned figure ("预计…将新增15个"), a baseline ("在12个合作地区的基础上") or a figure of another time scope
-        (the running total for "不算累计") when the question does not ask for one: shown as "not sure" when nothing
-        else is a candidate, never stated as the answer."""
-        return ((s.claim.planned and not question.asks_plan) or (s.claim.baseline and not question.asks_baseline)
-                or other_time_scope(question, s.claim))
-
     def set_aside(s: Scored) -> bool:  # claims below uncertain_threshold are no candidates either
-        return unasked(s) or s.p < settings.uncertain_threshold
+        return unasked(question, s) or s.p < settings.uncertain_threshold
 
     scored.sort(key=set_aside)  # stable: the candidates first, each group still most likely first
     if not scored or scored[0].p < settings.uncertain_threshold:
@@ -61,7 +55,7 @@ def find_answer(question: Question, ranked: list[Candidate], settings: Settings,
     sure = top.p >= settings.answer_threshold and names_what_is_counted(question, top.sentence)
     # a claim whose own label names what the question counts needs less of the ranker's confidence
     named = top.p >= settings.named_answer_threshold and counted_in_label(question, top.claim)
-    if not (sure or named or clear_in_english(question, top, scored, settings)) or unasked(top) or (question.asks_part and has_part(top, scored)) or later_rival(question, top, scored):
+    if not (sure or named or clear_in_english(question, top, scored, settings)) or unasked(question, top) or (question.asks_part and has_part(top, scored)) or later_rival(question, top, scored):
         distinct, seen = [], set()
         for s in scored:
             if (s.sentence.meta.id, s.sentence.start) not in seen and s.p >= settings.uncertain_threshold:
@@ -104,6 +98,14 @@ def later_rival(question: Question, top: Scored, scored: list[Scored]) -> bool:
     return any(rival(s) for s in scored if s.sentence is own)
 
 
+def unasked(question: Question, s: Scored) -> bool:
+    """A planned figure ("预计…将新增15个"), a baseline ("在12个合作地区的基础上") or a figure of another time scope (the
+    running total for "不算累计") when the question does not ask for one: shown as "not sure" when nothing else is a
+    candidate, never stated as the answer."""
+    return ((s.claim.planned and not question.asks_plan) or (s.claim.baseline and not question.asks_baseline)
+            or other_time_scope(question, s.claim))
+
+
 def clear_in_english(question: Question, top: Scored, scored: list[Scored], settings: Settings) -> bool:
     """An English question about a bureau it names (not a comparison) is answered at english_clear_threshold when its
     top claim's sentence names what it counts (its head noun) and no rival figure of that report names more of it
@@ -127,17 +129,39 @@ def label_rival(question: Question, top: Scored, scored: list[Scored]) -> bool:
 
 
 def _find_each(parts: list[Question], ranked: list[Candidate], settings: Settings, ranker: Ranker) -> Found:
-    """A question asking for several figures: each part's own claim, all from one report; it is answered only when
-    every part is, and otherwise is as sure as its least sure part."""
+    """A question asking for several figures: each part's own claim, all from one report, answered when every part
+    is, or when one sentence states them all (joint_claims); otherwise as sure as its least sure part."""
     found = [find_answer(part, ranked, settings, ranker) for part in parts]
-    if any(f.status == "none" for f in found):
-        return Found("none")
-    claims = [f.claims[0] for f in found]
+    claims = [f.claims[0] for f in found if f.claims]
     same_report = len({c.sentence.meta.id for c in claims}) == 1
-    distinct = len({(c.sentence.start, c.claim.start) for c in claims}) == len(claims)
+    distinct = len({(c.sentence.start, c.claim.start) for c in claims}) == len(claims) == len(parts)
     if all(f.status == "answered" for f in found) and same_report and distinct:
         return Found("answered", claims)
+    if joint := joint_claims(parts, [f.pool for f in found], settings):
+        return Found("answered", joint)
+    if any(f.status == "none" for f in found):
+        return Found("none")
     return Found("uncertain", [c for f in found for c in f.claims][:UNCERTAIN_CANDIDATES])
+
+
+def joint_claims(parts: list[Question], pools: list[list[Scored]], settings: Settings) -> list[Scored] | None:
+    """The figures of a several-figure question read off one sentence together: the sentence of the surest claim of
+    any part (at least answer_threshold), and of its claims the distinct ones, one per part, that the parts rate most
+    likely in sum, each at least uncertain_threshold. The parts of "how many departments and how many services" often
+    rate the same claim highest each ("11个部门68项政务服务": 11 for both); read together, the second takes the 68. None
+    when no sentence is that sure or its claims cannot give every part its own."""
+    asked = [[s for s in pool if not unasked(part, s)] for part, pool in zip(parts, pools)]
+    anchor = max((s for pool in asked for s in pool), key=lambda s: s.p, default=None)
+    if anchor is None or anchor.p < settings.answer_threshold:
+        return None
+    # each part's probability for each claim of the anchor's sentence (the parts share the ranked candidates)
+    rated = [{s.claim.start: s for s in pool if s.sentence is anchor.sentence} for pool in asked]
+    best, best_p = None, 0.0
+    for pick in permutations(sorted({start for part in rated for start in part}), len(parts)):
+        chosen = [part.get(start) for part, start in zip(rated, pick)]
+        if all(s is not None and s.p >= settings.uncertain_threshold for s in chosen) and sum(s.p for s in chosen) > best_p:
+            best, best_p = chosen, sum(s.p for s in chosen)
+    return best
 
 
 # --- composing the answer ----------------------------------------------------------------------

@@ -188,3 +188,16 @@ def test_the_whole_total_is_still_answered_when_asked(assistant):
     # a part after "其中" is no rival of its total ("荣获6项国家级大奖,其中一等奖2项")
     answer = assistant.ask("How many national-level prizes did Shenzhen take at the 2025 'Data Elements x' national final?")
     assert answer.status == "answered" and answer.answer.startswith("6项")
+
+
+@pytest.mark.parametrize("question, figures", [
+    # "为在深港人港企提供香港特别行政区11个部门68项政务服务": both parts rate 11个 highest on their own
+    ("Per Shenzhen's 2024 report, the Hong Kong self-service machines set up in Qianhai and Hetao give access to "
+     "services from how many HKSAR government departments, and how many services in total?", ["11个", "68项"]),
+    ("深圳市政数局2024年的报告里,“i深圳”APP有多少注册用户?累计提供了多少次线上服务?", ["超2100万", "超74亿次"]),
+])
+def test_a_two_figure_question_is_read_off_one_sentence_together(assistant, question, figures):
+    answer = assistant.ask(question)
+    assert answer.status == "answered" and lead(answer).startswith(figures[0])
+    assert figures[1] in lead(answer).split(" — ")[0] and len(answer.citations) == 1
+    assert not ungrounded_figures(answer.model_dump())
