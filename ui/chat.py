@@ -45,17 +45,28 @@ def fresh_context() -> dict:
 def filter_choices(assistant: Assistant) -> tuple[list, list, list]:
     metas = list(assistant.reports.values())
     reports = [(f"{m.region} {m.year} · {m.title}", m.id) for m in metas]
-    bureaus = sorted({m.bureau for m in metas})
+    bureaus = sorted(set(bureau_names(assistant).values()))
     years = sorted({str(m.year) for m in metas})  # strings: what the browser sends back
     return reports, bureaus, years
 
 
+def bureau_names(assistant: Assistant) -> dict[str, str]:
+    """Report id -> its bureau as the bureau filter lists it: one name per region and level, its newest report's
+    spelling. A bureau that wrote its name differently over the years (龙华区政务服务数据管理局 in 2022, 政务服务和数据管理局
+    in 2025) is one bureau, listed once."""
+    newest = {(m.region, m.level): m.bureau for m in sorted(assistant.reports.values(), key=lambda m: m.year)}
+    return {rid: newest[(m.region, m.level)] for rid, m in assistant.reports.items()}
+
+
 def allowed_reports(assistant: Assistant, reports: list, bureaus: list, years: list) -> list[str] | None:
-    """The report ids all three filters allow; None when no filter is set (every report)."""
+    """The report ids all three filters allow; None when no filter is set (every report). A bureau is matched by
+    the name the filter lists or by any report's own spelling of it (an API client may send either)."""
     if not (reports or bureaus or years):
         return None
+    names = bureau_names(assistant)
+    spelled = {names[rid] for rid, m in assistant.reports.items() if m.bureau in bureaus}
     return [rid for rid, m in assistant.reports.items()
-            if (not reports or rid in reports) and (not bureaus or m.bureau in bureaus)
+            if (not reports or rid in reports) and (not bureaus or names[rid] in set(bureaus) | spelled)
             and (not years or m.year in {int(y) for y in years})]
 
 
@@ -117,13 +128,15 @@ class Turn:
         allowed = allowed_reports(self.assistant, reports, bureaus, years)
         limit = self.assistant.settings.max_question_chars
         shown = text if len(text) <= limit else text[:limit] + f"… (+{len(text) - limit})"  # an oversized paste is not echoed whole
-        chat.append({"role": "user", "content": html.escape(shown) or "…"})
         keep = (current, turn_ids)
         refused = ("filter_none" if allowed == [] else "q_empty" if not text else None)
         if refused or len(text) > limit:
             error = t(refused, lang) if refused else t("q_too_long", lang, n=len(text), limit=limit)
-            yield chat + [_error(error, lang)], message, context, gr.skip(), *keep
+            said = [{"role": "user", "content": html.escape(shown) or "…"}, _error(error, lang)]
+            # the same refusal again (Enter pressed on an empty box, twice): said once
+            yield (chat if chat[-2:] == said else chat + said), message, context, gr.skip(), *keep
             return
+        chat.append({"role": "user", "content": html.escape(shown)})
         number = sum(1 for m in chat if m["role"] == "assistant") + 1
         stages: list[Stage] = []
         yield chat + [self.working(stages, number, lang)], "", context, gr.skip(), *keep

@@ -1,7 +1,7 @@
 """The Ask tab's turn (ui/chat.py) saving into the real conversations store."""
 from __future__ import annotations
 
-from ui.chat import Turn
+from ui.chat import Turn, allowed_reports, filter_choices
 
 QUESTION = "深圳市2025年上线了多少个“高效办成一件事”？"
 
@@ -116,3 +116,23 @@ def test_a_failure_while_answering_is_one_line_in_the_chat_and_regenerate_asks_a
     again = list(turn.regenerate(chat, context, [], [], [], "en"))[-1]
     assert [m["role"] for m in again[0]] == ["user", "assistant"]  # asked again in the failed turn's place
     assert "45个" in again[0][-1]["content"] and len(again[2]["history"]) == 2
+
+
+def test_a_bureau_that_spelled_its_name_two_ways_is_listed_once_and_filters_all_its_reports(assistant):
+    _, bureaus, _ = filter_choices(assistant)
+    longhua = [b for b in bureaus if "龙华区" in b]
+    assert longhua == ["深圳市龙华区政务服务和数据管理局"]  # the 2025 spelling; 2022 wrote 政务服务数据管理局
+    both = sorted(rid for rid, m in assistant.reports.items() if m.region == "深圳市龙华区")
+    assert sorted(allowed_reports(assistant, [], longhua, [])) == both
+    assert sorted(allowed_reports(assistant, [], ["深圳市龙华区政务服务数据管理局"], [])) == both  # the old spelling too
+    assert allowed_reports(assistant, [], longhua, ["2022"]) == [r for r in both if assistant.reports[r].year == 2022]
+
+
+def test_an_empty_question_is_refused_once_however_often_it_is_sent(assistant):
+    turn = Turn(assistant)
+    once = list(turn.respond("  ", [], None, [], [], [], "en"))[-1][0]
+    assert [m["role"] for m in once] == ["user", "assistant"] and "Type a question first." in once[-1]["content"]
+    again = list(turn.respond("", once, None, [], [], [], "en"))[-1][0]
+    assert again == once  # Enter pressed again on the empty box: no second warning
+    asked = list(turn.respond(QUESTION, again, None, [], [], [], "en"))[-1][0]
+    assert len(asked) == 4 and "45个" in asked[-1]["content"]
