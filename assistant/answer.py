@@ -55,7 +55,9 @@ def find_answer(question: Question, ranked: list[Candidate], settings: Settings,
     sure = top.p >= settings.answer_threshold and names_what_is_counted(question, top.sentence)
     # a claim whose own label names what the question counts needs less of the ranker's confidence
     named = top.p >= settings.named_answer_threshold and counted_in_label(question, top.claim)
-    if not (sure or named or clear_in_english(question, top, scored, settings)) or unasked(question, top) or (question.asks_part and has_part(top, scored)) or later_rival(question, top, scored):
+    confident = sure or named or clear_in_english(question, top, scored, settings)
+    if (not confident or unasked(question, top) or (question.asks_part and has_part(top, scored))
+            or later_rival(question, top, scored)):
         distinct, seen = [], set()
         for s in scored:
             if (s.sentence.meta.id, s.sentence.start) not in seen and s.p >= settings.uncertain_threshold:
