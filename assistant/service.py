@@ -45,7 +45,7 @@ from index.chunk import ITEM_MARKER
 from index.embed import build_embedder
 from index.ingest import add_and_index, undo_interrupted_add
 from index.load import ReportMeta, load_reports
-from index.store import all_chunk_nodes, load_sentences, open_store, writable
+from index.store import all_chunk_nodes, load_serving_copy, load_sentences, open_store, writable
 
 log = logging.getLogger(__name__)
 
@@ -82,11 +82,13 @@ class Assistant:
         self.coverage = Coverage.of(list(self.reports.values()))
         self.embedder = build_embedder(settings)
         self.store = open_store(self.index)
-        nodes = {n.node_id: n for n in all_chunk_nodes(self.store)}
+        # the build's serving copy (vectors mapped from disk), or, for an index built before it existed, the store
+        served = load_serving_copy(self.index.serving_dir, read_state(self.index).get("counts"))
+        chunk_list, self.sentences = served or (all_chunk_nodes(self.store), load_sentences(self.store))
+        nodes = {n.node_id: n for n in chunk_list}
         self.chunk_counts = Counter(n.metadata["report_id"] for n in nodes.values())
         self.contents = table_of_contents(nodes.values())
         self.retriever = HybridRetriever(self.store, self.embedder, BM25Index(self.index.bm25_dir), nodes, settings)
-        self.sentences = load_sentences(self.store)
         self.writer = build_writer(settings)  # None unless an LLM endpoint is configured
         self.dictionary = Dictionary.load(self.index.dictionary_path)
         jieba.initialize()

@@ -222,6 +222,11 @@ class Settings(BaseSettings):
         return self.index_dir / "bm25"
 
     @property
+    def serving_dir(self) -> Path:
+        """The index's chunks, sentences and vectors as a start loads them (index/store.py save_serving_copy)."""
+        return self.index_dir / "serving"
+
+    @property
     def dictionary_path(self) -> Path:
         return self.index_dir / "dictionary.json"
 

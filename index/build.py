@@ -28,8 +28,8 @@ from index.clean import content_lines
 from index.embed import EmbeddingCache, build_embedder
 from index.load import Report, load_reports
 from index.store import (ReadOnlyError, Store, add_claims, add_sentences, all_chunk_nodes, chunk_node, claim_rows,
-                         copy_collections, delete_collections, delete_report, live_segments, open_store, sentence_rows,
-                         StoreUnavailable, server_generations, writable)
+                         copy_collections, delete_collections, delete_report, live_segments, open_store, save_serving_copy,
+                         sentence_rows, StoreUnavailable, server_generations, writable)
 
 log = logging.getLogger(__name__)
 NOT_ON_SERVER = "its vectors are not on the Chroma server"
@@ -177,6 +177,9 @@ def _build(settings: Settings, reports: list[Report], state: dict, progress: boo
     nodes = all_chunk_nodes(store)
     build_bm25([n.node_id for n in nodes], [n.get_content(metadata_mode="embed") for n in nodes], settings.bm25_dir)
     summary.chunks, summary.sentences = len(nodes), store.sentences.count()
+
+    # --- what a start loads, read back once here instead of at every start ---
+    save_serving_copy(store, settings.serving_dir)
 
     # --- the state is written last: a generation without one is never switched to ---
     counts = {"chunks": len(nodes), "sentences": summary.sentences, "claims": store.claims.count()}

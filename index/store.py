@@ -228,8 +228,17 @@ def add_claims(store: Store, rows: list[tuple[str, str, dict]], embeddings: list
 
 def all_chunk_nodes(store: Store) -> list[TextNode]:
     """Every stored chunk as a llama-index node, in a stable order."""
-    nodes = [metadata_dict_to_node(meta, text=doc) for got in pages(store.chunks, ["documents", "metadatas"])
-             for doc, meta in zip(got["documents"], got["metadatas"])]
+    return chunk_nodes(_chunk_records(store))
+
+
+def _chunk_records(store: Store) -> list[tuple[str, dict]]:
+    return [(doc, meta) for got in pages(store.chunks, ["documents", "metadatas"])
+            for doc, meta in zip(got["documents"], got["metadatas"])]
+
+
+def chunk_nodes(records: list[tuple[str, dict]]) -> list[TextNode]:
+    """(text, Chroma metadata) records as llama-index nodes, in a stable order."""
+    nodes = [metadata_dict_to_node(meta, text=doc) for doc, meta in records]
     return sorted(nodes, key=lambda n: (n.metadata["report_id"], n.start_char_idx))
 
 
@@ -257,17 +266,66 @@ def load_sentences(store: Store) -> SentenceTable:
         texts += got["documents"]
         metas += got["metadatas"]
         vectors.append(np.asarray(got["embeddings"], dtype=np.float32))
-    by_chunk: dict[str, list[int]] = {}
-    for row, meta in enumerate(metas):
-        by_chunk.setdefault(meta["chunk_id"], []).append(row)
     embeddings = np.vstack(vectors) if vectors else np.zeros((0, 1), np.float32)
     claims = [_claims(meta) for meta in metas]
     row_of = {sentence_id: row for row, sentence_id in enumerate(ids)}
-    dim = embeddings.shape[1]
-    claim_embeddings = [np.zeros((len(c), dim), np.float32) for c in claims]
+    claim_embeddings = [np.zeros((len(c), embeddings.shape[1]), np.float32) for c in claims]
     for got in pages(store.claims, ["metadatas", "embeddings"]):
         for meta, vector in zip(got["metadatas"], got["embeddings"]):
             row = row_of.get(meta["sentence_id"])
             if row is not None and meta["k"] < len(claims[row]):
                 claim_embeddings[row][meta["k"]] = vector
+    return _table(ids, texts, metas, embeddings, claims, claim_embeddings)
+
+
+def _table(ids: list[str], texts: list[str], metas: list[dict], embeddings: np.ndarray, claims: list[list[Claim]],
+           claim_embeddings: list[np.ndarray]) -> SentenceTable:
+    by_chunk: dict[str, list[int]] = {}
+    for row, meta in enumerate(metas):
+        by_chunk.setdefault(meta["chunk_id"], []).append(row)
     return SentenceTable(ids, texts, metas, embeddings, by_chunk, claims, claim_embeddings)
+
+
+# --- the serving copy: what an assistant loads at start, written once per build next to the store ---------------
+# Reading every chunk, sentence and claim back from Chroma took most of a start at hundreds of reports (2.7 s of 7.9 s
+# at 300) and left its records resident. A build writes them once more, as two JSON files and two float32 arrays
+# that a start maps into memory (np.load mmap_mode="r": only the rows a question touches are read). Written by hand:
+# Chroma has no export of a collection, and llama-index's docstore would hold no sentence or claim vectors.
+
+def save_serving_copy(store: Store, folder: Path) -> None:
+    """The store's chunks, sentences and claims (with their vectors) written to folder, replacing what it held."""
+    table = load_sentences(store)
+    scratch = folder.with_name(folder.name + ".tmp")
+    shutil.rmtree(scratch, ignore_errors=True)
+    scratch.mkdir(parents=True)
+    (scratch / "chunks.json").write_text(json.dumps(_chunk_records(store), ensure_ascii=False), encoding="utf-8")
+    (scratch / "sentences.json").write_text(json.dumps({"ids": table.ids, "texts": table.texts, "metas": table.metas},
+                                                       ensure_ascii=False), encoding="utf-8")
+    np.save(scratch / "vectors.npy", np.ascontiguousarray(table.embeddings, dtype=np.float32))
+    dim = table.embeddings.shape[1]
+    np.save(scratch / "claim_vectors.npy", np.vstack([np.zeros((0, dim), np.float32), *table.claim_embeddings]))
+    shutil.rmtree(folder, ignore_errors=True)
+    scratch.replace(folder)
+
+
+def load_serving_copy(folder: Path, counts: dict | None) -> tuple[list[TextNode], SentenceTable] | None:
+    """The chunk nodes and the sentence table save_serving_copy wrote, vectors mapped from disk; None when there is
+    none, it cannot be read, or it does not hold the numbers of chunks and sentences the build recorded (the caller
+    then reads the store)."""
+    try:
+        records = json.loads((folder / "chunks.json").read_text(encoding="utf-8"))
+        sentences = json.loads((folder / "sentences.json").read_text(encoding="utf-8"))
+        vectors = np.load(folder / "vectors.npy", mmap_mode="r")
+        claim_vectors = np.load(folder / "claim_vectors.npy", mmap_mode="r")
+        ids, texts, metas = sentences["ids"], sentences["texts"], sentences["metas"]
+        claims = [_claims(meta) for meta in metas]
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    sizes = [len(c) for c in claims]
+    if (not isinstance(counts, dict) or len(records) != counts.get("chunks") or len(ids) != counts.get("sentences")
+            or not len(ids) == len(texts) == len(metas) == len(vectors) or len(claim_vectors) != sum(sizes)
+            or vectors.ndim != 2 or claim_vectors.ndim != 2 or claim_vectors.shape[1] != vectors.shape[1]):
+        return None
+    starts = np.cumsum([0, *sizes])
+    claim_embeddings = [claim_vectors[start:start + size] for start, size in zip(starts, sizes)]
+    return chunk_nodes(records), _table(ids, texts, metas, vectors, claims, claim_embeddings)

@@ -113,3 +113,37 @@ def test_libraries_sharing_a_chroma_server_never_touch_each_others_collections(c
     delete_collections(lib, [n for ns in server_generations(lib).values() for n in ns])
     assert {c.name for c in client.list_collections()} >= {names[1], names[3]}
     client.close()
+
+
+def test_a_start_loads_the_builds_serving_copy_which_holds_what_the_store_holds(settings, assistant, tmp_path):
+    """The chunks, sentences, claims and vectors a start loads come from the build's serving copy, mapped from disk,
+    and are exactly what reading them back from Chroma gives; a copy that is missing, cut or of other counts is
+    passed over (the store is read instead)."""
+    import json
+
+    import numpy as np
+
+    from index.build import read_state
+    from index.store import all_chunk_nodes, load_serving_copy, load_sentences
+
+    live = settings.at_index(settings.index_dir)
+    counts = read_state(live)["counts"]
+    nodes, table = load_serving_copy(live.serving_dir, counts)
+    assert isinstance(table.embeddings, np.memmap) and isinstance(assistant.sentences.embeddings, np.memmap)
+    store = open_store(live)
+    stored_nodes, stored = all_chunk_nodes(store), load_sentences(store)
+    assert [(n.node_id, n.get_content(), n.metadata) for n in nodes] == \
+        [(n.node_id, n.get_content(), n.metadata) for n in stored_nodes]
+    assert table.ids == stored.ids and table.texts == stored.texts and table.claims == stored.claims
+    assert np.array_equal(table.embeddings, stored.embeddings) and table.by_chunk == stored.by_chunk
+    assert all(np.array_equal(a, b) for a, b in zip(table.claim_embeddings, stored.claim_embeddings))
+
+    cut = tmp_path / "serving"
+    shutil.copytree(live.serving_dir, cut)
+    assert load_serving_copy(cut, counts | {"sentences": counts["sentences"] + 1}) is None  # not this build's
+    assert load_serving_copy(cut, None) is None
+    (cut / "claim_vectors.npy").write_bytes((cut / "claim_vectors.npy").read_bytes()[:1000])
+    assert load_serving_copy(cut, counts) is None  # cut short
+    (cut / "sentences.json").write_text(json.dumps({"ids": []}), encoding="utf-8")
+    assert load_serving_copy(cut, counts) is None
+    assert load_serving_copy(tmp_path / "none", counts) is None
