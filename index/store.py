@@ -315,8 +315,9 @@ def load_serving_copy(folder: Path, counts: dict | None) -> tuple[list[TextNode]
     try:
         records = json.loads((folder / "chunks.json").read_text(encoding="utf-8"))
         sentences = json.loads((folder / "sentences.json").read_text(encoding="utf-8"))
-        vectors = np.load(folder / "vectors.npy", mmap_mode="r")
-        claim_vectors = np.load(folder / "claim_vectors.npy", mmap_mode="r")
+        # mapped from disk; as plain arrays, since indexing a np.memmap row by row costs more than the product after it
+        vectors = np.asarray(np.load(folder / "vectors.npy", mmap_mode="r"))
+        claim_vectors = np.asarray(np.load(folder / "claim_vectors.npy", mmap_mode="r"))
         ids, texts, metas = sentences["ids"], sentences["texts"], sentences["metas"]
         claims = [_claims(meta) for meta in metas]
     except (OSError, ValueError, KeyError, TypeError):

@@ -129,7 +129,8 @@ def test_a_start_loads_the_builds_serving_copy_which_holds_what_the_store_holds(
     live = settings.at_index(settings.index_dir)
     counts = read_state(live)["counts"]
     nodes, table = load_serving_copy(live.serving_dir, counts)
-    assert isinstance(table.embeddings, np.memmap) and isinstance(assistant.sentences.embeddings, np.memmap)
+    for loaded in (table, assistant.sentences):  # mapped from the file, not read into memory
+        assert isinstance(loaded.embeddings.base, np.memmap) and isinstance(loaded.claim_embeddings[0].base.base, np.memmap)
     store = open_store(live)
     stored_nodes, stored = all_chunk_nodes(store), load_sentences(store)
     assert [(n.node_id, n.get_content(), n.metadata) for n in nodes] == \
