@@ -65,9 +65,23 @@ def ordinal_entries(corpus: str) -> dict[str, list[str]]:
     return entries
 
 
+# CC-CEDICT's Chinese place names of cities, districts and counties ("铁岭市": "Tieling, prefecture-level city in
+# Liaoning"): a question naming one that no report covers is about a place the reports do not cover. Three characters
+# at least: shorter ones (和县, 南县) are common inside other words.
+_PLACE_NAME = re.compile(r"^[\u4e00-\u9fff]{2,6}[市区县州旗盟]$")
+_PLACE_GLOSS = re.compile(r"\b(?:city|county|district|prefecture|banner|league)\b", re.I)
+
+
+def is_place_entry(zh: str, definitions: list[str]) -> bool:
+    """A city, district or county by its CC-CEDICT entry: a name with an administrative suffix, glossed as a proper
+    name ("Qitaihe, prefecture-level city"), not a common word ("whole city" for 全市, "urban district" for 城区)."""
+    return bool(_PLACE_NAME.match(zh)) and any(d[:1].isupper() and _PLACE_GLOSS.search(d) for d in definitions)
+
+
 class Dictionary:
-    def __init__(self, entries: dict[str, list[str]]) -> None:
+    def __init__(self, entries: dict[str, list[str]], places: frozenset[str] = frozenset()) -> None:
         self.entries = entries  # English key (stemmed word or phrase) -> Chinese words of the corpus
+        self.places = places    # Chinese names of cities, districts and counties (all of CC-CEDICT's, not the corpus's)
 
     def __len__(self) -> int:
         return len(self.entries)
@@ -79,8 +93,11 @@ class Dictionary:
         corpus = "\n".join(texts)
         exact: dict[str, set[str]] = defaultdict(set)
         loose: dict[str, set[str]] = defaultdict(set)
+        places = set()
         for entry in CcCedict().get_entries():
             zh = entry["simplified"]
+            if is_place_entry(zh, entry["definitions"]):
+                places.add(zh)
             if not _CJK_WORD.match(zh) or zh not in corpus:
                 continue
             for definition in entry["definitions"]:
@@ -91,19 +108,23 @@ class Dictionary:
             senses = exact.get(key) or loose.get(key, set())
             if len(senses) <= MAX_SENSES:
                 entries[key] = sorted(senses, key=lambda z: (-corpus.count(z), z))
-        return cls(entries)
+        return cls(entries, frozenset(p for p in places if len(p) >= 3))
 
     def save(self, path: Path) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_suffix(".tmp")
-        tmp.write_text(json.dumps(self.entries, ensure_ascii=False, sort_keys=True), encoding="utf-8")
+        tmp.write_text(json.dumps({"entries": self.entries, "places": sorted(self.places)}, ensure_ascii=False,
+                                  sort_keys=True), encoding="utf-8")
         tmp.replace(path)
 
     @classmethod
     def load(cls, path: Path) -> "Dictionary":
         if not path.is_file():
             return cls({})
-        return cls(json.loads(path.read_text(encoding="utf-8")))
+        data = json.loads(path.read_text(encoding="utf-8"))
+        if isinstance(data.get("entries"), dict):
+            return cls(data["entries"], frozenset(data.get("places", ())))
+        return cls(data)  # written before it held place names: its entries only
 
     def _entry(self, word: str) -> str:
         """The word, or the base form of a verb form the dictionary has no entry for: completed -> complete,

@@ -46,7 +46,8 @@ class RegionIndex:
 
     _SUFFIXES = ("市", "区", "县")
 
-    def __init__(self, metas: list[ReportMeta], known_english: set[str] = frozenset(), known_terms: set[str] = frozenset()) -> None:
+    def __init__(self, metas: list[ReportMeta], known_english: set[str] = frozenset(), known_terms: set[str] = frozenset(),
+                 gazetteer: frozenset[str] = frozenset()) -> None:
         self.aliases: dict[str, set[str]] = {}
         for meta in metas:
             names = self.aliases.setdefault(meta.region, set())
@@ -67,6 +68,9 @@ class RegionIndex:
         self.english_vocabulary |= set(known_english)
         # Chinese domain terms that are not places (jieba's dictionary tags a few, like 满意度, as place names)
         self.known_terms = set(known_terms)
+        # names of cities, districts and counties (CC-CEDICT: Dictionary.places), longest first: jieba tags many of
+        # them as other words (铁岭市 as a noun, 龙文区 as a person's name)
+        self.gazetteer = sorted(gazetteer, key=lambda name: (-len(name), name))
 
     @property
     def english_words(self) -> set[str]:
@@ -107,6 +111,12 @@ class RegionIndex:
         chinese = " ".join([text, *translated])
         found = [w.word for w in pseg.cut(chinese) if w.flag == "ns" and w.word not in BROAD_PLACES
                  and w.word not in self.known_terms and not self.is_known(w.word)]
+        rest = chinese
+        for place in self.gazetteer:
+            if place in rest:
+                rest = rest.replace(place, " ")  # "龙华区" inside "深圳市龙华区" is not matched again by a shorter name
+                if not self.is_known(place) and place not in BROAD_PLACES:
+                    found.append(place)
         for word in _CAPITALISED.findall(text):
             lowered = word.lower()
             if (_PINYIN_FULL.fullmatch(lowered) and lowered not in BROAD_PLACES and lowered not in self.english_vocabulary

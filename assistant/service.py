@@ -77,7 +77,9 @@ class Assistant:
         self.reports = {r.meta.id: r.meta for r in reports}
         self.texts = {r.meta.id: r.text for r in reports}  # what citations' offsets point into (the UI's reader)
         self.glossary = Glossary.load(settings.corpus_dir / settings.glossary_name) if settings.glossary_name else Glossary([])
-        self.regions = RegionIndex(list(self.reports.values()), self.glossary.english_words(), self.glossary.domain_terms())
+        self.dictionary = Dictionary.load(self.index.dictionary_path)
+        self.regions = RegionIndex(list(self.reports.values()), self.glossary.english_words(), self.glossary.domain_terms(),
+                                   self.dictionary.places)
         self.report_names = set(quoted_terms([r.text for r in reports]))
         self.coverage = Coverage.of(list(self.reports.values()))
         self.embedder = build_embedder(settings)
@@ -90,7 +92,6 @@ class Assistant:
         self.contents = table_of_contents(nodes.values())
         self.retriever = HybridRetriever(self.store, self.embedder, BM25Index(self.index.bm25_dir), nodes, settings)
         self.writer = build_writer(settings)  # None unless an LLM endpoint is configured
-        self.dictionary = Dictionary.load(self.index.dictionary_path)
         jieba.initialize()
         self.read_only = not (writable(settings.data_dir) and writable(settings.corpus_dir))  # served, never added to
         self.ranker = Ranker.load(settings.ranker_path, self.ranker_fingerprint()) or self.train(progress)

