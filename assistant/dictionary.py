@@ -7,6 +7,7 @@ Written by hand: CC-CEDICT is a zh -> en list; no installed library inverts it o
 from __future__ import annotations
 
 import json
+import logging
 import re
 from collections import defaultdict
 from pathlib import Path
@@ -22,6 +23,7 @@ one two three four five six seven eight nine ten first second last new""".split(
 _WORD = re.compile(r"[a-z][a-z\-']*")
 _PAREN = re.compile(r"\([^)]*\)|\[[^\]]*\]|\bCL:\S+|\blit\.|\bfig\.|\babbr\. for\b|\bsb\b|\bsth\b", re.I)
 _CJK_WORD = re.compile(r"^[\u4e00-\u9fff]{2,8}$")
+log = logging.getLogger(__name__)
 MAX_SENSES = 6  # an English word standing for more corpus words than this says too little to search for
 # "the second batch" -> 第二批, "the first round" -> 首轮 / 第一轮: ordinals are stopwords for everything else, and
 # CC-CEDICT's "first batch" (首批) would otherwise make "batch" mean 首批
@@ -121,7 +123,13 @@ class Dictionary:
     def load(cls, path: Path) -> "Dictionary":
         if not path.is_file():
             return cls({})
-        data = json.loads(path.read_text(encoding="utf-8"))
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError) as err:
+            log.warning("the word list %s cannot be read (%s): English questions get no dictionary words", path, err)
+            return cls({})
+        if not isinstance(data, dict):
+            return cls({})
         if isinstance(data.get("entries"), dict):
             return cls(data["entries"], frozenset(data.get("places", ())))
         return cls(data)  # written before it held place names: its entries only

@@ -54,3 +54,6 @@ def test_place_names_are_kept_whether_or_not_the_reports_use_them(tmp_path):
     assert Dictionary.load(path).places == dictionary.places and Dictionary.load(path).entries == dictionary.entries
     path.write_text('{"video": ["视频"]}', encoding="utf-8")  # written before place names were kept
     assert Dictionary.load(path).entries == {"video": ["视频"]} and not Dictionary.load(path).places
+    for garbled in ('{"video": ', "[1, 2]"):  # a damaged file: no words, and a warning, not a failed start
+        path.write_text(garbled, encoding="utf-8")
+        assert len(Dictionary.load(path)) == 0
