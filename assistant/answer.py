@@ -82,6 +82,12 @@ def has_part(total: Scored, scored: list[Scored]) -> bool:
     return any(s.claim.unit == total.claim.unit and part(s) for s in scored)
 
 
+def lacking(top: Scored, terms) -> list[str]:
+    """The question's words (two characters or more) that the top claim's label does not name: a rival whose label
+    names one of them counts more exactly what is asked (later_rival, label_rival)."""
+    return [t for t in terms if len(t) >= 2 and t not in top.claim.label]
+
+
 RIVAL_GAP = 12  # characters between two figures of one sentence that read as one phrase ("22项整改任务已完成14项")
 
 
@@ -89,7 +95,7 @@ def later_rival(question: Question, top: Scored, scored: list[Scored]) -> bool:
     """A figure of the same unit follows the top claim closely in its sentence, and what the question asks for ("已经完成了
     多少项") is named by that figure's label, not by the top claim's: "涉及的22项整改任务已完成14项" answers a question about the
     completed tasks with 14, not 22. Then both are candidates, and stating either would be a guess."""
-    asked = [t for t in dict.fromkeys(question.focus + question.topic_terms) if len(t) >= 2 and t not in top.claim.label]
+    asked = lacking(top, dict.fromkeys(question.focus + question.topic_terms))
     own = top.sentence
 
     def rival(s: Scored) -> bool:
@@ -125,7 +131,7 @@ def label_rival(question: Question, top: Scored, scored: list[Scored]) -> bool:
     """Another figure among the ranker's first candidates, from the top claim's report, names in its label a word of
     what the question counts that the top claim's label lacks: "how many were in the industry and talent fields" is
     answered by "其中涉及产业和人才领域事项多达35项", not by the 48 of the sentence before, whatever the ranker prefers."""
-    missing = [t for t in question.focus if len(t) >= 2 and t not in top.claim.label]
+    missing = lacking(top, question.focus)
     return any(s.claim.stated != top.claim.stated and s.sentence.meta.id == top.sentence.meta.id
                and any(t in s.claim.label for t in missing) for s in scored[1:RIVALS + 1])
 

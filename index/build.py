@@ -27,7 +27,7 @@ from index.chunk import chunk_report
 from index.clean import content_lines
 from index.embed import EmbeddingCache, build_embedder
 from index.load import Report, load_reports
-from index.store import (ReadOnlyError, Store, add_claims, add_sentences, all_chunk_nodes, chunk_node, claim_rows,
+from index.store import (ReadOnlyError, Store, add_claims, add_sentences, chunk_node, chunk_nodes, chunk_records, claim_rows,
                          copy_collections, delete_collections, delete_report, live_segments, open_store, save_serving_copy,
                          sentence_rows, StoreUnavailable, server_generations, writable)
 
@@ -174,12 +174,13 @@ def _build(settings: Settings, reports: list[Report], state: dict, progress: boo
         Dictionary.build([r.text for r in reports]).save(settings.dictionary_path)
 
     # --- lexical index over exactly the stored chunks ---
-    nodes = all_chunk_nodes(store)
+    records = chunk_records(store)  # read once: for the lexical index and for the serving copy
+    nodes = chunk_nodes(records)
     build_bm25([n.node_id for n in nodes], [n.get_content(metadata_mode="embed") for n in nodes], settings.bm25_dir)
     summary.chunks, summary.sentences = len(nodes), store.sentences.count()
 
     # --- what a start loads, read back once here instead of at every start ---
-    save_serving_copy(store, settings.serving_dir)
+    save_serving_copy(store, settings.serving_dir, records)
 
     # --- the state is written last: a generation without one is never switched to ---
     counts = {"chunks": len(nodes), "sentences": summary.sentences, "claims": store.claims.count()}

@@ -228,10 +228,11 @@ def add_claims(store: Store, rows: list[tuple[str, str, dict]], embeddings: list
 
 def all_chunk_nodes(store: Store) -> list[TextNode]:
     """Every stored chunk as a llama-index node, in a stable order."""
-    return chunk_nodes(_chunk_records(store))
+    return chunk_nodes(chunk_records(store))
 
 
-def _chunk_records(store: Store) -> list[tuple[str, dict]]:
+def chunk_records(store: Store) -> list[tuple[str, dict]]:
+    """Every stored chunk as (text, Chroma metadata)."""
     return [(doc, meta) for got in pages(store.chunks, ["documents", "metadatas"])
             for doc, meta in zip(got["documents"], got["metadatas"])]
 
@@ -292,13 +293,14 @@ def _table(ids: list[str], texts: list[str], metas: list[dict], embeddings: np.n
 # that a start maps into memory (np.load mmap_mode="r": only the rows a question touches are read). Written by hand:
 # Chroma has no export of a collection, and llama-index's docstore would hold no sentence or claim vectors.
 
-def save_serving_copy(store: Store, folder: Path) -> None:
-    """The store's chunks, sentences and claims (with their vectors) written to folder, replacing what it held."""
+def save_serving_copy(store: Store, folder: Path, records: list[tuple[str, dict]]) -> None:
+    """The store's chunks (records: chunk_records, which the build has already read), sentences and claims (with
+    their vectors) written to folder, replacing what it held."""
     table = load_sentences(store)
     scratch = folder.with_name(folder.name + ".tmp")
     shutil.rmtree(scratch, ignore_errors=True)
     scratch.mkdir(parents=True)
-    (scratch / "chunks.json").write_text(json.dumps(_chunk_records(store), ensure_ascii=False), encoding="utf-8")
+    (scratch / "chunks.json").write_text(json.dumps(records, ensure_ascii=False), encoding="utf-8")
     (scratch / "sentences.json").write_text(json.dumps({"ids": table.ids, "texts": table.texts, "metas": table.metas},
                                                        ensure_ascii=False), encoding="utf-8")
     np.save(scratch / "vectors.npy", np.ascontiguousarray(table.embeddings, dtype=np.float32))
@@ -315,7 +317,8 @@ def load_serving_copy(folder: Path, counts: dict | None) -> tuple[list[TextNode]
     try:
         records = json.loads((folder / "chunks.json").read_text(encoding="utf-8"))
         sentences = json.loads((folder / "sentences.json").read_text(encoding="utf-8"))
-        # mapped from disk; as plain arrays, since indexing a np.memmap row by row costs more than the product after it
+        # mapped from disk, taken as plain array views of the mapping: rows are then taken as from any array (a
+        # np.memmap subclass would run its own bookkeeping for every row the answerer takes)
         vectors = np.asarray(np.load(folder / "vectors.npy", mmap_mode="r"))
         claim_vectors = np.asarray(np.load(folder / "claim_vectors.npy", mmap_mode="r"))
         ids, texts, metas = sentences["ids"], sentences["texts"], sentences["metas"]

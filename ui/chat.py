@@ -64,9 +64,9 @@ def allowed_reports(assistant: Assistant, reports: list, bureaus: list, years: l
     if not (reports or bureaus or years):
         return None
     names = bureau_names(assistant)
-    spelled = {names[rid] for rid, m in assistant.reports.items() if m.bureau in bureaus}
+    wanted = set(bureaus) | {names[rid] for rid, m in assistant.reports.items() if m.bureau in bureaus}
     return [rid for rid, m in assistant.reports.items()
-            if (not reports or rid in reports) and (not bureaus or names[rid] in set(bureaus) | spelled)
+            if (not reports or rid in reports) and (not bureaus or names[rid] in wanted)
             and (not years or m.year in {int(y) for y in years})]
 
 
