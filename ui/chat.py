@@ -133,8 +133,10 @@ class Turn:
         if refused or len(text) > limit:
             error = t(refused, lang) if refused else t("q_too_long", lang, n=len(text), limit=limit)
             said = [{"role": "user", "content": html.escape(shown) or "…"}, _error(error, lang)]
-            # the same refusal again (Enter pressed on an empty box, twice): said once
-            yield (chat if chat[-2:] == said else chat + said), message, context, gr.skip(), *keep
+            # the same refusal again (Enter pressed on an empty box, twice): said once. By role and text: the browser
+            # sends the chat back in Gradio's own form (message_text)
+            again = [(m.get("role"), message_text(m)) for m in chat[-2:]] == [(m["role"], m["content"]) for m in said]
+            yield (chat if again else chat + said), message, context, gr.skip(), *keep
             return
         chat.append({"role": "user", "content": html.escape(shown)})
         number = sum(1 for m in chat if m["role"] == "assistant") + 1
@@ -235,6 +237,15 @@ class Turn:
 
     def context_text(self, context: dict, lang: str) -> str:
         return context_markdown(context.get("scope") or {}, lang, self.names(lang))
+
+
+def message_text(message: dict) -> str:
+    """A chat message's text: as a turn wrote it (a string), or as the browser sends the chat back (Gradio's list of
+    {"text": …, "type": "text"} parts)."""
+    content = message.get("content") if isinstance(message, dict) else None
+    if isinstance(content, list):
+        return "".join(part.get("text") or "" for part in content if isinstance(part, dict))
+    return content if isinstance(content, str) else ""
 
 
 def _error(message: str, lang: str) -> dict:

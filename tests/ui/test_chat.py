@@ -134,5 +134,9 @@ def test_an_empty_question_is_refused_once_however_often_it_is_sent(assistant):
     assert [m["role"] for m in once] == ["user", "assistant"] and "Type a question first." in once[-1]["content"]
     again = list(turn.respond("", once, None, [], [], [], "en"))[-1][0]
     assert again == once  # Enter pressed again on the empty box: no second warning
+    # ... also when the chat comes back from the browser, in Gradio's form of a message
+    sent_back = [{"role": m["role"], "metadata": None, "content": [{"text": m["content"], "type": "text"}], "options": None}
+                 for m in once]
+    assert list(turn.respond("", sent_back, None, [], [], [], "en"))[-1][0] == sent_back
     asked = list(turn.respond(QUESTION, again, None, [], [], [], "en"))[-1][0]
     assert len(asked) == 4 and "45个" in asked[-1]["content"]
