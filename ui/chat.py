@@ -108,9 +108,9 @@ class Turn:
         if (current or "").startswith(SHARED):
             yield gr.skip(), gr.skip(), gr.skip(), gr.skip(), gr.skip(), gr.skip()
             return
-        if len(chat) >= 2 and chat[-2]["role"] == "user" and "status-error" in str(chat[-1].get("content")):
+        if len(chat) >= 2 and chat[-2]["role"] == "user" and "status-error" in message_text(chat[-1]):
             # the last turn failed (nothing of it was saved or kept in the context): it is asked again in its place
-            yield from self.turn(html.unescape(str(chat[-2]["content"])), chat[:-2], context, reports, bureaus, years,
+            yield from self.turn(html.unescape(message_text(chat[-2])), chat[:-2], context, reports, bureaus, years,
                                  lang, owner, current, turn_ids, request)
             return
         if len(history) < 2 or history[-2].get("role") != "user":

@@ -113,9 +113,13 @@ def test_a_failure_while_answering_is_one_line_in_the_chat_and_regenerate_asks_a
     assert "status-error" in chat[-1]["content"] and "ConnectionError: [Errno 111] Connection refused" in chat[-1]["content"]
     assert "try again (↻)" in chat[-1]["content"] and box == QUESTION and context["history"] == []  # nothing kept
     down.down = False
+    # the chat as the browser sends it back: Gradio's form of a message, its text in a list of parts
+    chat = [{"role": m["role"], "metadata": None, "content": [{"text": m["content"], "type": "text"}], "options": None}
+            for m in chat]
     again = list(turn.regenerate(chat, context, [], [], [], "en"))[-1]
     assert [m["role"] for m in again[0]] == ["user", "assistant"]  # asked again in the failed turn's place
     assert "45个" in again[0][-1]["content"] and len(again[2]["history"]) == 2
+    assert again[2]["history"][0]["content"] == QUESTION and again[0][0]["content"] == QUESTION  # as it was typed
 
 
 def test_a_bureau_that_spelled_its_name_two_ways_is_listed_once_and_filters_all_its_reports(assistant):
