@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from itertools import permutations
 from typing import Callable
 
+from assistant.figures import unit_contradicts
 from assistant.question import Question
 from assistant.ranker import Ranker, Scored, counted_in_label, names_what_is_counted, other_time_scope
 from assistant.rerank import Candidate, term_coverage
@@ -37,13 +38,16 @@ def find_answer(question: Question, ranked: list[Candidate], settings: Settings,
     """The claim(s) that answer a figure or date question, by the ranker's probability: at least answer_threshold,
     or at least named_answer_threshold when the claim's label names what the question counts, or for an English
     question at least english_clear_threshold when nothing rivals the claim (clear_in_english). Nothing answers about a
-    bureau or year no report covers (the best sentence is out of scope). A question asking for several figures
-    ("多少个…、多少家…") is answered part by part (question.parts)."""
+    bureau or year no report covers (the best sentence is out of scope), no figure of another kind than asked is a
+    candidate, and a claim another figure of its report counts more exactly (label_rival, dominant) is only "not
+    sure". A question asking for several figures ("多少个…、多少家…") is answered part by part (question.parts)."""
     if not ranked or ranked[0].scope < 0:
         return Found("none")
     if question.parts:
         return _find_each(question.parts, ranked, settings, ranker)
-    scored = ranker.score(question, ranked)
+    # a figure of another kind than asked ("多少名律师", "超150份") is no candidate at all, not even a "not sure" one
+    scored = [s for s in ranker.score(question, ranked)
+              if s.claim.is_date or not unit_contradicts(question.unit, s.claim.unit)]
 
     def set_aside(s: Scored) -> bool:  # claims below uncertain_threshold are no candidates either
         return unasked(question, s) or s.p < settings.uncertain_threshold
@@ -57,7 +61,7 @@ def find_answer(question: Question, ranked: list[Candidate], settings: Settings,
     named = top.p >= settings.named_answer_threshold and counted_in_label(question, top.claim)
     confident = sure or named or clear_in_english(question, top, scored, settings)
     if (not confident or unasked(question, top) or (question.asks_part and has_part(top, scored))
-            or later_rival(question, top, scored)):
+            or later_rival(question, top, scored) or label_rival(question, top, scored, dominant=True)):
         distinct, seen = [], set()
         for s in scored:
             if (s.sentence.meta.id, s.sentence.start) not in seen and s.p >= settings.uncertain_threshold:
@@ -127,13 +131,17 @@ def clear_in_english(question: Question, top: Scored, scored: list[Scored], sett
 RIVALS = 5  # the ranker's first candidates that label_rival looks at
 
 
-def label_rival(question: Question, top: Scored, scored: list[Scored]) -> bool:
+def label_rival(question: Question, top: Scored, scored: list[Scored], dominant: bool = False) -> bool:
     """Another figure among the ranker's first candidates, from the top claim's report, names in its label a word of
     what the question counts that the top claim's label lacks: "how many were in the industry and talent fields" is
-    answered by "其中涉及产业和人才领域事项多达35项", not by the 48 of the sentence before, whatever the ranker prefers."""
+    answered by "其中涉及产业和人才领域事项多达35项", not by the 48 of the sentence before, whatever the ranker prefers.
+    dominant: only a rival whose label also names every such word the top claim's label names counts ("how many public
+    datasets": "开放公共数据集4323个" over "数据28.4亿条"); this one holds whatever the ranker's confidence."""
     missing = lacking(top, question.focus)
+    named = [t for t in question.focus if len(t) >= 2 and t in top.claim.label]
     return any(s.claim.stated != top.claim.stated and s.sentence.meta.id == top.sentence.meta.id
-               and any(t in s.claim.label for t in missing) for s in scored[1:RIVALS + 1])
+               and any(t in s.claim.label for t in missing) and (not dominant or all(t in s.claim.label for t in named))
+               for s in scored[1:RIVALS + 1])
 
 
 def _find_each(parts: list[Question], ranked: list[Candidate], settings: Settings, ranker: Ranker) -> Found:

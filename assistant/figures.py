@@ -42,6 +42,25 @@ def unit_matches(asked: str | None, unit: str) -> bool:
     return asked in unit
 
 
+# Measure words that say what kind of thing a figure is. A figure of one kind never answers a question asking for
+# another ("多少名律师" is not answered by "超150份"); counters outside these kinds (个, 项, 家, 次, 人次 …) can count
+# many things and contradict nothing.
+UNIT_KINDS = {"percent": ("%", "％", "百分点"), "money": ("元",), "duration": ("天", "小时", "分钟", "工作日"),
+              "people": ("名", "人", "位"), "documents": ("份", "篇", "册")}
+
+
+def unit_kind(unit: str | None) -> str | None:
+    if not unit or "人次" in unit:  # person-times count visits, not people
+        return None
+    return next((kind for kind, words in UNIT_KINDS.items() if any(w in unit for w in words)), None)
+
+
+def unit_contradicts(asked: str | None, unit: str) -> bool:
+    """The question asks for one kind of figure (a count of people, an amount of money …) and this one is another."""
+    want, have = unit_kind(asked), unit_kind(unit)
+    return bool(want and have and want != have)
+
+
 def find_figures(text: str) -> list[Figure]:
     return [Figure(m.group(), m.start(), m.end()) for m in FIGURE.finditer(text)]
 

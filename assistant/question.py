@@ -143,6 +143,7 @@ _JOINT_ZH = re.compile(r"以及|、|，|,|？|\?|；|和|及|与|并且|并")
 _JOINT_EN = re.compile(r",? and |, ", re.I)
 # asks for a part of a total: "Of the 775 subsidies, how many …", "汇集的政策补贴中，…的有几项", "其中"
 _PART_Q = re.compile(r"^\s*(?:of|among) [^,，?？]+[,，]\s*how many\b|\bof (?:which|them|these|those)\b|\bamong (?:them|these|those|the)\b|"
+                     r"\bhow many of (?:the|its|these|those)\b|\b(?:were|are|was|is) (?:of )?the [\w' -]+ (?:type|kind|category|sort)\b|"
                      r"其中|之中|当中|[^\s，,。？?]{2,}中[，,]", re.I)
 _BASELINE_Q = re.compile(r"原有|原来|此前|之前|以前|基础上|起初|\bbefore\b|\bpreviously\b|\balready\b|\bprior to\b|"
                          r"\boriginally\b|\bexisting\b|\bbaseline\b|to begin with|\bstarted from\b", re.I)

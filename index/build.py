@@ -27,7 +27,7 @@ from index.chunk import chunk_report
 from index.clean import content_lines
 from index.embed import EmbeddingCache, build_embedder
 from index.load import Report, load_reports
-from index.store import (ReadOnlyError, Store, add_claims, add_sentences, chunk_node, chunk_nodes, chunk_records, claim_rows,
+from index.store import (BatchedWrites, ReadOnlyError, Store, chunk_node, chunk_nodes, chunk_records, claim_rows,
                          copy_collections, delete_collections, delete_report, live_segments, open_store, save_serving_copy,
                          sentence_rows, StoreUnavailable, server_generations, writable)
 
@@ -162,10 +162,13 @@ def _build(settings: Settings, reports: list[Report], state: dict, progress: boo
     if todo:
         embed = Embed(build_embedder(settings), EmbeddingCache(settings.embed_cache_path, settings.embed_id)
                       if settings.embed_cache else None, progress)
+        writes = BatchedWrites(store)
         for report in tqdm(todo, desc="indexing reports", unit="report", disable=not progress):
             (summary.replaced if report.meta.id in known else summary.added).append(report.meta.id)
-            delete_report(store, report.meta.id)
-            _index_report(store, embed, report, settings)
+            if report.meta.id in known:  # a report new to this generation has nothing stored to delete
+                delete_report(store, report.meta.id)
+            _index_report(writes, embed, report, settings)
+        writes.flush()
         if embed.cache:
             summary.embedded, summary.cached = embed.cache.misses, embed.cache.hits
 
@@ -313,17 +316,16 @@ class Embed:
         return self.cache.embed(self.embedder, texts, self.progress)
 
 
-def _index_report(store: Store, embed: Embed, report: Report, settings: Settings) -> None:
+def _index_report(writes: BatchedWrites, embed: Embed, report: Report, settings: Settings) -> None:
     lines = content_lines(report.text, report.meta.title)
     chunks = chunk_report(report.meta.id, report.text, lines, settings.chunk_chars)
     nodes = [chunk_node(c, report.meta) for c in chunks]
     for node, embedding in zip(nodes, embed([n.get_content(metadata_mode="embed") for n in nodes])):
         node.embedding = embedding
-    store.vector_store.add(nodes)
     rows = [row for c in chunks for row in sentence_rows(c, report.text)]
-    add_sentences(store, rows, embed([sentence_context(report, t) for _, t, _ in rows]))
     claims = claim_rows(rows)
-    add_claims(store, claims, embed([sentence_context(report, t) for _, t, _ in claims]))
+    writes.add(nodes, rows, embed([sentence_context(report, t) for _, t, _ in rows]),
+               claims, embed([sentence_context(report, t) for _, t, _ in claims]))
 
 
 def sentence_context(report: Report, sentence: str) -> str:

@@ -82,6 +82,21 @@ def test_english_questions_below_the_threshold_are_not_answered_when_something_r
     assert answer.status != "answered" and never not in lead(answer)
 
 
+@pytest.mark.parametrize("question, never", [
+    # "聘请专业律师参与超150份…文件合规审查": 名 asks for people, 份 counts documents
+    ("2024年中山市政务服务和数据管理局共聘请了多少名专业律师参与全市政务信息化项目文件合规审查?", "150"),
+    # "开放公共数据集4323个、数据28.4亿条": the 4323's label names the data sets as well as all the 28.4亿's label names
+    ("How many public datasets had Shenzhen's municipal open-data platform released as of 2025?", "28.4亿条"),
+    # "共汇集政策补贴事项775项,其中“免申即享”事项169项": the question asks for a kind of the 775, a part
+    ("How many subsidy items on i Shenzhen were of the no-application-needed type?", "775项"),
+])
+def test_a_figure_that_counts_something_else_is_never_stated(assistant, question, never):
+    """Whatever the ranker's confidence: a figure of another kind than asked, one whose neighbour counts more exactly
+    what is asked, or the total when a part is asked."""
+    answer = assistant.ask(question)
+    assert never not in lead(answer)
+
+
 def test_english_question_gets_english_sentence(assistant):
     answer = assistant.ask("How many public data sets did Shenzhen open on its data platform in 2025?")
     assert answer.lang == "en" and "according to the" in answer.answer and "4323个" in answer.answer

@@ -26,3 +26,11 @@ def test_the_number_a_figure_starts_with():
 
     assert (number_of("1,200项"), number_of("267.3万件次"), number_of("45项")) == ("1200", "267.3", "45")
     assert number_of("超45项") is None  # a figure as written starts with its number; a qualifier stays apart
+
+
+def test_a_figure_of_another_kind_contradicts_the_unit_asked():
+    from assistant.figures import unit_contradicts
+    assert unit_contradicts("名", "份") and unit_contradicts("%", "万元") and unit_contradicts("天", "%以上")
+    # counters that count many kinds of things, or nothing asked, contradict nothing
+    assert not any(unit_contradicts(a, u) for a, u in [("名", "个"), ("个", "份"), ("人", "万人次"), (None, "份"),
+                                                       ("元", "亿元"), ("%", "个百分点"), ("天", "个工作日")])

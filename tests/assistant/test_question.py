@@ -308,7 +308,10 @@ def test_numbers_the_question_gives_and_a_part_of_a_total():
     assert ask("Of the policy subsidies on i Shenzhen in 2024, how many were apply-free?").asks_part
     assert ask("Of Longhua's no-application subsidy schemes in its 2022 report, how many concerned industry?").asks_part
     assert ask("深圳市2024年i深圳汇集的政策补贴事项中，免申即享的有多少项？").asks_part
+    assert ask("How many subsidy items on i Shenzhen were of the no-application-needed type?").asks_part
+    assert ask("How many of the subsidy items on i Shenzhen need no application?").asks_part
     assert not ask("深圳市2024年i深圳汇集了多少项政策补贴事项？").asks_part
+    assert not ask("How many subsidy items did i Shenzhen gather in 2024?").asks_part
 
 
 def test_a_quantity_named_a_few_words_after_what_is_a_figure_question():

@@ -148,3 +148,33 @@ def test_a_start_loads_the_builds_serving_copy_which_holds_what_the_store_holds(
     (cut / "sentences.json").write_text(json.dumps({"ids": []}), encoding="utf-8")
     assert load_serving_copy(cut, counts) is None
     assert load_serving_copy(tmp_path / "none", counts) is None
+
+
+def test_writes_are_gathered_across_reports_and_sent_in_batches(tmp_path):
+    """A build's chunk, sentence and claim records wait until a batch is full (each Chroma write has a fixed cost), and
+    flush() sends what is left; nothing is lost or written twice."""
+    import json
+
+    from llama_index.core.schema import TextNode
+
+    from index.store import BatchedWrites
+
+    settings = Settings(corpus_dir=tmp_path, data_dir=tmp_path / "data")
+    store = open_store(settings.at_index(tmp_path / "data" / "index" / "g"))
+
+    def report(rid):
+        node = TextNode(id_=f"{rid}-c0", text="全年办件100件。", metadata={"report_id": rid}, embedding=[1.0, 0.0, 0.0])
+        sentence = (f"{rid}-s0", "全年办件100件。", {"report_id": rid, "chunk_id": node.node_id, "claims": json.dumps([])})
+        claim = (f"{rid}-s0~0", "全年办件", {"report_id": rid, "sentence_id": sentence[0], "k": 0})
+        return [node], [sentence], [[0.0, 1.0, 0.0]], [claim], [[0.0, 0.0, 1.0]]
+
+    writes = BatchedWrites(store, batch=5)
+    writes.add(*report("a"))  # 3 records wait
+    assert (store.chunks.count(), store.sentences.count(), store.claims.count()) == (0, 0, 0)
+    writes.add(*report("b"))  # 6 waiting: written
+    assert (store.chunks.count(), store.sentences.count(), store.claims.count()) == (2, 2, 2)
+    writes.add(*report("c"))
+    writes.flush()
+    writes.flush()  # nothing left: nothing written again
+    assert (store.chunks.count(), store.sentences.count(), store.claims.count()) == (3, 3, 3)
+    assert sorted(store.claims.get()["ids"]) == ["a-s0~0", "b-s0~0", "c-s0~0"]
