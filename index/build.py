@@ -165,8 +165,7 @@ def _build(settings: Settings, reports: list[Report], state: dict, progress: boo
         writes = BatchedWrites(store)
         for report in tqdm(todo, desc="indexing reports", unit="report", disable=not progress):
             (summary.replaced if report.meta.id in known else summary.added).append(report.meta.id)
-            if report.meta.id in known:  # a report new to this generation has nothing stored to delete
-                delete_report(store, report.meta.id)
+            delete_report(store, report.meta.id)
             _index_report(writes, embed, report, settings)
         writes.flush()
         if embed.cache:
