@@ -166,7 +166,7 @@ def build_app(assistant: Assistant) -> gr.Blocks:
 
         # --- after a report is added: the table, the reader's list and the filters show it ---
         def after_add(lang_value, size, *filter_values):
-            reports, bureaus, years = filter_choices(assistant)
+            reports, bureaus, years = filter_choices(assistant, *filter_values)
             return (library_view(assistant, lang_value, size), gr.update(choices=reader_choices(assistant)), gr.update(choices=reports),
                     gr.update(choices=bureaus), gr.update(choices=years), None, None, "",
                     filter_status(assistant, *filter_values, lang_value))

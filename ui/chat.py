@@ -42,12 +42,24 @@ def fresh_context() -> dict:
 
 # --- scope filters: report / bureau / year, each a multi-select shown as chips ---
 
-def filter_choices(assistant: Assistant) -> tuple[list, list, list]:
-    metas = list(assistant.reports.values())
-    reports = [(f"{m.region} {m.year} · {m.title}", m.id) for m in metas]
-    bureaus = sorted(set(bureau_names(assistant).values()))
-    years = sorted({str(m.year) for m in metas})  # strings: what the browser sends back
-    return reports, bureaus, years
+def filter_choices(assistant: Assistant, reports: list | None = None, bureaus: list | None = None,
+                   years: list | None = None) -> tuple[list, list, list]:
+    """The choices of the report, bureau and year filters, each narrowed by what the other two are set to (a bureau
+    picked lists only its years and reports; a year, only the bureaus with a report of that year); what a filter
+    already holds stays among its choices."""
+    reports, bureaus, years = reports or [], bureaus or [], years or []
+    names = bureau_names(assistant)
+
+    def metas(r: list, b: list, y: list) -> list:
+        allowed = allowed_reports(assistant, r, b, y)
+        return [m for rid, m in assistant.reports.items() if allowed is None or rid in allowed]
+
+    report_choices = [(f"{m.region} {m.year} · {m.title}", m.id) for m in metas([], bureaus, years)]
+    report_choices += [(f"{m.region} {m.year} · {m.title}", m.id) for rid, m in assistant.reports.items()
+                       if rid in reports and (f"{m.region} {m.year} · {m.title}", m.id) not in report_choices]
+    bureau_choices = sorted({names[m.id] for m in metas(reports, [], years)} | set(bureaus))
+    year_choices = sorted({str(m.year) for m in metas(reports, bureaus, [])} | {str(y) for y in years})  # strings: what the browser sends back
+    return report_choices, bureau_choices, year_choices
 
 
 def bureau_names(assistant: Assistant) -> dict[str, str]:
@@ -322,8 +334,17 @@ def build_chat_tab(assistant: Assistant, labels: Labels, lang: gr.Radio, sidebar
     # --- scope filters and the follow-up context ---
     def show_status(reports_value, bureaus_value, years_value, lang_value):
         return filter_status(assistant, reports_value, bureaus_value, years_value, lang_value)
-    for control in filters:
-        control.change(show_status, [*filters, lang], status, api_name=False)
+
+    def narrow(changed: int):
+        """A filter changed: the status, and the other two filters' choices narrowed to what it allows (its own are
+        left as they are, so its open list is not redrawn under the pointer)."""
+        def handler(reports_value, bureaus_value, years_value, lang_value):
+            choices = filter_choices(assistant, reports_value, bureaus_value, years_value)
+            return (show_status(reports_value, bureaus_value, years_value, lang_value),
+                    *[gr.update(choices=c) for i, c in enumerate(choices) if i != changed])
+        return handler
+    for i, control in enumerate(filters):
+        control.change(narrow(i), [*filters, lang], [status, *[f for j, f in enumerate(filters) if j != i]], api_name=False)
     clear_filters.click(lambda: ([], [], []), None, filters, api_name=False)
     reset.click(lambda lang_value: (fresh_context(), t("ctx_reset", lang_value)), lang, [context, context_box], api_name=False)
 

@@ -144,3 +144,16 @@ def test_an_empty_question_is_refused_once_however_often_it_is_sent(assistant):
     assert list(turn.respond("", sent_back, None, [], [], [], "en"))[-1][0] == sent_back
     asked = list(turn.respond(QUESTION, again, None, [], [], [], "en"))[-1][0]
     assert len(asked) == 4 and "45个" in asked[-1]["content"]
+
+
+def test_each_filter_lists_only_what_the_other_two_allow(assistant):
+    reports, bureaus, years = filter_choices(assistant)
+    assert len(reports) == len(assistant.reports) and years == ["2022", "2024", "2025"]
+    zhongshan = [b for b in bureaus if "中山市" in b]
+    reports, bureaus_left, years = filter_choices(assistant, [], zhongshan, [])
+    assert years == ["2024"] and [rid for _, rid in reports] == ["003"] and bureaus_left == bureaus  # its own list kept
+    _, bureaus_2022, _ = filter_choices(assistant, [], [], ["2022"])
+    assert bureaus_2022 == ["深圳市龙华区政务服务和数据管理局"]
+    # what a filter holds stays a choice, even when the others rule it out (the status then says nothing matches)
+    reports, bureaus, years = filter_choices(assistant, ["002"], zhongshan, ["2022"])
+    assert "2022" in years and "002" in [rid for _, rid in reports] and zhongshan[0] in bureaus
