@@ -31,7 +31,10 @@ JS = """() => {
     const dark = mode === 'dark' || (mode === 'system' && matchMedia('(prefers-color-scheme: dark)').matches);
     document.body.classList.toggle('dark', dark);
     const button = document.getElementById('theme');
-    if (button) { button.dataset.mode = mode; button.title = button.ariaLabel = 'Theme 主题: ' + mode; }
+    if (button) {  // the glyph says which mode is on: ◐ the system's, ☾ dark, ☀ light
+      button.dataset.mode = mode; button.title = button.ariaLabel = 'Theme 主题: ' + mode;
+      button.textContent = {system: '◐', dark: '☾', light: '☀'}[mode] || '◐';
+    }
   };
   window.govqaCycleTheme = () => {
     const order = ['system', 'dark', 'light'];

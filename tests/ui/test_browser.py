@@ -463,8 +463,11 @@ def test_dark_mode_answers_and_source_cards_are_readable_and_the_theme_switches(
             ratio, where = page.evaluate(CONTRAST, "#chat .govqa-answer, #chat .govqa-answer *")
             assert ratio >= 4.5, (question, ratio, where)
         shot(page, "chat-dark")
+        assert page.inner_text("#theme") == "◐"  # the glyph says which mode is on
         page.click("#theme")  # system -> dark -> light
+        assert page.inner_text("#theme") == "☾"
         page.click("#theme")
+        assert page.inner_text("#theme") == "☀"
         assert not page.evaluate("document.body.classList.contains('dark')")
         assert page.evaluate("localStorage.getItem('govqa-theme')") == "light"
         ratio, where = page.evaluate(CONTRAST, "#chat .govqa-answer, #chat .govqa-answer *")
@@ -472,6 +475,7 @@ def test_dark_mode_answers_and_source_cards_are_readable_and_the_theme_switches(
         page.reload()
         loaded(page)
         assert not page.evaluate("document.body.classList.contains('dark')")  # the choice is kept
+        page.wait_for_function("document.getElementById('theme').innerText === '☀'")
     finally:
         context.close()
 
