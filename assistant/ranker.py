@@ -23,7 +23,7 @@ from typing import Callable
 import numpy as np
 
 from assistant.figures import number_of, unit_matches
-from assistant.question import Question
+from assistant.question import CJK, Question
 from assistant.rerank import Candidate, normalized, other_year, plan_mismatch, term_coverage
 from index.bm25 import tokenize
 from index.claims import TIME_SCOPE, Claim
@@ -90,6 +90,16 @@ def candidates(question: Question, ranked: list[Candidate]) -> list[tuple[Candid
 
 _GENERIC_HEADS = {"事项", "项目", "数量", "个数", "总数", "数", "数字"}
 _YEAR_IN = re.compile(r"(?<!\d)(20\d\d)年(?!\d{1,2}月\d)")
+
+
+# nouns for "how many" that a figure's measure word says, not its words: 次数 is said by "1455次", 金额 by "7.16亿元"
+_MEASURE_NOUNS = re.compile(r"^[个件项次人天份家场条名宗批期张篇户台套]数$|^金额$|^数额$")
+
+
+def counted_words(question: Question) -> list[str]:
+    """The Chinese words of the question's head that name what it counts ("满意度", "数据集"): not a generic head
+    (事项, 数量) nor a noun the figure's unit says (次数, 金额)."""
+    return [w for w in question.focus_head if CJK.search(w) and w not in _GENERIC_HEADS and not _MEASURE_NOUNS.match(w)]
 
 
 def names_what_is_counted(question: Question, sentence: Candidate) -> bool:

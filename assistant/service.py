@@ -33,7 +33,7 @@ from assistant.overview import overview
 from assistant.places import RegionIndex
 from assistant.llm import build_writer
 from assistant.question import CJK, Question, QuestionError, parse_question, validate_history, validate_question
-from assistant.ranker import Ranker, index_fingerprint, names_what_is_counted, ranker_code_version
+from assistant.ranker import Ranker, counted_words, index_fingerprint, names_what_is_counted, ranker_code_version
 from assistant.rerank import Candidate, best_sentences, order_passages, rank_sentences, scope_match
 from assistant.retrieve import HybridRetriever, Passage
 from assistant.schema import Answer, RetrievedPassage, Stage
@@ -193,8 +193,12 @@ class Assistant:
         if not reports:
             return True
         words = [w for w in dict.fromkeys(question.names + question.topic_terms) if len(w) >= 2 and CJK.search(w)]
+        return not self.said_elsewhere(words, reports)
+
+    def said_elsewhere(self, words: list[str], reports: list[str]) -> list[str]:
+        """Those of words that some report uses and none of these reports does."""
         inside = [self.texts[rid] for rid in reports]
-        return all(any(w in text for text in inside) for w in words if any(w in text for text in self.texts.values()))
+        return [w for w in words if not any(w in text for text in inside) and any(w in text for text in self.texts.values())]
 
     def scope_reports(self, question: Question) -> list[str] | None:
         """The reports that match every region, level and year the question names; None when it names none."""
@@ -320,9 +324,16 @@ class Assistant:
             else:
                 draft = clarification(question, answers, self.settings.clarify_margin, self.settings.clarify_floor,
                                       self.settings.clarify_choices)
-        if not draft:
-            draft = (overview(question, run.sentences, self.settings, self.coverage) if question.wants == "text"
-                     else compose(question, run.sentences, self.settings, self.coverage, self.ranker))
+        if not draft and question.wants == "text":
+            draft = overview(question, run.sentences, self.settings, self.coverage)
+        elif not draft:
+            # what the question counts ("满意度", "数据集") is a word other reports use and the reports it names never do;
+            # a Chinese question's own word, not an English one's dictionary guess ("data products" -> 产品)
+            # ... or no report is of the bureau and year it names: the closest candidates are of another
+            head = counted_words(question) if question.lang == "zh" else []
+            unsaid = run.scope_reports == [] or (bool(head) and run.scope_reports is not None
+                                                 and self.said_elsewhere(head, run.scope_reports) == head)
+            draft = compose(question, run.sentences, self.settings, self.coverage, self.ranker, unsaid)
         if several and fitting > len(reports):  # whatever the answer, it weighed only some of the reports
             draft.notes.append(fanout_note(question, len(reports), fitting))
         return draft

@@ -161,6 +161,31 @@ def test_near_miss_questions_are_not_answered_with_a_neighbouring_figure(assista
     assert not find_figures(lead(answer))
 
 
+@pytest.mark.parametrize("question", [
+    "深圳市12345热线2025年的群众满意度是多少？",            # 满意度: only Zhongshan's report speaks of it
+    "中山市政府数据开放平台开放了多少个数据集？",            # 数据集: only Shenzhen's reports
+    "深圳市政数局2025年政府信息公开申请的按期答复率是多少？",  # 答复率: only Longhua's 2025 report
+])
+def test_what_only_other_reports_count_is_not_found_in_the_named_one(assistant, question):
+    """The named report's closest figures count something else: not found (with related passages), not "not sure"."""
+    answer = assistant.ask(question)
+    assert answer.status == "not_found" and answer.related and not answer.citations
+
+
+def test_a_year_no_report_of_the_named_bureau_covers_is_not_found_not_unsure(assistant):
+    answer = assistant.ask("How many no-application benefit schemes did Longhua actually add in 2023?")
+    assert answer.status == "not_found" and "no 2023 report for Longhua" in answer.answer
+
+
+def test_what_the_named_report_counts_itself_is_still_offered_when_unsure(assistant):
+    question = assistant.understand("深圳市2025年“高效办成一件事”压减了多少个办理环节？")
+    assert assistant.said_elsewhere(["办理环节", "满意度", "不存在的词"], ["002"]) == ["满意度"]
+    assert assistant.said_elsewhere(question.focus_head, ["002"]) == []
+    # generic heads and nouns a figure's unit says are no evidence either way
+    from assistant.ranker import counted_words
+    assert counted_words(assistant.understand("龙华区明察暗访的次数是多少？")) == []
+
+
 def test_a_place_no_report_covers_is_said_so_even_where_jieba_does_not_tag_it(assistant):
     answer = assistant.ask("铁岭市视频“一张网”接入了多少路公共视频？")
     assert answer.status == "not_found" and "铁岭市" in answer.answer
