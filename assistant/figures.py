@@ -46,7 +46,10 @@ def unit_matches(asked: str | None, unit: str) -> bool:
 # another ("多少名律师" is not answered by "超150份"); counters outside these kinds (个, 项, 家, 次, 人次 …) can count
 # many things and contradict nothing.
 UNIT_KINDS = {"percent": ("%", "％", "百分点"), "money": ("元",), "duration": ("天", "小时", "分钟", "工作日"),
-              "people": ("名", "人", "位"), "documents": ("份", "篇", "册")}
+              "size": ("TB", "GB", "PB"), "people": ("名", "人", "位"), "documents": ("份", "篇", "册")}
+# kinds that are measured, not counted: a question asking for one is not answered by a count of anything ("how much
+# did it pay": not "28亿条")
+MEASURES = ("percent", "money", "duration", "size")
 
 
 def unit_kind(unit: str | None) -> str | None:
@@ -56,9 +59,10 @@ def unit_kind(unit: str | None) -> str | None:
 
 
 def unit_contradicts(asked: str | None, unit: str) -> bool:
-    """The question asks for one kind of figure (a count of people, an amount of money …) and this one is another."""
+    """The question asks for one kind of figure (a count of people, an amount of money …) and this one is another, or
+    it asks for a measure (money, a share, a duration, a data size) and this one counts things."""
     want, have = unit_kind(asked), unit_kind(unit)
-    return bool(want and have and want != have)
+    return bool(want and want != have and (have or want in MEASURES))
 
 
 def find_figures(text: str) -> list[Figure]:

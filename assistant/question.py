@@ -122,7 +122,13 @@ _UNIT_EN = [
     (re.compile(r"\btimes\b|how often|\btrips\b", re.I), "次"),
     (re.compile(r"\bdays?\b|how long", re.I), "天"),
     (re.compile(r"yuan|\bRMB\b|money|funds|budget|financing|funding|investment", re.I), "元"),
-    (re.compile(r"people|persons|residents", re.I), "人"),
+    # "how much … paid / cost / worth": an amount ("how many were paid out" counts items)
+    (re.compile(r"\bhow much\b.*\b(?:paid|pay|costs?|spen[dt]|fees?|price|worth|value)\b|"
+                r"\b(?:value|worth|price|revenue|expenditure|fees)\b(?!.*\bhow many\b)", re.I), "元"),
+    # the people counted, named right after "how many" ("how many lawyers", not "how many documents did the lawyers …")
+    (re.compile(r"people|persons|residents|\bhow many (?:\w+ ){0,2}?(?:lawyers|staff|employees|officials|civil servants|"
+                r"workers|officers)\b", re.I), "人"),
+    (re.compile(r"terabytes?|gigabytes?|petabytes?|\b[TGP]B\b", re.I), "TB"),
     (re.compile(r"square kilomet", re.I), "平方公里"),
 ]
 _COUNT = re.compile(r"how many|(?:多少|几)[个项件次份宗条家张期名台路篇场批人种]", re.I)
@@ -134,7 +140,8 @@ _CUMULATIVE_Q = re.compile(r"累计|总共|一共|以来|至今|迄今|截至|�
 _NOT_CUMULATIVE_Q = re.compile(r"(?:not counting|not including|excluding|apart from|other than|rather than|instead of|not)\s+"
                                r"(?:the\s+|a\s+|its\s+)?(?:cumulative|running total|overall total|total)|"
                                r"(?:不算|不含|不包括|除去|除了|而非|而不是|不是)(?:累计|总共|总计|合计)", re.I)
-_PERIOD_Q = re.compile(r"全年|今年|当年|年内|本年|一年|年度|during|itself|this year|that year|in that year|alone|for the year|"
+_PERIOD_Q = re.compile(r"\bin (?:January|February|March|April|May|June|July|August|September|October|November|December)\b|"
+                       r"全年|今年|当年|年内|本年|一年|年度|during|itself|this year|that year|in that year|alone|for the year|"
                        r"over the year|within the year|annual", re.I)
 _ASK_ZH = re.compile(r"多少|几[个项件次份天家条名种万亿%大]")
 _ASK_EN = re.compile(r"how (?:many|much)|what (?:\w+ ){0,2}(?:share|percentage|proportion|accuracy|rate)\b", re.I)

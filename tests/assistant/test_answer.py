@@ -89,6 +89,10 @@ def test_english_questions_below_the_threshold_are_not_answered_when_something_r
     ("How many public datasets had Shenzhen's municipal open-data platform released as of 2025?", "28.4亿条"),
     # "共汇集政策补贴事项775项,其中“免申即享”事项169项": the question asks for a kind of the 775, a part
     ("How many subsidy items on i Shenzhen were of the no-application-needed type?", "775项"),
+    # "授权深圳征信公司使用公共数据超28亿条": an amount paid is asked, 28亿条 counts records
+    ("How much did Shenzhen Credit Reference pay for its authorised use of public data?", "28亿条"),
+    # "上线以来提供咨询解答服务超430万次": a running total since launch, not April's
+    ("How many consultations did the 深小i assistant handle in April 2025?", "430万次"),
 ])
 def test_a_figure_that_counts_something_else_is_never_stated(assistant, question, never):
     """Whatever the ranker's confidence: a figure of another kind than asked, one whose neighbour counts more exactly

@@ -31,6 +31,9 @@ def test_the_number_a_figure_starts_with():
 def test_a_figure_of_another_kind_contradicts_the_unit_asked():
     from assistant.figures import unit_contradicts
     assert unit_contradicts("名", "份") and unit_contradicts("%", "万元") and unit_contradicts("天", "%以上")
+    # a measure (money, a share, a duration, a data size) is not answered by a count of anything
+    assert unit_contradicts("元", "亿条") and unit_contradicts("%", "个") and unit_contradicts("TB", "亿条")
+    assert not unit_contradicts("人", "个") and not unit_contradicts("元", "亿元")
     # counters that count many kinds of things, or nothing asked, contradict nothing
     assert not any(unit_contradicts(a, u) for a, u in [("名", "个"), ("个", "份"), ("人", "万人次"), (None, "份"),
                                                        ("元", "亿元"), ("%", "个百分点"), ("天", "个工作日")])

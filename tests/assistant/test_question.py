@@ -24,6 +24,15 @@ def test_language_kind_and_unit():
     assert ask("What was the hotline satisfaction rate?").unit == "%"
     assert ask("中山市12345热线的群众满意度是多少？").unit == "%"
     assert ask("中山市政务服务和数据管理局的部门预算是多少亿元？").unit == "元"
+    # an amount, people, a data size: what the question asks for, not every word of its kind it holds
+    assert ask("How much did Shenzhen Credit Reference pay for its authorised use of public data?").unit == "元"
+    assert ask("What is the total transaction value of the data products listed on the exchange?").unit == "元"
+    assert ask("How many subsidies were paid out automatically with no application needed?").unit != "元"
+    assert ask("How many lawyers did Zhongshan engage for the compliance review?").unit == "人"
+    assert ask("How many documents did the engaged lawyers review for compliance in Zhongshan?").unit != "人"
+    assert ask("How many terabytes of data does Shenzhen's open-data platform hold?").unit == "TB"
+    # a month is a period of its own: the running total since launch does not answer it
+    assert ask("How many consultations did Shen Xiao i handle in April 2025?").period
     assert ask("龙华区主导编制了哪项国家标准？").kind == "text"
     # a quantity asked by its noun is a figure question, not a passage to quote
     assert ask("What was the annual budget of Shenzhen's data bureau in 2025?").wants == "figure"
