@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from itertools import permutations
 from typing import Callable
 
-from assistant.figures import unit_contradicts
+from assistant.figures import unit_contradicts, unit_matches
 from assistant.question import Question
 from assistant.ranker import Ranker, Scored, counted_in_label, names_what_is_counted, other_time_scope
 from assistant.rerank import Candidate, term_coverage
@@ -120,12 +120,15 @@ def unasked(question: Question, s: Scored) -> bool:
 
 def clear_in_english(question: Question, top: Scored, scored: list[Scored], settings: Settings) -> bool:
     """An English question about a bureau it names (not a comparison) is answered at english_clear_threshold when its
-    top claim's sentence names what it counts (its head noun) and no rival figure of that report names more of it
+    top claim's sentence names what it counts (its head noun) or, when no head noun could be read ("How fast can a
+    company be set up …?"), the claim's unit is the one asked, and no rival figure of that report names more of it
     (label_rival). Its words reach the Chinese text through the glossary and the dictionary and cover only part of a
     claim's label, so the ranker, trained on full glosses, rates right English answers lower than Chinese ones."""
     return (question.lang == "en" and question.kind != "comparison" and bool(question.regions)
             and top.p >= settings.english_clear_threshold
-            and term_coverage(question.focus_head, top.sentence.text) > 0 and not label_rival(question, top, scored))
+            and (term_coverage(question.focus_head, top.sentence.text) > 0
+                 or not question.focus_head and unit_matches(question.unit, top.claim.unit))
+            and not label_rival(question, top, scored))
 
 
 RIVALS = 5  # the ranker's first candidates that label_rival looks at

@@ -120,14 +120,14 @@ _UNIT_ZH = re.compile(r"(?:多少|几)(亿元|万元|万件次|件次|人次|个
 _UNIT_EN = [
     (re.compile(r"percent|percentage|\brate\b|share|proportion|ratio|satisf|accura", re.I), "%"),
     (re.compile(r"\btimes\b|how often|\btrips\b", re.I), "次"),
-    (re.compile(r"\bdays?\b|how long", re.I), "天"),
+    (re.compile(r"\bdays?\b|how long|how fast|how quickly|how soon", re.I), "天"),
     (re.compile(r"yuan|\bRMB\b|money|funds|budget|financing|funding|investment", re.I), "元"),
     # "how much … paid / cost / worth": an amount ("how many were paid out" counts items)
     (re.compile(r"\bhow much\b.*\b(?:paid|pay|costs?|spen[dt]|fees?|price|worth|value)\b|"
                 r"\b(?:value|worth|price|revenue|expenditure|fees)\b(?!.*\bhow many\b)", re.I), "元"),
     # the people counted, named right after "how many" ("how many lawyers", not "how many documents did the lawyers …")
-    (re.compile(r"people|persons|residents|\bhow many (?:\w+ ){0,2}?(?:lawyers|staff|employees|officials|civil servants|"
-                r"workers|officers)\b", re.I), "人"),
+    (re.compile(r"\bhow many (?:\w+ ){0,2}?(?:people|persons|residents|citizens|lawyers|staff|employees|officials|"
+                r"civil servants|workers|officers)\b", re.I), "人"),
     (re.compile(r"terabytes?|gigabytes?|petabytes?|\b[TGP]B\b", re.I), "TB"),
     (re.compile(r"square kilomet", re.I), "平方公里"),
 ]

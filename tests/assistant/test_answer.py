@@ -60,6 +60,8 @@ def test_hard_english_figures_are_stated_right_or_not_at_all(assistant, question
     ("How many work orders did Zhongshan's 12345 hotline dispatch in 2024?", "43.9万张"),
     # "今年全市首批上收35项、第二批上收29项事权": the ordinal says which of the two
     ("Zhongshan also pulled some powers back up to the city level in 2024 - how many were in the second batch?", "29项"),
+    # no head noun to read: the unit asked ("how fast": days) says what is counted
+    ("How fast can a company be set up in Zhongshan under the one-license reform?", "0.5天"),
 ])
 def test_english_questions_below_the_threshold_are_answered_when_nothing_rivals(assistant, question, figure):
     """The ranker rates these right claims under answer_threshold (English words cover only part of their labels);
