@@ -126,8 +126,8 @@ _UNIT_EN = [
     (re.compile(r"\bhow much\b.*\b(?:paid|pay|costs?|spen[dt]|fees?|price|worth|value)\b|"
                 r"\b(?:value|worth|price|revenue|expenditure|fees)\b(?!.*\bhow many\b)", re.I), "元"),
     # the people counted, named right after "how many" ("how many lawyers", not "how many documents did the lawyers …")
-    (re.compile(r"\bhow many (?:\w+ ){0,2}?(?:people|persons|residents|citizens|lawyers|staff|employees|officials|"
-                r"civil servants|workers|officers)\b", re.I), "人"),
+    (re.compile(r"people|persons|residents|\bhow many (?:\w+ ){0,2}?(?:lawyers|staff|employees|officials|civil servants|"
+                r"workers|officers)\b", re.I), "人"),
     (re.compile(r"terabytes?|gigabytes?|petabytes?|\b[TGP]B\b", re.I), "TB"),
     (re.compile(r"square kilomet", re.I), "平方公里"),
 ]

@@ -329,12 +329,13 @@ def _top1(p: np.ndarray, y: np.ndarray, g: np.ndarray) -> float:
 
 
 def ranker_code_version() -> str:
-    """A hash of the code that defines the model: its features (this module), the questions it learns from (synth.py)
-    and the claims they are read from (index/claims.py). A change to any of them retrains the ranker."""
-    from assistant import synth
+    """A hash of the code that defines the model: its features (this module), the questions it learns from (synth.py),
+    how a question is read into the terms and unit the features compare (question.py) and the claims they are read
+    from (index/claims.py). A change to any of them retrains the ranker."""
+    from assistant import question, synth
     from index import claims
     digest = hashlib.sha256()
-    for module in (__file__, synth.__file__, claims.__file__):
+    for module in (__file__, synth.__file__, question.__file__, claims.__file__):
         digest.update(Path(module).read_bytes())
     return digest.hexdigest()[:12]
 

@@ -31,8 +31,6 @@ def test_language_kind_and_unit():
     assert ask("How many lawyers did Zhongshan engage for the compliance review?").unit == "人"
     assert ask("How many documents did the engaged lawyers review for compliance in Zhongshan?").unit != "人"
     assert ask("How many terabytes of data does Shenzhen's open-data platform hold?").unit == "TB"
-    assert ask("How many government services could Zhongshan residents handle through a video call?").unit != "人"
-    assert ask("About how many people did Zhongshan's cybersecurity expo reach?").unit == "人"
     assert ask("How fast can a company be set up in Zhongshan?").unit == "天"
     # a month is a period of its own: the running total since launch does not answer it
     assert ask("How many consultations did Shen Xiao i handle in April 2025?").period
