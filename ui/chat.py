@@ -54,9 +54,10 @@ def filter_choices(assistant: Assistant, reports: list | None = None, bureaus: l
         allowed = allowed_reports(assistant, r, b, y)
         return [m for rid, m in assistant.reports.items() if allowed is None or rid in allowed]
 
-    report_choices = [(f"{m.region} {m.year} · {m.title}", m.id) for m in metas([], bureaus, years)]
-    report_choices += [(f"{m.region} {m.year} · {m.title}", m.id) for rid, m in assistant.reports.items()
-                       if rid in reports and (f"{m.region} {m.year} · {m.title}", m.id) not in report_choices]
+    listed = metas([], bureaus, years)
+    shown = {m.id for m in listed}
+    held = [m for rid, m in assistant.reports.items() if rid in reports and rid not in shown]  # kept, though ruled out
+    report_choices = [(f"{m.region} {m.year} · {m.title}", m.id) for m in listed + held]
     bureau_choices = sorted({names[m.id] for m in metas(reports, [], years)} | set(bureaus))
     year_choices = sorted({str(m.year) for m in metas(reports, bureaus, [])} | {str(y) for y in years})  # strings: what the browser sends back
     return report_choices, bureau_choices, year_choices
