@@ -50,13 +50,15 @@ def resolve(text: str, history: list[dict], parse: Callable[[str], Question], re
     return _resolve_turn(parse(text), previous, parse, regions, english, mentions)
 
 
-def is_scope_only(question: Question) -> bool:
-    """The turn names a bureau or year and nothing else ("那中山市呢？", "And in 2024?")."""
+def is_scope_only(question: Question, previous: Question | None = None) -> bool:
+    """The turn names a bureau or year and nothing else ("那中山市呢？", "And in 2024?"), or nothing else the previous
+    question did not say ("2025年又新增了多少个？" after "2022年新增了多少个“跨域通办”合作地区？")."""
     if not (question.regions or question.years or question.level or question.other_places):
         return False
     places = {t for p in question.other_places for t in tokenize(p)}
+    said = set(tokenize(previous.text)) if previous is not None and previous.lang == question.lang else set()
     rest = [t for t in tokenize(question.text) if t not in question.scope_terms and not re.fullmatch(r"20\d\d", t)
-            and t not in _FILLER and not _LEVEL.fullmatch(t) and t not in places]
+            and t not in _FILLER and not _LEVEL.fullmatch(t) and t not in places and t not in said]
     return not rest
 
 
@@ -64,12 +66,14 @@ def _resolve_turn(current: Question, previous: Question | None, parse: Callable[
                   regions: RegionIndex, english: dict[str, str], mentions: Callable[[Question, Question], bool]) -> Resolved:
     if previous is None:
         return Resolved(current)
-    scope_only = is_scope_only(current)
+    scope_only = is_scope_only(current, previous)
     names_bureau = bool(current.regions or current.level or current.other_places)
     if names_bureau and current.years and not scope_only:
         return Resolved(current)  # a question of its own
     leans = scope_only or bool(_ELLIPTIC.search(current.text.strip()) or _REFERS.search(current.text))
-    if not leans and ((previous.other_places and not previous.regions) or not mentions(previous, current)):
+    # the reports the turn would be read in: the carried bureau, with the year the turn names
+    carried_scope = replace(previous, years=current.years) if current.years and not names_bureau else previous
+    if not leans and ((previous.other_places and not previous.regions) or not mentions(carried_scope, current)):
         # complete on its own, after a turn about a place no report covers or about something else entirely
         return Resolved(current)
     carry_bureau, carry_year = not names_bureau, not current.years

@@ -10,10 +10,11 @@ from dataclasses import replace
 
 from assistant.answer import Coverage, Draft, citation, not_found, source_label
 from assistant.dictionary import STOPWORDS
-from assistant.question import Question
+from assistant.question import Question, asks_yes_or_no
 from assistant.ranker import bigram_overlap
 from assistant.rerank import Candidate, term_coverage
 from assistant.settings import Settings
+from index.bm25 import tokenize
 
 # Words of how an open question is asked, not of what it is about.
 _ASKING = {"概括", "一下", "总结", "介绍", "简述", "方面", "工作", "举措", "措施", "采取", "哪些", "情况", "做了", "什么",
@@ -25,17 +26,33 @@ _CLAUSE = re.compile(r"[^，,；;。！？!?]+[，,；;。！？!?]?")
 # a sentence that says what something is: "上线全国首个…AI政务助手“深小i”", "“i深圳”是…平台"
 _DEFINING = re.compile(r"是|为|即|作为|打造|推出|上线|建成|建设|搭建|依托|首个|平台|系统|助手|机制|模式")
 NEAR_DUPLICATE = 0.6
+ENOUGH_POINTS = 3  # an English question's glossary words are its topic when they find this many sentences
+SECTION_DEPTH = 3  # "六、… > (一)…举措和成效 > 1.聚焦“放管服”改革…": a heading this deep names one topic
 
 
-def topic_words(question: Question, sentences: list[Candidate]) -> list[str]:
+def topic_words(question: Question, sentences: list[Candidate], glossary_only: bool = False) -> list[str]:
     """What the question is about, in the reports' words: its names and topic terms (not the words of asking), and
-    for English its Latin words that the sentences write as they are ("AI", "APP")."""
-    words = question.names + question.topic_terms + ([question.subject] if question.subject else [])
+    for English its Latin words that the sentences write as they are ("AI", "APP"). glossary_only: of an English
+    question's topic terms only those its glossary phrases give (the reports' own words), not a dictionary's senses
+    of every word ("used" -> 业务, 材料, 用量); none when the glossary knows none of its words."""
+    subject = [question.subject] if question.subject else []
+    words = question.names + question.topic_terms + subject
+    if glossary_only:
+        known = [w for w in [t for z in question.expansions for t in tokenize(z)] + question.expansions
+                 if w not in question.scope_terms]
+        if question.lang != "en" or not known:
+            return []
+        words = question.names + known + subject
     if question.lang == "en":
         latin = {w.lower() for w in re.findall(r"[A-Za-z]{2,}", question.text)} - STOPWORDS
         words += [w for w in sorted(latin) if any(re.search(rf"(?<![a-z]){w}(?![a-z])", s.text, re.I) for s in sentences)]
     # lower case, as term_coverage matches
-    return [w for w in dict.fromkeys(x.lower() for x in words) if w and w not in _ASKING and not w.isdigit()]
+    words = [w for w in dict.fromkeys(x.lower() for x in words) if w and w not in _ASKING and not w.isdigit()]
+    # the words of a bureau's name ("Government Services and Data Management Bureau" -> 政务, 服务, 管理局) say whose
+    # report, not what about: every report's opening sentence names them
+    bureaus = {s.meta.bureau for s in sentences}
+    topic = [w for w in words if not any(w in bureau for bureau in bureaus)]
+    return topic or words
 
 
 _ORDINAL = re.compile(r"^[一二三四五六七八九十]+是")
@@ -74,26 +91,59 @@ def trimmed(sentence: Candidate, words: list[str], limit: int) -> Candidate:
     return replace(sentence, text=text, start=sentence.start + start, end=sentence.start + start + len(text))
 
 
-def points(question: Question, ranked: list[Candidate], settings: Settings) -> list[Candidate]:
+def points(question: Question, ranked: list[Candidate], settings: Settings, each_report: bool = False) -> list[Candidate]:
     """The distinct, most relevant in-scope sentences that speak of the question's topic (headings and
-    near-duplicates left out), best first; none when no sentence does, or when the topic cannot be told."""
+    near-duplicates left out), best first; none when no sentence does, or when the topic cannot be told.
+    each_report: the question sets several reports side by side ("compare 2022 and 2025", "did both …"), so each
+    of them gets its share of the points, chosen against its own best sentence."""
     pool = [c for c in ranked if c.scope >= 0]
     if any(c.scope > 0 for c in pool):
         pool = [c for c in pool if c.scope > 0]  # the question names its reports: only theirs
-    words = topic_words(question, pool)
-    about = [c for c in pool if term_coverage(words, c.text) > 0 and not is_heading(c.text)]
-    chosen: list[Candidate] = []
-    for c in about:
-        if c.score < about[0].score - settings.open_window or len(chosen) == settings.open_points:
+    # an English question's glossary words when they find enough to say, else every topic word
+    words, headed, about = [], set(), []
+    for words in (topic_words(question, pool, glossary_only=True), topic_words(question, pool)):
+        if not words:
+            continue
+        headed = {id(c) for c in pool if under_heading(c.section, words, question.names)}
+        about = [c for c in pool if (term_coverage(words, c.text) > 0 or id(c) in headed) and not is_heading(c.text)]
+        if len(about) >= ENOUGH_POINTS:
             break
-        if not any(_similar(c.text, p.text) for p in chosen):
-            chosen.append(c)
+    if not each_report:
+        return [trimmed(c, words, settings.point_chars) for c in _distinct(about, settings.open_points, settings.open_window, headed)]
+    groups = {rid: [c for c in about if c.meta.id == rid] for rid in dict.fromkeys(c.meta.id for c in about)}
+    share = max(2, -(-settings.open_points // max(1, len(groups))))
+    chosen = [c for group in groups.values() for c in _distinct(group, share, settings.open_window, headed)]
     return [trimmed(c, words, settings.point_chars) for c in chosen]
 
 
-def overview(question: Question, ranked: list[Candidate], settings: Settings, coverage: Coverage) -> Draft:
-    """A lead and the cited points, grouped by report (the report of the best point first); or not found."""
-    found = points(question, ranked, settings)
+def under_heading(section: str, words: list[str], names: list[str]) -> bool:
+    """Whether the sentence sits under a heading of the question's topic: the deepest heading of its section path, at
+    SECTION_DEPTH or deeper, names one of the question's names or most of its topic words ("全市率先发布26项…清单" under
+    "1.聚焦“放管服”改革…" is about 放管服 without saying so)."""
+    path = section.split(" > ")
+    if len(path) < SECTION_DEPTH:
+        return False
+    label = path[-1].lower()
+    return any(n.lower() in label for n in names) or term_coverage(words, label) >= 0.5
+
+
+def _distinct(about: list[Candidate], limit: int, window: float, headed: set[int]) -> list[Candidate]:
+    """Up to limit sentences of about (best first) within window of the best or under a heading of the topic
+    (headed: their ids), near-duplicates left out."""
+    chosen: list[Candidate] = []
+    for c in about:
+        if len(chosen) == limit:
+            break
+        if (c.score >= about[0].score - window or id(c) in headed) and not any(_similar(c.text, p.text) for p in chosen):
+            chosen.append(c)
+    return chosen
+
+
+def overview(question: Question, ranked: list[Candidate], settings: Settings, coverage: Coverage,
+             each_report: bool = False) -> Draft:
+    """A lead and the cited points, grouped by report (the report of the best point first; by year when each_report
+    sets the named reports side by side, each with its share of the points); or not found."""
+    found = points(question, ranked, settings, each_report)
     if not found or ranked[0].scope < 0:
         return not_found(question, ranked, settings, coverage)
     name = question.subject
@@ -103,10 +153,14 @@ def overview(question: Question, ranked: list[Candidate], settings: Settings, co
             found.remove(defining[0])
             found.insert(0, defining[0])
     order = list(dict.fromkeys(p.meta.id for p in found))
+    if each_report:
+        order.sort(key=lambda rid: next((p.meta.year, p.meta.region) for p in found if p.meta.id == rid))
     grouped = sorted(found, key=lambda p: order.index(p.meta.id))
     en = question.answer_lang == "en"
-    affirmed = question.kind == "yesno" and affirms(question, grouped[0].text, topic_words(question, grouped))
-    lines = [lead(question, grouped, name, en, affirmed)]
+    firsts = [next(p for p in grouped if p.meta.id == rid) for rid in order]  # each report's most relevant statement
+    yesno = question.kind == "yesno" or (each_report and asks_yes_or_no(question.text))
+    affirmed = yesno and all(affirms(question, p.text, topic_words(question, grouped)) for p in firsts)
+    lines = [lead(question, grouped, name, en, yesno, affirmed)]
     for n, p in enumerate(grouped, 1):
         if len(order) > 1 and (n == 1 or grouped[n - 2].meta.id != p.meta.id):
             lines.append(f"**{source_label(p.meta, question.answer_lang)}**")
@@ -135,7 +189,7 @@ def affirms(question: Question, text: str, words: list[str]) -> bool:
     return True
 
 
-def lead(question: Question, found: list[Candidate], name: str, en: bool, affirmed: bool = False) -> str:
+def lead(question: Question, found: list[Candidate], name: str, en: bool, yesno: bool = False, affirmed: bool = False) -> str:
     """One sentence naming what is answered and where from (no figure of its own: every figure of an answer must
     be in a cited span); the quotes follow as points. A yes/no question gets "Yes" only when the most relevant
     statement affirms it (affirms); otherwise the statements are given without a yes."""
@@ -146,10 +200,10 @@ def lead(question: Question, found: list[Candidate], name: str, en: bool, affirm
     if name:
         return (f"{name}, as {where} describe{s} it (cited points, most relevant first):" if en
                 else f"据{where}，{name}的相关表述如下（按相关度排序）：")
-    if question.kind == "yesno" and affirmed:
+    if yesno and affirmed:
         return (f"Yes: {where} speak{s} to this (the relevant statements, most relevant first):" if en
                 else f"是的，{where}中有相关表述（按相关度排序）：")
-    if question.kind == "yesno":
+    if yesno:
         return (f"{where[0].upper() + where[1:]} do{'es' if one else ''} not say yes outright; the closest statements, most "
                 "relevant first (check what they say):" if en else f"{where}未直接给出肯定的表述；最相关的表述如下（按相关度排序，请核对）：")
     return (f"What {where} say{s} on this, most relevant first:" if en else f"据{where}，要点如下（按相关度排序）：")

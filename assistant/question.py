@@ -82,7 +82,8 @@ _COMPARE = re.compile(r"比较|对比|相比|相较|分别|哪个更|哪一个�
                       r"\bcompare|\bcomparison|\bversus\b|\bvs\.?\b|difference|\bboth\b|\bchange[ds]?\b|"
                       r"which (?:one |bureau |report |year |city )?(?:\w+ )?(?:more|less|fewer|higher|lower)|"
                       r"(?:which|what) (?:year|report|bureau|city|district)\b[^?]{0,60}?\b(?:more|less|fewer|higher|lower)\b", re.I)
-_YESNO = re.compile(r"是否|有没有|是不是|吗[？?]?$|^(?:is|are|was|were|did|does|do|has|have|had|can|could)\b", re.I)
+# "Can you summarize …?" is a request, not a yes/no question
+_YESNO = re.compile(r"是否|有没有|是不是|吗[？?]?$|^(?:is|are|was|were|did|does|do|has|have|had)\b|^(?:can|could)\b(?!\s+you\b)", re.I)
 # "what is 深小i?", "什么是“秒报秒批”？": a definition; "summarize…", "what did … do on …", "采取了哪些举措": a summary
 _DEFINITION = re.compile(r"^\s*(?:what\s+(?:is|are|was|were)|what's)\s+(?!(?:the\s+)?(?:number|share|total|amount|figure|rate|"
                          r"percentage|proportion|level|date|year)\b)(?:the\s+|an?\s+)?[^\s?？]+(?:\s+[^\s?？]+){0,3}\s*[?？.]?\s*$|"
@@ -93,6 +94,7 @@ _SUBJECT = re.compile(r"^\s*(?:what\s+(?:is|are|was|were)|what's|什么是|何�
 _SUMMARY = re.compile(r"概括|总结|综述|简述|介绍|汇总|做了哪些|做了什么|开展了哪些|有哪些(?:举措|措施|做法|工作|成效|亮点)|"
                       r"采取了?哪些|哪些(?:举措|措施|做法)|\bsummar|\boverview\b|\boutline\b|\bdescribe\b|"
                       r"what (?:did|has|have) .{1,60}? (?:do|done|achieve|achieved)\b|"
+                      r"\bhow (?:did|has|have|does|do) .{1,60}? (?:progress|develop|evolve|advance|improve)(?:ed|d)?\b|"
                       r"\b(?:measures|steps|initiatives|actions|efforts|achievements)\b", re.I)
 _LIST = re.compile(r"哪些|有哪几|列举|列出|\blist\b|what are the|which (?:\w+ ){0,2}(?:are|were|did)\b", re.I)
 _DATE_ZH = re.compile(r"何时|什么时候|哪一?天|哪一?年|几月|什么日期|哪个月|具体日期")
@@ -269,7 +271,7 @@ def detect_kind(text: str, wants: str, regions: list[str], years: list[int]) -> 
         return "comparison"
     if wants != "text":
         return wants
-    if _YESNO.search(text.strip()):
+    if asks_yes_or_no(text):
         return "yesno"
     if _DEFINITION.search(text.strip()):
         return "definition"
@@ -278,6 +280,17 @@ def detect_kind(text: str, wants: str, regions: list[str], years: list[int]) -> 
     if _LIST.search(text):
         return "list"
     return "text"
+
+
+def asks_yes_or_no(text: str) -> bool:
+    """"是否…", "Did …?": also when the question sets reports side by side ("是否都提到…")."""
+    return bool(_YESNO.search(text.strip()))
+
+
+def open_form(text: str) -> bool:
+    """Asked as an open question (yes/no, "what is", a summary, a list), whatever else it is: "两年分别采取了哪些措施",
+    "did both reports mention …", "how did the reform progress across the two years?"."""
+    return asks_yes_or_no(text) or any(p.search(text.strip()) for p in (_DEFINITION, _SUMMARY, _LIST))
 
 
 def definition_subject(text: str) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import contextvars
+import hashlib
 import logging
 import os
 import random
@@ -32,7 +33,7 @@ from assistant.glossary import Glossary, quoted_terms
 from assistant.overview import overview
 from assistant.places import RegionIndex
 from assistant.llm import build_writer
-from assistant.question import CJK, Question, QuestionError, parse_question, validate_history, validate_question
+from assistant.question import CJK, Question, QuestionError, open_form, parse_question, validate_history, validate_question
 from assistant.ranker import Ranker, counted_words, index_fingerprint, names_what_is_counted, ranker_code_version
 from assistant.rerank import Candidate, best_sentences, order_passages, rank_sentences, scope_match
 from assistant.retrieve import HybridRetriever, Passage
@@ -99,10 +100,13 @@ class Assistant:
     # --- the answer ranker: trained on questions generated from this corpus, retrained when its configuration changes ---
     def ranker_fingerprint(self) -> str:
         """What the ranker must have been trained with: the index's configuration (pipeline, embedding model, chunk
-        size), its own settings and code. Not the set of reports: it learns how questions map onto claims, which an
-        added report does not change, so an add does not retrain it (`python -m assistant train` does)."""
+        size), its own settings, code and glossary (its English questions are written through it). Not the set of
+        reports: it learns how questions map onto claims, which an added report does not change, so an add does not
+        retrain it (`python -m assistant train` does)."""
+        glossary = self.settings.corpus_dir / self.settings.glossary_name
         config = {"seed": self.settings.ranker_seed, "questions": self.settings.ranker_questions,
-                  "glossary": self.settings.glossary_name, "code": ranker_code_version()}
+                  "glossary": self.settings.glossary_name, "code": ranker_code_version(),
+                  "glossary_text": hashlib.sha256(glossary.read_bytes()).hexdigest()[:12] if glossary.is_file() else ""}
         return index_fingerprint({"index": read_state(self.index).get("config"), "ranker": config})
 
     def train(self, progress: bool = True) -> Ranker:
@@ -192,8 +196,14 @@ class Assistant:
         reports = self.scope_reports(scope)
         if not reports:
             return True
-        words = [w for w in dict.fromkeys(question.names + question.topic_terms) if len(w) >= 2 and CJK.search(w)]
-        return not self.said_elsewhere(words, reports)
+        if question.lang == "en":  # its topic words are dictionary guesses: one the reports in scope use is enough
+            guesses = [w for w in dict.fromkeys(question.topic_terms) if len(w) >= 2 and CJK.search(w) and w not in question.names]
+            if guesses and len(self.said_elsewhere(guesses, reports)) == len(guesses):
+                return False
+            words = list(question.names)
+        else:
+            words = list(dict.fromkeys(question.names + question.topic_terms))
+        return not self.said_elsewhere([w for w in words if len(w) >= 2 and CJK.search(w)], reports)
 
     def said_elsewhere(self, words: list[str], reports: list[str]) -> list[str]:
         """Those of words that some report uses and none of these reports does."""
@@ -314,7 +324,9 @@ class Assistant:
         if fitting > self.settings.scope_fanout:  # hundreds of reports: those the library-wide retrieval found
             found = dict.fromkeys(c.meta.id for c in run.sentences if c.meta.id in reports)
             reports = list(found)[: self.settings.scope_fanout]
-        several = len(reports) > 1 and (question.kind == "comparison" or question.wants != "text")
+        # a figure or date in several reports: a table, or asking back which one is meant; an open question that sets
+        # several reports side by side ("what did Longhua do on X in 2022 and in 2025?") is an overview, report by report
+        several = len(reports) > 1 and (question.wants != "text" or (question.kind == "comparison" and not open_form(question.text)))
         draft = None
         if several and not (question.other_places and not question.regions):
             answers = self.answer_each(question, q_emb, reports)
@@ -325,7 +337,8 @@ class Assistant:
                 draft = clarification(question, answers, self.settings.clarify_margin, self.settings.clarify_floor,
                                       self.settings.clarify_choices)
         if not draft and question.wants == "text":
-            draft = overview(question, run.sentences, self.settings, self.coverage)
+            side_by_side = question.kind == "comparison" and len(run.scope_reports or []) > 1
+            draft = overview(question, run.sentences, self.settings, self.coverage, each_report=side_by_side)
         elif not draft:
             # what the question counts ("满意度", "数据集") is a word other reports use and the reports it names never do;
             # a Chinese question's own word, not an English one's dictionary guess ("data products" -> 产品)

@@ -99,3 +99,26 @@ def test_a_follow_up_is_answered_in_its_own_language(assistant):
     assert all(note.isascii() or "“" in note for note in answer.notes) and answer.notes[0].startswith("Follow-up")
     answer = assistant.ask("那2024年呢？", history=user("How many one-matter items did Shenzhen launch in 2025?"))
     assert answer.lang == "zh" and answer.answer.startswith("23个。据深圳市")
+
+
+def test_a_turn_that_only_restates_the_previous_question_with_a_new_scope_carries_its_topic(assistant):
+    """"2025年又新增了多少个？" says nothing the previous question did not, except the year: the previous question asked
+    of 2025 (its count of partner areas), not any figure added in 2025 (2900余项 通办事项)."""
+    answer = assistant.ask("2025年又新增了多少个？", history=user("龙华区政务服务数据管理局2022年新增了多少个“跨域通办”合作地区？"))
+    assert "topic" in answer.scope["carried"] and "跨域通办" in answer.resolved_question
+    assert answer.citations[0].report_id == "004" and "17个" in answer.citations[0].text
+    assert answer.status == "uncertain" or answer.answer.startswith("17个")
+
+
+def test_a_question_is_read_in_the_carried_bureau_for_the_year_it_names(assistant):
+    """Whether the conversation's reports speak of what a turn asks is checked in the reports it would be read in: the
+    carried bureau in the year the turn names (Longhua 2022 speaks of 满意度, Longhua 2025 does not)."""
+    answer = assistant.ask("2022年的满意度是多少？", history=user("龙华区2025年新增了多少个“跨域通办”合作地区？"))
+    assert answer.scope["carried"] == ["bureau"] and answer.scope["reports"] == ["001"]
+
+
+def test_an_english_turn_after_a_chinese_one_is_not_made_fresh_by_dictionary_guesses(assistant):
+    """"benefited" / "businesses" / "residents" are dictionary guesses (受益, 商业, 市民…) some of which only other reports
+    use: that does not make the turn a question about something else."""
+    answer = assistant.ask("How many businesses and residents benefited?", history=user("龙华区政务服务数据管理局2022年“免申即享”的补贴金额是多少？"))
+    assert answer.scope["carried"] == ["bureau", "year"] and answer.scope["reports"] == ["001"]

@@ -67,3 +67,42 @@ def test_a_yes_no_question_gets_yes_only_when_the_statement_affirms_it(assistant
     assert affirmed.answer.startswith("是的") and "深小i" in affirmed.citations[0].text
     # a question about the negated phrase itself ("未戴头盔") is affirmed by it
     assert assistant.ask("龙华区是否识别电动自行车未戴头盔的行为？").answer.startswith("是的")
+
+
+def test_an_open_question_over_two_named_reports_gives_each_its_points(assistant, settings):
+    """"对比…2022年和2025年…分别采取了哪些措施": an overview report by report (by year), not a one-cell table."""
+    answer = assistant.ask("对比龙华区2022年和2025年的报告，两年分别采取了哪些措施推进政务服务“跨域通办”？")
+    check_points(answer, settings, {"001", "004"})
+    cited = [c.report_id for c in answer.citations]
+    assert cited.count("001") >= 2 and cited.count("004") >= 2 and cited == sorted(cited)  # 2022 first
+    assert answer.answer.index("2022") < answer.answer.index("2025") and not answer.rows
+
+
+def test_a_yes_no_question_over_two_reports_says_yes_only_when_both_affirm(assistant, settings):
+    answer = assistant.ask("深圳市政务服务和数据管理局在2024年和2025年的报告中，是否都提到推动《深圳市公共数据开放管理办法》出台？")
+    check_points(answer, settings, {"000", "002"})
+    assert answer.answer.startswith("是的") and {c.report_id for c in answer.citations} == {"000", "002"}
+    firsts = [next(c for c in answer.citations if c.report_id == rid) for rid in ("000", "002")]
+    assert all("公共数据开放管理办法" in c.text for c in firsts)  # each report's own most relevant statement
+
+
+def test_a_comparison_that_names_no_open_form_stays_a_table_of_figures(assistant):
+    answer = assistant.ask("Compare the one-matter services launched by Shenzhen and Zhongshan in 2024.")
+    assert answer.rows and {r.report_id for r in answer.rows} == {"000", "003"}
+
+
+def test_sentences_under_a_heading_of_the_topic_are_points_of_it(assistant, settings):
+    """The 2022 report's "1.聚焦“放管服”改革…" section lists its measures without repeating the word 放管服."""
+    answer = assistant.ask("龙华区政务服务数据管理局2022年在“放管服”改革中推出了哪些具体举措？")
+    check_points(answer, settings, {"001"})
+    assert sum("放管服" not in c.text for c in answer.citations) >= 2
+
+
+def test_a_polite_request_is_not_a_yes_no_question(assistant):
+    assert assistant.parse("Can you summarize how Zhongshan used its 12345 hotline in 2024?").kind == "summary"
+    assert assistant.parse("Can Zhongshan residents use the 12345 hotline?").kind == "yesno"
+
+
+def test_an_open_question_with_no_topic_is_not_found(assistant):
+    for text in ("概括一下", "What did they do?"):
+        assert assistant.ask(text).status == "not_found"
