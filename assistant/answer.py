@@ -197,13 +197,14 @@ class Draft:
 
 
 def compose(question: Question, ranked: list[Candidate], settings: Settings, coverage: Coverage, ranker: Ranker,
-            unsaid: bool = False) -> Draft:
+            unsaid: Callable[[], bool] = lambda: False) -> Draft:
     """A single-report answer to a figure or date question: the ranker's claim(s), "not sure", or "not found".
-    unsaid: what the question counts is a word other reports use and the reports it names never do ("深圳市2025年的群众
-    满意度" where only Zhongshan's report speaks of 满意度), or no report is of the bureau and year it names: then the
-    closest candidates count something else or are of another report, and the answer is "not found", not "not sure"."""
+    unsaid() (asked only of a "not sure"): what the question counts is a word other reports use and the reports it
+    names never do ("深圳市2025年的群众满意度" where only Zhongshan's report speaks of 满意度), or no report is of the bureau
+    and year it names: then the closest candidates count something else or are of another report, and the answer is
+    "not found", not "not sure"."""
     found = find_answer(question, ranked, settings, ranker)
-    if found.status == "none" or (found.status == "uncertain" and unsaid and question.wants != "date"):
+    if found.status == "none" or (found.status == "uncertain" and question.wants != "date" and unsaid()):
         return not_found(question, ranked, settings, coverage)
     if found.status == "uncertain":
         return uncertain(question, found.claims)

@@ -343,9 +343,10 @@ class Assistant:
             # what the question counts ("满意度", "数据集") is a word other reports use and the reports it names never do;
             # a Chinese question's own word, not an English one's dictionary guess ("data products" -> 产品)
             # ... or no report is of the bureau and year it names: the closest candidates are of another
-            head = counted_words(question) if question.lang == "zh" else []
-            unsaid = run.scope_reports == [] or (bool(head) and run.scope_reports is not None
-                                                 and self.said_elsewhere(head, run.scope_reports) == head)
+            def unsaid() -> bool:  # a scan of the report texts: only when the answer would be "not sure"
+                head = counted_words(question) if question.lang == "zh" else []
+                return run.scope_reports == [] or (bool(head) and run.scope_reports is not None
+                                                   and self.said_elsewhere(head, run.scope_reports) == head)
             draft = compose(question, run.sentences, self.settings, self.coverage, self.ranker, unsaid)
         if several and fitting > len(reports):  # whatever the answer, it weighed only some of the reports
             draft.notes.append(fanout_note(question, len(reports), fitting))
