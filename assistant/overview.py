@@ -36,13 +36,14 @@ def topic_words(question: Question, sentences: list[Candidate], glossary_only: b
     question's topic terms only those its glossary phrases give (the reports' own words), not a dictionary's senses
     of every word ("used" -> 业务, 材料, 用量); none when the glossary knows none of its words."""
     subject = [question.subject] if question.subject else []
-    words = question.names + question.topic_terms + subject
     if glossary_only:
         known = [w for w in [t for z in question.expansions for t in tokenize(z)] + question.expansions
                  if w not in question.scope_terms]
         if question.lang != "en" or not known:
             return []
         words = question.names + known + subject
+    else:
+        words = question.names + question.topic_terms + subject
     if question.lang == "en":
         latin = {w.lower() for w in re.findall(r"[A-Za-z]{2,}", question.text)} - STOPWORDS
         words += [w for w in sorted(latin) if any(re.search(rf"(?<![a-z]){w}(?![a-z])", s.text, re.I) for s in sentences)]
@@ -159,7 +160,8 @@ def overview(question: Question, ranked: list[Candidate], settings: Settings, co
     en = question.answer_lang == "en"
     firsts = [next(p for p in grouped if p.meta.id == rid) for rid in order]  # each report's most relevant statement
     yesno = question.kind == "yesno" or (each_report and asks_yes_or_no(question.text))
-    affirmed = yesno and all(affirms(question, p.text, topic_words(question, grouped)) for p in firsts)
+    words = topic_words(question, grouped) if yesno else []
+    affirmed = yesno and all(affirms(question, p.text, words) for p in firsts)
     lines = [lead(question, grouped, name, en, yesno, affirmed)]
     for n, p in enumerate(grouped, 1):
         if len(order) > 1 and (n == 1 or grouped[n - 2].meta.id != p.meta.id):

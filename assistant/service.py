@@ -196,14 +196,14 @@ class Assistant:
         reports = self.scope_reports(scope)
         if not reports:
             return True
+        def chinese(words: list[str]) -> list[str]:
+            return [w for w in dict.fromkeys(words) if len(w) >= 2 and CJK.search(w)]
         if question.lang == "en":  # its topic words are dictionary guesses: one the reports in scope use is enough
-            guesses = [w for w in dict.fromkeys(question.topic_terms) if len(w) >= 2 and CJK.search(w) and w not in question.names]
+            guesses = [w for w in chinese(question.topic_terms) if w not in question.names]
             if guesses and len(self.said_elsewhere(guesses, reports)) == len(guesses):
                 return False
-            words = list(question.names)
-        else:
-            words = list(dict.fromkeys(question.names + question.topic_terms))
-        return not self.said_elsewhere([w for w in words if len(w) >= 2 and CJK.search(w)], reports)
+            return not self.said_elsewhere(chinese(question.names), reports)
+        return not self.said_elsewhere(chinese(question.names + question.topic_terms), reports)
 
     def said_elsewhere(self, words: list[str], reports: list[str]) -> list[str]:
         """Those of words that some report uses and none of these reports does."""
