@@ -168,7 +168,7 @@ _RELATIVE_YEAR = re.compile(r"去年|今年|明年|前年|上一年|本年度|la
 
 # --- the focus: what a figure question counts ---
 _FOCUS_ZH_AFTER = re.compile(r"(?:多少|几)[个项件次份天宗条家张期名台路篇场批元人种倍万亿]*+([^？?，,。]+)")
-_FOCUS_ZH_BEFORE = re.compile(r"([^，,？?。]+?)(?:是多少|有多少|为多少|达到?多少|共多少|多少)")
+_FOCUS_ZH_BEFORE = re.compile(r"([^，,？?。]+?)(?:是多少|有多少|为多少|达到?多少|[一总]?共多少|多少)")
 # Quoted names; not single quotes, which English possessives ("Shenzhen's … Longhua's") would pair up.
 _QUOTED_NAME = re.compile(r"[“「《\"]([^”」》\"]{2,20})[”」》\"]")
 # English head nouns that only count ("items", "services"): the word before them says what is counted.
@@ -342,20 +342,23 @@ def focus_text(text: str, lang: str) -> str:
 # jieba part-of-speech tags of words that end a phrase before 多少 without naming what is counted: verbs, adverbs,
 # particles, prepositions ("座谈会一共开了多少场": 一共 开 了). Only a noun left at the end replaces the phrase.
 _NOT_COUNTED = {"v", "vd", "d", "ul", "uj", "ug", "uz", "uv", "f", "p", "c", "y", "r"}
-_NOUNS = {"n", "nz", "nt", "vn", "eng", "l", "i", "j"}
+# jieba tags some nouns of the reports as adjectives or names (清单 "a", 承诺制 "nr")
+_NOUNS = {"n", "nz", "nt", "vn", "eng", "l", "i", "j", "a", "nr"}
 _TOTAL_WORDS = {"一共", "总共", "共", "合计", "总计", "累计"}
+_CLOSING_QUOTE = "”」》\""
 
 
 def _noun_end(phrase: str) -> str:
-    """The phrase up to the noun that ends it: "…系列座谈会一共开了" -> "…系列座谈会"; unchanged when no plain
-    noun is left there (jieba tags places, numbers and some nouns alike: 龙华区 / 满意度 are both "ns")."""
+    """The phrase up to the noun or quoted name that ends it: "…系列座谈会一共开了" -> "…系列座谈会", "“出生一件事”
+    一共办" -> "“出生一件事”"; unchanged when no plain noun is left there (jieba tags places, numbers and some nouns
+    alike: 龙华区 / 满意度 are both "ns"; 申请, 率 are tagged verbs)."""
     import jieba.posseg  # loads with jieba's dictionary, already in memory for the tokenizer
 
     words = [(w.word, w.flag) for w in jieba.posseg.cut(phrase)]
     kept = list(words)
     while kept and (kept[-1][1] in _NOT_COUNTED or kept[-1][0] in _TOTAL_WORDS):
         kept.pop()
-    if len(kept) == len(words) or not kept or kept[-1][1] not in _NOUNS:
+    if len(kept) == len(words) or not kept or (kept[-1][1] not in _NOUNS and kept[-1][0] not in _CLOSING_QUOTE):
         return phrase
     return "".join(w for w, _ in kept)
 
@@ -365,7 +368,10 @@ def focus_terms(phrase: str, lang: str, glossary: Glossary) -> tuple[list[str], 
     English focus words become the Chinese terms of their glossary entries."""
     if lang == "zh":
         terms = tokenize(phrase)
-        named = tokenize(_noun_end(phrase))  # the head is a noun: "座谈会一共开了" counts 座谈会, not 开
+        end = _noun_end(phrase)  # the head is a noun: "座谈会一共开了" counts 座谈会, not 开
+        if end[-1:] and end[-1] in _CLOSING_QUOTE and (quoted := _QUOTED_NAME.findall(end)):
+            return terms, quoted[-1:]  # "“出生一件事”办了多少件": the quoted name is what is counted
+        named = tokenize(end)
         head = named[-1:]
         if head and len(head[0]) == 1 and len(named) > 1 and (named[-2] + head[0]) in phrase:
             head = [named[-2] + head[0]]  # jieba splits unknown compounds: 数据集 -> 数据 + 集
