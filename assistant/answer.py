@@ -56,7 +56,8 @@ def find_answer(question: Question, ranked: list[Candidate], settings: Settings,
     if not scored or scored[0].p < settings.uncertain_threshold:
         return Found("none", pool=scored)
     top = scored[0]
-    sure = top.p >= settings.answer_threshold and names_what_is_counted(question, top.sentence)
+    sure = (top.p >= settings.answer_threshold and names_what_is_counted(question, top.sentence)
+            and names_which(question, top.sentence))
     # a claim whose own label names what the question counts needs less of the ranker's confidence
     named = top.p >= settings.named_answer_threshold and counted_in_label(question, top.claim)
     confident = sure or named or clear_in_english(question, top, scored, settings)
@@ -69,6 +70,13 @@ def find_answer(question: Question, ranked: list[Candidate], settings: Settings,
                 distinct.append(s)
         return Found("uncertain", distinct[:UNCERTAIN_CANDIDATES], scored)
     return Found("answered", [top], scored)
+
+
+def names_which(question: Question, sentence: Candidate) -> bool:
+    """A Chinese question that says which of its head noun's kind it counts (澳门用户, 活跃用户) is answered only by a
+    sentence that says so too: "港澳注册用户超5万" counts the users of Hong Kong and Macao together, "注册用户超200万" the
+    registered ones; such a figure is a candidate, never the answer."""
+    return not question.head_modifier or question.head_modifier in sentence.text
 
 
 def has_part(total: Scored, scored: list[Scored]) -> bool:

@@ -204,6 +204,7 @@ class Question:
     glossary_hits: list[tuple[str, list[str]]] = field(default_factory=list)  # (English phrase, Chinese terms)
     focus: list[str] = field(default_factory=list)        # terms of the thing a figure question counts
     focus_head: list[str] = field(default_factory=list)   # its head noun's terms ("key one-matter items" -> 事项)
+    head_modifier: str = ""      # the Chinese word right before the head noun: which of its kind is counted (澳门用户)
     names: list[str] = field(default_factory=list)        # program / platform names it refers to (“深小i”, i深圳)
     counts: bool = False         # asks "how many" / 多少个: a count, not a percentage
     other_places: list[str] = field(default_factory=list)  # place names that match no indexed region
@@ -383,6 +384,27 @@ def focus_terms(phrase: str, lang: str, glossary: Glossary) -> tuple[list[str], 
     return [z for hit in hits for z in hit.zh], list(hits[-1].zh) if hits else []
 
 
+# jieba tags of words that say which of a kind is meant (a place, a quality) rather than forming one term with the
+# noun after them, as plain nouns and verbs do (政务服务中心, 事项数量, 注册用户)
+_SELECTING = {"ns", "a", "an", "ad", "b", "vn"}
+
+
+def head_modifier(phrase: str, head: list[str], regions: RegionIndex) -> str:
+    """The word right before the head noun of a Chinese focus phrase when it says which of the head's kind is
+    counted: "港澳注册用户中澳门用户" -> 澳门, "日活跃用户数" -> 活跃; "" for a plain noun or verb, a word of one
+    character, an indexed place or a total word."""
+    import jieba.posseg
+
+    if not head or (at := phrase.rfind(head[0])) <= 0:
+        return ""
+    before = [(w.word, w.flag) for w in jieba.posseg.cut(phrase[:at])]
+    word, flag = before[-1] if before else ("", "")
+    if (flag not in _SELECTING or len(word) < 2 or not all(CJK.match(c) for c in word) or regions.is_known(word)
+            or word in _TOTAL_WORDS):
+        return ""
+    return word
+
+
 def generic_head_terms(phrase: str, glossary: Glossary) -> set[str]:
     """Search tokens of a generic English head ("items") that follows what it counts: left out of the search
     terms, where 事项 would favour any sentence about any items over the one about what is counted."""
@@ -490,4 +512,5 @@ def _parse(text: str, glossary: Glossary, regions: RegionIndex, report_names: se
         asks=max(1, len(_ASK_ZH.findall(text)) if lang == "zh" else len(_ASK_EN.findall(text))),
         subject=definition_subject(text) if kind == "definition" else "",
         given=given_numbers(text),
+        head_modifier=head_modifier(phrase, head, regions) if lang == "zh" else "",
     )

@@ -218,6 +218,9 @@ def test_not_found_names_a_few_covered_bureaus_not_hundreds(assistant):
     ("Of Longhua's apply-free subsidy schemes in its 2022 report, how many concerned industry and talent?", "35项", "48项"),
     # the total of "涉及的22项整改任务已完成14项" for a question about the completed tasks
     ("深圳市政数局2025年配合审计，整改任务已经完成了多少项？", "14项", "22项"),
+    # which of its kind is counted ("港澳注册用户超5万" counts Hong Kong and Macao together; "累计注册用户数超200万")
+    ("截至2024年,“i深圳”港澳注册用户中澳门用户有多少?", None, "5万"),
+    ("“i龙华”的日活跃用户数是多少?", None, "200万"),
     # a plan ("预计2023年再推出不少于7项") is shown as "not sure", never stated as what was done
     ("龙华区2023年推出了多少项“免申即享”助企事项？", None, "7项"),
     ("How many apply-free items did Longhua roll out in 2023?", None, "7项"),

@@ -153,6 +153,19 @@ def test_focus_is_what_the_question_counts():
     assert ask("2024年中山市12345热线服务总量是多少？").focus_head == ["总量"]
     # the head is the noun before the verb: what the meetings question counts is 座谈会, not the measure word 场
     assert ask("深圳市2025年“五个一”系列座谈会一共开了多少场？").focus_head == ["座谈会"]
+    # a quoted name before the verb is what is counted; "一共多少" leaves no 一 on the phrase; 清单 is tagged "a"
+    assert ask("2025年龙华区“出生一件事”一共办了多少件？").focus_head == ["出生一件事"]
+    assert ask("2024年深圳全市线下的政务服务中心一共多少个？").focus_head == ["服务中心"]
+    assert ask("龙华区2022年率先发布的告知承诺制清单包含多少项？").focus_head == ["清单"]
+
+
+def test_the_word_before_the_head_says_which_of_its_kind_is_counted():
+    assert ask("截至2024年,“i深圳”港澳注册用户中澳门用户有多少?").head_modifier == "澳门"
+    assert ask("“i龙华”的日活跃用户数是多少?").head_modifier == "活跃"
+    # a plain noun or verb before the head forms one term with it: no modifier to look for
+    assert ask("2024年深圳全市线下的政务服务中心一共多少个？").head_modifier == ""
+    assert ask("“i深圳”注册用户有多少？").head_modifier == ""
+    assert ask("How many monthly active users does the i Shenzhen app have?").head_modifier == ""
     assert ask("How many civil servants work there?").counts and not ask("What is the pass rate?").counts
 
 
