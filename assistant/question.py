@@ -369,10 +369,8 @@ def focus_terms(phrase: str, lang: str, glossary: Glossary) -> tuple[list[str], 
     English focus words become the Chinese terms of their glossary entries."""
     if lang == "zh":
         terms = tokenize(phrase)
-        end = _noun_end(phrase)  # the head is a noun: "座谈会一共开了" counts 座谈会, not 开
-        if end[-1:] and end[-1] in _CLOSING_QUOTE and (quoted := _QUOTED_NAME.findall(end)):
-            return terms, quoted[-1:]  # "“出生一件事”办了多少件": the quoted name is what is counted
-        named = tokenize(end)
+        # the head is a noun: "座谈会一共开了" counts 座谈会, not 开; "“出生一件事”一共办了" counts 一件事
+        named = tokenize(_noun_end(phrase))
         head = named[-1:]
         if head and len(head[0]) == 1 and len(named) > 1 and (named[-2] + head[0]) in phrase:
             head = [named[-2] + head[0]]  # jieba splits unknown compounds: 数据集 -> 数据 + 集
