@@ -149,7 +149,7 @@ def label_rival(question: Question, top: Scored, scored: list[Scored], dominant:
     dominant: only a rival whose label also names every such word the top claim's label names counts ("how many public
     datasets": "开放公共数据集4323个" over "数据28.4亿条"); this one holds whatever the ranker's confidence."""
     missing = lacking(top, question.focus)
-    named = [t for t in question.focus if len(t) >= 2 and t in top.claim.label]
+    named = [t for t in question.focus if len(t) >= 2 and t in top.claim.label] if dominant else []
     return any(s.claim.stated != top.claim.stated and s.sentence.meta.id == top.sentence.meta.id
                and any(t in s.claim.label for t in missing) and (not dominant or all(t in s.claim.label for t in named))
                for s in scored[1:RIVALS + 1])
