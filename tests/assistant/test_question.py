@@ -40,6 +40,14 @@ def test_language_kind_and_unit():
     assert ask("What was the average waiting time at Longhua's service halls?").wants == "figure"
     assert ask("龙华区政务大厅平均等候时间多长？").wants == "figure"
     assert ask("What is Shen Xiao i?").wants == "text"
+    # a quantity asked by what it is, not by "how many": rates, volumes, the fastest time, money, a change
+    assert ask("What pass rates on the law exam do the Shenzhen and Longhua reports cite?").wants == "figure"
+    assert ask("What was the 2025 business volume of Longhua's 'birth one-thing' service?").wants == "figure"
+    assert ask("What is the fastest time for completing business start-up procedures in Zhongshan?").wants == "figure"
+    assert ask("Compare the money paid out through Longhua's subsidy scheme in 2022 and 2025.").wants == "figure"
+    assert ask("How did Longhua's cumulative electronic licence usage change between 2022 and 2025?").wants == "figure"
+    assert ask("龙华区政数局搭建的智能应用场景一共分成了几大核心模块?").wants == "figure"
+    assert ask("How did Longhua make its services easier to use?").wants == "text"
 
 
 def test_a_quoted_name_neither_sets_the_language_nor_stays_in_the_subject():
