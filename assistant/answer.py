@@ -4,6 +4,7 @@ answer it (stating the figure with its qualifier as the report writes it), say "
 candidates with their citations, or say not found. Open questions are answered by assistant/overview.py."""
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from itertools import permutations
 from typing import Callable
@@ -14,6 +15,7 @@ from assistant.ranker import Ranker, Scored, counted_in_label, names_what_is_cou
 from assistant.rerank import Candidate, term_coverage
 from assistant.schema import Citation, ReportFigure
 from assistant.settings import Settings
+from index.claims import TIME_SCOPE
 from index.load import ReportMeta
 
 UNCERTAIN_CANDIDATES = 3
@@ -62,7 +64,8 @@ def find_answer(question: Question, ranked: list[Candidate], settings: Settings,
     named = top.p >= settings.named_answer_threshold and counted_in_label(question, top.claim)
     confident = sure or named or clear_in_english(question, top, scored, settings)
     if (not confident or unasked(question, top) or (question.asks_part and has_part(top, scored))
-            or later_rival(question, top, scored) or label_rival(question, top, scored, dominant=True)):
+            or later_rival(question, top, scored) or label_rival(question, top, scored, dominant=True)
+            or counted_rival(question, top, scored) or counts_other(question, top)):
         distinct, seen = [], set()
         for s in scored:
             if (s.sentence.meta.id, s.sentence.start) not in seen and s.p >= settings.uncertain_threshold:
@@ -116,6 +119,53 @@ def later_rival(question: Question, top: Scored, scored: list[Scored]) -> bool:
                 and s.claim.unit == top.claim.unit and any(t in s.claim.label for t in asked))
 
     return any(rival(s) for s in scored if s.sentence is own)
+
+
+_CLAUSE_END = re.compile(r"[\d,，。；;:：（(、]")
+_QUALIFIER_AFTER = re.compile(r"^(?:以上|以下|左右|之多|余|多)")
+# jieba tags of a word that names what a figure counts ("99路摄像头"), not what is done with it ("4年获评…")
+_COUNTED_NOUN = {"n", "nz", "vn", "nt", "j", "l"}
+_ORDINAL = re.compile(r"^(?:第[一二三四五六七八九十\d]+|首)[批轮次期]")
+
+
+def counted_after(s: Scored) -> str:
+    """The words right after a figure (a trailing 以上 / 余 skipped), up to the next figure, "、" or clause break: what
+    its measure word counts ("11个部门68项…" -> 部门), or the predicate that follows it ("连续4年获评…" -> 获评…)."""
+    rest = _QUALIFIER_AFTER.sub("", s.sentence.text[s.claim.end:])
+    end = _CLAUSE_END.search(rest)
+    return rest[: end.start() if end else len(rest)]
+
+
+def _heads(question: Question) -> list[str]:
+    """The question's head terms that name a thing counted: not a time or batch word (累计, 第二批)."""
+    return [h for h in question.focus_head if len(h) >= 2 and not TIME_SCOPE.search(h) and not _ORDINAL.search(h)]
+
+
+def counted_rival(question: Question, top: Scored, scored: list[Scored]) -> bool:
+    """The top claim's figure counts another noun than the question's head, and a figure of the same sentence among
+    the ranker's first candidates counts the head: "香港特别行政区11个部门68项政务服务" asked how many services, "61家单位
+    90个AI场景" asked how many scenarios. Then both are candidates, and stating the first would be the classic wrong
+    answer."""
+    heads, own = _heads(question), counted_after(top)
+    if not heads or not own or any(h in own for h in heads):
+        return False
+    return any(s.sentence is top.sentence and s.claim.stated != top.claim.stated and any(h in counted_after(s) for h in heads)
+               for s in scored[1:RIVALS + 1])
+
+
+def counts_other(question: Question, top: Scored) -> bool:
+    """An English question's head noun is named before the top figure and another noun right after it, which is what
+    the figure counts: "试点学校接入99路摄像头" counts cameras, not the schools asked about. Chinese questions are left
+    out: there the sentence's noun after a figure is as often the same thing in the report's words, and on the spent
+    blind sets the check cost five right Chinese answers for one wrong one (English: two for seven)."""
+    import jieba.posseg  # in memory with the tokenizer's dictionary
+
+    heads, after = _heads(question), counted_after(top)
+    if (question.lang != "en" or not heads or any(h in after for h in heads)
+            or not any(h in top.sentence.text[: top.claim.start] for h in heads)):
+        return False
+    first = next(iter(jieba.posseg.cut(after)), None)
+    return first is not None and first.flag in _COUNTED_NOUN and len(first.word) >= 2
 
 
 def unasked(question: Question, s: Scored) -> bool:

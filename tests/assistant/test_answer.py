@@ -167,6 +167,28 @@ def test_near_miss_questions_are_not_answered_with_a_neighbouring_figure(assista
     assert not find_figures(lead(answer))
 
 
+@pytest.mark.parametrize("question, other, counted", [
+    # "累计支撑61家单位90个AI场景建设": 61 counts units; the scenarios are 90
+    ("How many AI scenarios has Shenzhen's digital government AI support platform supported, according to its 2025 "
+     "report?", "61家", "90个"),
+    # "香港特别行政区11个部门68项政务服务": 11 counts departments
+    ("Shenzhen's 2024 report mentions Hong Kong government services at kiosks in Qianhai and Hetao. How many HKSAR "
+     "services are offered?", "11个", "68项"),
+])
+def test_a_figure_that_counts_another_noun_of_its_sentence_is_not_stated(assistant, question, other, counted):
+    answer = assistant.ask(question)
+    assert other not in lead(answer)
+    assert answer.status != "answered" or counted in lead(answer)
+
+
+def test_a_figure_whose_own_noun_is_not_the_one_asked_is_not_stated(assistant):
+    # "目前已在试点学校接入99路摄像头": 99 counts cameras, not the schools the question asks about
+    answer = assistant.ask("In how many schools is Longhua's AI campus safety officer being piloted?")
+    assert answer.status in ("uncertain", "not_found") and "99" not in lead(answer)
+    # a noun after the figure that is an enumeration's next member, or a verb, says nothing of what it counts
+    assert assistant.ask("深圳市2025年“高效办成一件事”平均压减办理时限多少天？").status == "answered"
+
+
 @pytest.mark.parametrize("question", [
     "深圳市12345热线2025年的群众满意度是多少？",            # 满意度: only Zhongshan's report speaks of it
     "中山市政府数据开放平台开放了多少个数据集？",            # 数据集: only Shenzhen's reports
