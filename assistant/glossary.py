@@ -4,6 +4,8 @@ Built from the reports themselves (their quoted program names, section headings 
 count); `python -m assistant glossary --missing` lists quoted report terms that no entry covers yet."""
 from __future__ import annotations
 
+import hashlib
+import json
 import re
 from collections import Counter
 from dataclasses import dataclass
@@ -57,6 +59,11 @@ class Glossary:
             entries.append((english, chinese))
             places |= set(chinese) if tag else set()
         return cls(entries, places)
+
+    def fingerprint(self) -> str:
+        """A short hash of the entries (and which are places): what a model written through the glossary depends on."""
+        content = json.dumps([self.entries, sorted(self.places)], ensure_ascii=False)
+        return hashlib.sha256(content.encode()).hexdigest()[:12]
 
     def find(self, text: str) -> list[GlossaryHit]:
         """Non-overlapping glossary phrases in text, leftmost and longest first."""

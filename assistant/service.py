@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import contextlib
 import contextvars
-import hashlib
 import logging
 import os
 import random
@@ -103,10 +102,9 @@ class Assistant:
         size), its own settings, code and glossary (its English questions are written through it). Not the set of
         reports: it learns how questions map onto claims, which an added report does not change, so an add does not
         retrain it (`python -m assistant train` does)."""
-        glossary = self.settings.corpus_dir / self.settings.glossary_name
         config = {"seed": self.settings.ranker_seed, "questions": self.settings.ranker_questions,
                   "glossary": self.settings.glossary_name, "code": ranker_code_version(),
-                  "glossary_text": hashlib.sha256(glossary.read_bytes()).hexdigest()[:12] if glossary.is_file() else ""}
+                  "glossary_text": self.glossary.fingerprint()}  # the entries loaded, not a second read of the file
         return index_fingerprint({"index": read_state(self.index).get("config"), "ranker": config})
 
     def train(self, progress: bool = True) -> Ranker:

@@ -222,6 +222,15 @@ def test_glossary_is_built_from_the_reports():
     assert len(still_missing) < len(covered) / 3  # at least two thirds of the quoted report names have an entry
 
 
+def test_the_glossary_fingerprint_follows_its_entries_not_its_file(tmp_path):
+    """The ranker's English training questions are written through the glossary: a changed entry retrains it."""
+    (tmp_path / "a.tsv").write_text("# one entry\nvisits\t访问量\n", encoding="utf-8")
+    (tmp_path / "b.tsv").write_text("visits\t访问量\n", encoding="utf-8")
+    (tmp_path / "c.tsv").write_text("visits\t浏览量\n", encoding="utf-8")
+    a, b, c = (Glossary.load(tmp_path / f"{n}.tsv").fingerprint() for n in "abc")
+    assert a == b != c and GLOSSARY.fingerprint() != a
+
+
 def test_a_malformed_glossary_line_is_named(tmp_path):
     bad = tmp_path / "glossary.tsv"
     bad.write_text("# comment\nhotline\t热线\nno tab here\n", encoding="utf-8")
