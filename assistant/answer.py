@@ -15,7 +15,7 @@ from assistant.ranker import Ranker, Scored, counted_in_label, names_what_is_cou
 from assistant.rerank import Candidate, term_coverage
 from assistant.schema import Citation, ReportFigure
 from assistant.settings import Settings
-from index.claims import TIME_SCOPE
+from index.claims import QUALIFIER_AFTER, TIME_SCOPE
 from index.load import ReportMeta
 
 UNCERTAIN_CANDIDATES = 3
@@ -122,16 +122,15 @@ def later_rival(question: Question, top: Scored, scored: list[Scored]) -> bool:
 
 
 _CLAUSE_END = re.compile(r"[\d,，。；;:：（(、]")
-_QUALIFIER_AFTER = re.compile(r"^(?:以上|以下|左右|之多|余|多)")
 # jieba tags of a word that names what a figure counts ("99路摄像头"), not what is done with it ("4年获评…")
 _COUNTED_NOUN = {"n", "nz", "vn", "nt", "j", "l"}
 _ORDINAL = re.compile(r"^(?:第[一二三四五六七八九十\d]+|首)[批轮次期]")
 
 
 def counted_after(s: Scored) -> str:
-    """The words right after a figure (a trailing 以上 / 余 skipped), up to the next figure, "、" or clause break: what
+    """The words right after a figure (a trailing 以上 / 左右 skipped, as the claim reads it), up to the next figure, "、" or clause break: what
     its measure word counts ("11个部门68项…" -> 部门), or the predicate that follows it ("连续4年获评…" -> 获评…)."""
-    rest = _QUALIFIER_AFTER.sub("", s.sentence.text[s.claim.end:])
+    rest = QUALIFIER_AFTER.sub("", s.sentence.text[s.claim.end:])
     end = _CLAUSE_END.search(rest)
     return rest[: end.start() if end else len(rest)]
 

@@ -23,7 +23,7 @@ _LIST_BREAK = re.compile(r"[、]")
 # qualifiers written before a figure (longest first) and after it
 _QUALIFIER_BEFORE = re.compile(r"(超过|超出|超|逾|近|约|将近|接近|达到|累计|共计|总计|合计|共|达)$")
 _STATED_BEFORE = ("超过", "超出", "超", "逾", "近", "约", "将近", "接近")  # kept in the stated answer
-_QUALIFIER_AFTER = re.compile(r"^(以上|以下|左右|之多)")
+QUALIFIER_AFTER = re.compile(r"^(以上|以下|左右|之多)")
 # time scope of the figure, read in its clause (or the sentence lead)
 _CUMULATIVE = re.compile(r"累计|上线以来|成立以来|运行以来|启用以来|开通以来|推出以来|历年|总计|共计")
 _FIRST = re.compile(r"首月|首周|首日|首批|首年")
@@ -85,7 +85,7 @@ def sentence_claims(sentence: str, before: str = "") -> list[Claim]:
         segment = sentence[segment_start:segment_end]
         pre = sentence[_start_before(sentence, f, _CLAUSE_BREAK): f.start]
         before_q = _QUALIFIER_BEFORE.search(pre)
-        after_q = _QUALIFIER_AFTER.match(sentence[f.end:])
+        after_q = QUALIFIER_AFTER.match(sentence[f.end:])
         qualifier = (before_q.group(1) if before_q else "") + (after_q.group(1) if after_q else "")
         stated = ((before_q.group(1) if before_q and before_q.group(1) in _STATED_BEFORE else "") + f.text
                   + (after_q.group(1) if after_q else ""))
@@ -175,7 +175,7 @@ def _label(segment: str, figures: list[Figure]) -> str:
     """What a segment counts: its words without the figures and the qualifiers next to them."""
     for f in sorted({f.text for f in figures}, key=len, reverse=True):
         segment = segment.replace(f, "\0")
-    parts = [_QUALIFIER_AFTER.sub("", re.sub(r"(超过|超出|超|逾|近|约|达到|达|共计|共|累计)$", "", p))
+    parts = [QUALIFIER_AFTER.sub("", re.sub(r"(超过|超出|超|逾|近|约|达到|达|共计|共|累计)$", "", p))
              for p in segment.split("\0")]
     return " ".join(p.strip(" ,，、") for p in parts if p.strip(" ,，、"))
 
@@ -222,7 +222,7 @@ def _shared_tail(sentence: str, figures: list[Figure], i: int) -> str:
     if not last_figures:
         return ""
     tail = last[last_figures[-1].end - last_start:]
-    tail = _QUALIFIER_AFTER.sub("", tail).strip(" ,，、")
+    tail = QUALIFIER_AFTER.sub("", tail).strip(" ,，、")
     return f" {tail}" if tail and not re.search(r"\d", tail) else ""
 
 
