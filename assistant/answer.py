@@ -177,13 +177,14 @@ def unasked(question: Question, s: Scored) -> bool:
 
 def clear_in_english(question: Question, top: Scored, scored: list[Scored], settings: Settings) -> bool:
     """An English question about a bureau it names (not a comparison) is answered at english_clear_threshold when its
-    top claim's sentence names what it counts (its head noun) or, when no head noun could be read ("How fast can a
+    top claim's sentence names what it counts (its head noun, in any of the dictionary's senses: "events" is read
+    as 项目 and the sentence says 事件) or, when no head noun could be read ("How fast can a
     company be set up …?"), the claim's unit is the one asked, and no rival figure of that report names more of it
     (label_rival). Its words reach the Chinese text through the glossary and the dictionary and cover only part of a
     claim's label, so the ranker, trained on full glosses, rates right English answers lower than Chinese ones."""
     return (question.lang == "en" and question.kind != "comparison" and bool(question.regions)
             and top.p >= settings.english_clear_threshold
-            and (term_coverage(question.focus_head, top.sentence.text) > 0
+            and (term_coverage(question.head_senses or question.focus_head, top.sentence.text) > 0
                  or not question.focus_head and unit_matches(question.unit, top.claim.unit))
             and not label_rival(question, top, scored))
 

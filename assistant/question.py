@@ -103,11 +103,13 @@ _DATE_ZH = re.compile(r"何时|什么时候|哪一?天|哪一?年|几月|什么�
 _DATE_EN = re.compile(r"^\W*when\b|\bwhen (?:did|was|were|is|are|does|do|will|has|have|had)\b|what date|which date|"
                       r"(?<!\bto )(?<!up-to-)\bdate\b|on what day|which year|what year|which month|what day", re.I)
 _FIGURE_ZH = re.compile(r"多少|几[个项件次份天家条名种万亿%成大]|多长|多久|多大|多高|多快|比例|百分之|率|满意度|数量|总量|金额|"
-                        r"排名|第几|预算|经费|费用|成本|开支|平均")
+                        r"排名|第几|预算|经费|费用|成本|开支|平均|面积")
 _FIGURE_EN = re.compile(r"how many|how much|number of|percentage|what share|percent|\brates?\b|amount|\btotal\b|"
                         # "the fastest time", "the business volume", "the scale of data sharing", "the money paid out",
                         # "how did … usage change": a quantity, however it is asked for
                         r"\b(?:fastest|quickest|shortest|longest)\b|\bvolumes?\b|\bscale of\b|\bmoney\b|\bpaid out\b|"
+                        # "what area does the digital twin base cover": a surface, in square kilometres
+                        r"\bwhat (?:total )?area\b[^?]*\bcover|\bsquare (?:kilomet|met)|\bhectares?\b|"
                         r"\bhow did\b[^?]*\b(?:change|grow|increase|decrease|rise|fall|drop)\b|"
                         r"how long|\brank|how far|by how|how fast|how quickly|how soon|how (?:satisfied|accurate|big|large|"
                         r"high|efficient|widely|often)|"
@@ -208,6 +210,9 @@ class Question:
     glossary_hits: list[tuple[str, list[str]]] = field(default_factory=list)  # (English phrase, Chinese terms)
     focus: list[str] = field(default_factory=list)        # terms of the thing a figure question counts
     focus_head: list[str] = field(default_factory=list)   # its head noun's terms ("key one-matter items" -> 事项)
+    # an English head read through the dictionary: all its senses, of which focus_head holds the most used one
+    # ("events" -> 项目, 事件); a sentence naming any of them names what is counted
+    head_senses: list[str] = field(default_factory=list)
     head_modifier: str = ""      # the Chinese word right before the head noun: which of its kind is counted (澳门用户)
     names: list[str] = field(default_factory=list)        # program / platform names it refers to (“深小i”, i深圳)
     counts: bool = False         # asks "how many" / 多少个: a count, not a percentage
@@ -474,6 +479,7 @@ def parse_question(text: str, glossary: Glossary, regions: RegionIndex, report_n
 def _parse(text: str, glossary: Glossary, regions: RegionIndex, report_names: set[str] = frozenset(),
            dictionary: Dictionary | None = None) -> Question:
     lang = detect_lang(text)
+    head_senses: list[str] = []
     hits = glossary.find(text) if _LATIN.search(text) else []
     expansions = list(dict.fromkeys(z for hit in hits for z in hit.zh))
     extra = dictionary_terms(text, hits, dictionary, regions.english_words)
@@ -486,6 +492,7 @@ def _parse(text: str, glossary: Glossary, regions: RegionIndex, report_names: se
         senses = dictionary_senses(phrase, glossary.find(phrase), dictionary, regions.english_words)
         focus_extra = list(dict.fromkeys(z for _, zh in senses for z in zh))
         # the head noun is the phrase's last word; of its senses, the one the reports use most (senses come most used first)
+        head_senses = head or [z for _, zh in senses[-1:] for z in zh]
         focus, head = focus + focus_extra, head or [zh[0] for _, zh in senses[-1:]]
     if lang == "en":
         generic = generic_head_terms(phrase, glossary)
@@ -500,6 +507,7 @@ def _parse(text: str, glossary: Glossary, regions: RegionIndex, report_names: se
         glossary_hits=[(h.phrase, list(h.zh)) for h in hits],
         focus=[t for t in dict.fromkeys(focus) if not regions.is_known(t) and not t.isdigit()],
         focus_head=[t for t in head if not regions.is_known(t) and not t.isdigit()],
+        head_senses=[t for t in head_senses if not regions.is_known(t) and not t.isdigit()],
         counts=bool(_COUNT.search(text)),
         names=named_things(text, expansions, report_names),
         other_places=regions.unknown_places(text, expansions),

@@ -62,6 +62,8 @@ def test_hard_english_figures_are_stated_right_or_not_at_all(assistant, question
     ("Zhongshan also pulled some powers back up to the city level in 2024 - how many were in the second batch?", "29项"),
     # no head noun to read: the unit asked ("how fast": days) says what is counted
     ("How fast can a company be set up in Zhongshan under the one-license reform?", "0.5天"),
+    # "events" reads most often as 项目 in the reports; its other sense, 事件, is what the sentence counts
+    ("How many events were detected by the 'Long Eye' AI engine across its scenarios, per Longhua's 2022 report?", "23万件"),
 ])
 def test_english_questions_below_the_threshold_are_answered_when_nothing_rivals(assistant, question, figure):
     """The ranker rates these right claims under answer_threshold (English words cover only part of their labels);

@@ -40,6 +40,10 @@ def test_language_kind_and_unit():
     assert ask("What was the average waiting time at Longhua's service halls?").wants == "figure"
     assert ask("龙华区政务大厅平均等候时间多长？").wants == "figure"
     assert ask("What is Shen Xiao i?").wants == "text"
+    # a surface: "what area does … cover", 面积; "what areas did … focus on" stays an open question
+    assert ask("What area does Longhua's digital twin base cover, according to its 2025 report?").wants == "figure"
+    assert ask("龙华区数字孪生底座的覆盖面积？").wants == "figure"
+    assert ask("What areas did Shenzhen focus on in 2025?").wants == "text"
     # a quantity asked by what it is, not by "how many": rates, volumes, the fastest time, money, a change
     assert ask("What pass rates on the law exam do the Shenzhen and Longhua reports cite?").wants == "figure"
     assert ask("What was the 2025 business volume of Longhua's 'birth one-thing' service?").wants == "figure"
