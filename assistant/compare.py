@@ -50,7 +50,10 @@ def comparison(question: Question, answers: list[ReportAnswer], named: bool, min
     # "compare the disclosure requests …" with one report's figure beside another's sentence without one: the rows
     # do not say the same thing, and a table would set a figure against an unrelated statement
     mixed = question.wants == "text" and any(a.figure for a in answered) and not all(a.figure for a in answered)
-    if mixed or any(not a.sure for a in answered):
+    # an English question reaches the Chinese text through guessed word senses, so a named report in which it finds
+    # nothing is no evidence that the report does not say it: no "not stated" row is asserted for it
+    unread = named and question.lang == "en" and len(answered) < len(answers)
+    if mixed or unread or any(not a.sure for a in answered):
         return _unsure(question, answered)
     rows_of = answers if named else answered
     cited = [a for a in rows_of if a.sentence]

@@ -63,6 +63,17 @@ def test_a_named_report_that_does_not_say_keeps_its_row(assistant):
     assert answer.answer.count("报告未提及") == 2 and len(answer.citations) == 1
 
 
+def test_an_english_comparison_asserts_no_named_report_silent(assistant):
+    """An English question reaches the Chinese text through guessed word senses: a named report it finds nothing in
+    may well say it (Shenzhen 2025: "办理时限11天"), so there is no "not stated" row; the closest statements are shown
+    as "not sure" instead. A Chinese comparison keeps its "报告未提及" rows (above)."""
+    answer = assistant.ask("Compare the average cut in processing time (in days) per bundled service reported by "
+                           "Shenzhen's data bureau for 2024 and 2025.")
+    assert answer.status == "uncertain" and "not stated in this report" not in answer.answer
+    english = assistant.ask("What were the 12345 hotline satisfaction rates of Shenzhen and Zhongshan?")
+    assert "not stated in this report" not in english.answer
+
+
 def test_question_fitting_several_reports_asks_back_with_cited_figures(assistant):
     answer = assistant.ask("上线了多少个“高效办成一件事”？")
     assert answer.status == "clarify"
