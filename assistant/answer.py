@@ -338,18 +338,28 @@ def passage_citations(ranked: list[Candidate], k: int, keep: Callable[[Candidate
     return cited
 
 
+def missing_reports(question: Question, coverage: Coverage) -> str:
+    """The years the question names for a bureau that has no report of them ("没有深圳市2030年的报告。"), or ""."""
+    en = question.answer_lang == "en"
+    asked = {r: coverage.years[r] for r in question.regions if r in coverage.years}
+    gaps = [(r, missing) for r, years in asked.items() if (missing := [y for y in question.years if y not in years])]
+    if not gaps:
+        return ""
+    if en:
+        return "; ".join(f"There is no {'/'.join(map(str, ys))} report for {coverage.english.get(r, r)}" for r, ys in gaps) + "."
+    return "；".join(f"没有{r}{'、'.join(f'{y}年' for y in ys)}的报告" for r, ys in gaps) + "。"
+
+
 def not_found_text(question: Question, coverage: Coverage, has_related: bool = False) -> str:
     """Why nothing answers (a place no report covers, a year missing for the asked bureau, or a fact the reports
     do not state) and which bureaus and years the reports do cover."""
     en = question.answer_lang == "en"
     asked = {r: coverage.years[r] for r in question.regions if r in coverage.years}
-    gaps = [(r, missing) for r, years in asked.items() if (missing := [y for y in question.years if y not in years])]
     if question.other_places and not question.regions:
         reason = (f"No indexed report covers {', '.join(question.other_places)}." if en
                   else f"已收录的报告不涉及{'、'.join(question.other_places)}。")
-    elif gaps:
-        reason = ("; ".join(f"There is no {'/'.join(map(str, ys))} report for {coverage.english.get(r, r)}" for r, ys in gaps)
-                  + "." if en else "；".join(f"没有{r}{'、'.join(f'{y}年' for y in ys)}的报告" for r, ys in gaps) + "。")
+    elif gap := missing_reports(question, coverage):
+        reason = gap
     else:
         reason = "None of the indexed reports states this." if en else "已收录的报告中没有回答这个问题的内容。"
     shown = asked or coverage.years

@@ -167,7 +167,7 @@ def run_ask(settings: Settings, args: argparse.Namespace) -> int:
             raise QuestionError(f"cannot read {args.questions}: {err.strerror or type(err).__name__}") from None
         with lines:
             assistant = _assistant(settings)
-            for result in ask_batch(assistant, lines, reports=only):
+            for result in ask_batch(assistant, bounded_lines(lines), reports=only):
                 print(json.dumps(result, ensure_ascii=False), flush=True)
         return 0
     question = validate_question(args.question, settings.max_question_chars)  # fail before loading models
@@ -176,12 +176,30 @@ def run_ask(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
-def ask_batch(assistant, lines: Iterable[str | bytes], reports: list[str] | None = None) -> Iterable[dict]:
-    """One result per non-empty input line: the answer object, or {"id", "error"} for a bad line; a bad line never
-    stops the lines after it. reports: the filter for lines that give none of their own (--reports)."""
+BATCH_LINE_BYTES = 8 << 20  # a question with its history fits many times over; a longer line is refused unread
+
+
+def bounded_lines(stream, limit: int = BATCH_LINE_BYTES) -> Iterable[bytes | None]:
+    """The lines of a binary file, none held longer than limit bytes: a longer one is read past to its end in pieces
+    and given as None (that line's error), so one huge line cannot fill the memory."""
+    while line := stream.readline(limit + 1):
+        if len(line) > limit and not line.endswith(b"\n"):
+            while (rest := stream.readline(limit)) and not rest.endswith(b"\n"):
+                pass
+            yield None
+        else:
+            yield line
+
+
+def ask_batch(assistant, lines: Iterable[str | bytes | None], reports: list[str] | None = None) -> Iterable[dict]:
+    """One result per non-empty input line: the answer object, or {"id", "error"} for a bad line (None: one longer
+    than BATCH_LINE_BYTES); a bad line never stops the lines after it. reports: the filter for lines that give none
+    of their own (--reports)."""
     for number, line in enumerate(lines, 1):
         qid = None
         try:
+            if line is None:
+                raise QuestionError(f"longer than {BATCH_LINE_BYTES >> 20} MB: not read")
             if isinstance(line, bytes):
                 line = line.decode("utf-8")
             if not line.strip():

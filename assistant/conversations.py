@@ -14,7 +14,10 @@ from contextlib import closing
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from pydantic import ValidationError
+
 from assistant.schema import Answer
+from assistant.verify import ungrounded_figures
 
 TITLE_CHARS = 80  # a conversation is titled by its first question, cut here
 COMMENT_CHARS = 2000
@@ -274,12 +277,49 @@ class ConversationStore:
 
     @staticmethod
     def _load(db: sqlite3.Connection, row: sqlite3.Row) -> Conversation:
-        turns = [SavedTurn(t["id"], t["position"], t["question"], Answer.model_validate_json(t["answer"]),
-                           None if t["reports"] is None else json.loads(t["reports"]), t["created"],
-                           t["rating"], t["comment"] or "")
+        turns = [SavedTurn(t["id"], t["position"], str(t["question"]), saved_answer(t["question"], t["answer"]),
+                           _reports(t["reports"]), t["created"], t["rating"], t["comment"] or "")
                  for t in db.execute("SELECT t.*, f.rating, f.comment FROM turns t LEFT JOIN feedback f ON f.turn_id = t.id "
                                      "WHERE t.conversation_id = ? ORDER BY t.position", (row["id"],))]
         return Conversation(row["id"], row["title"], row["created"], row["updated"], turns, row["share_token"])
+
+
+DAMAGED = ("This saved answer is damaged (it cannot be read, or a figure in it is not in the passages it cites), so it "
+           "is not shown; ask the question again. / 这条保存的回答已损坏（无法读取，或其中的数字不在所引段落中），不予显示，请重新提问。")
+
+
+def saved_answer(question: object, raw: object) -> Answer:
+    """A saved answer as stored, when it can be read and every figure it states is still in a span it cites; else a
+    "not sure" answer saying it is damaged. The data dir is outside input: a damaged or edited row must neither break
+    the conversation nor show a figure its sources do not hold."""
+    try:
+        answer = Answer.model_validate_json(raw if isinstance(raw, (str, bytes)) else "")
+    except ValidationError:
+        answer = None
+    # a "not found" states no figure of its own, only the years the library covers
+    if answer is None or (answer.status != "not_found" and ungrounded_figures(answer.model_dump(mode="json"))):
+        return damaged(question)
+    return answer
+
+
+def damaged(question: object) -> Answer:
+    return Answer(question=str(question or ""), status="uncertain", answer=DAMAGED, lang="en", kind="text")
+
+
+def quotes_hold(answer: Answer, texts: dict[str, str]) -> bool:
+    """Every span a saved answer cites is still the text at its offsets in its report (reports no longer in the
+    library are not checked)."""
+    return all(c.text == texts[c.report_id][c.start:c.end] for c in [*answer.citations, *answer.related]
+               if c.report_id in texts)
+
+
+def _reports(raw: object) -> list[str] | None:
+    """A saved turn's report filter; an unreadable one is no filter."""
+    try:
+        value = None if raw is None else json.loads(raw)
+    except (TypeError, ValueError):
+        return None
+    return [str(r) for r in value] if isinstance(value, list) else None
 
 
 def _title(text: str) -> str:

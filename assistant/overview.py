@@ -10,6 +10,7 @@ from dataclasses import replace
 
 from assistant.answer import Coverage, Draft, citation, not_found, source_label
 from assistant.dictionary import STOPWORDS
+from assistant.figures import contains_number
 from assistant.question import Question, asks_yes_or_no
 from assistant.ranker import bigram_overlap
 from assistant.rerank import Candidate, term_coverage
@@ -172,23 +173,36 @@ def overview(question: Question, ranked: list[Candidate], settings: Settings, co
 
 # a negation right before what a yes/no question asks about: "未发生行政诉讼案件" answers "是否发生了行政诉讼案件" with no
 _NEGATION = re.compile(r"未(?!来)|没有|尚未|暂未|并未|不再|从未|无")
+_NEGATION_EN = re.compile(r"\b(?:not|never|no longer|none)\b|n't\b", re.I)
 AFFIRMING_COVERAGE = 0.5
 
 
 def affirms(question: Question, text: str, words: list[str]) -> bool:
     """Whether the most relevant statement says yes to a yes/no question: it names at least AFFIRMING_COVERAGE of the
     question's topic words, and none of them within three characters after a negation (unless the question itself
-    asks about the negated phrase: "未戴头盔")."""
+    asks about the negated phrase: "未戴头盔"). A number the question states must be a figure of the statement
+    ("上线了999个…对吗？" is not affirmed by "上线45个…"), and a premise the question negates ("没有上线…，对吗？",
+    "Didn't Shenzhen …?") must be negated by the statement too: otherwise there is no yes to give."""
     if term_coverage(words, text) < AFFIRMING_COVERAGE:
         return False
     lowered, asked = text.lower(), question.text.lower()
-    for m in _NEGATION.finditer(lowered):
-        rest = lowered[m.end():]
+    if any(not contains_number(lowered, n) for n in question.given):
+        return False
+    if question.lang == "en" and _NEGATION_EN.search(asked):
+        return False
+    return not _negated_alone(asked, lowered, words) and not _negated_alone(lowered, asked, words)
+
+
+def _negated_alone(text: str, other: str, words: list[str]) -> bool:
+    """A topic word within three characters after a negation in text ("没有上线", "未发生…案件"), as a phrase other
+    does not hold."""
+    for m in _NEGATION.finditer(text):
+        rest = text[m.end():]
         for word in words:
             at = rest.find(word)
-            if 0 <= at <= 3 and lowered[m.start():m.end() + at + len(word)] not in asked:
-                return False
-    return True
+            if 0 <= at <= 3 and text[m.start():m.end() + at + len(word)] not in other:
+                return True
+    return False
 
 
 def lead(question: Question, found: list[Candidate], name: str, en: bool, yesno: bool = False, affirmed: bool = False) -> str:

@@ -166,6 +166,8 @@ _PLAN = re.compile(r"(?<![模虚])拟(?!定)|计划|目标|下一步|安排|将�
 
 # --- years: 2024, 2024年, 二〇二四年; relative years are ambiguous and name none ---
 _YEAR = re.compile(r"(?<!\d)(20\d\d)(?!\d)")
+# any other four digits before 年 name a year too ("1990年", "9999年"): one no report covers, never one to drop
+_YEAR_ANY_ZH = re.compile(r"(?<![\d.,])(\d{4})(?=\s*年(?!代|度?以来))")
 _YEAR_ZH = re.compile(r"二[〇零○]([一二三四五六七八九〇零○])([一二三四五六七八九〇零○])年")
 _ZH_DIGIT = {c: str(i) for i, c in enumerate("〇一二三四五六七八九")} | {"零": "0", "○": "0"}
 # A number the question states itself ("Besides the 45 priority items, how many …"), not a year or a date.
@@ -325,7 +327,7 @@ def detect_unit(text: str) -> str | None:
 
 
 def detect_years(text: str) -> list[int]:
-    years = {int(y) for y in _YEAR.findall(text)}
+    years = {int(y) for y in _YEAR.findall(text)} | {int(y) for y in _YEAR_ANY_ZH.findall(text)}
     years |= {int("20" + _ZH_DIGIT[a] + _ZH_DIGIT[b]) for a, b in _YEAR_ZH.findall(text)}
     return sorted(years)
 

@@ -23,7 +23,8 @@ from llama_index.core.schema import QueryBundle
 from tqdm import tqdm
 
 from assistant import synth
-from assistant.answer import Coverage, Draft, compose, find_answer, not_found_text, passage_citations
+from assistant.answer import (Coverage, Draft, compose, find_answer, missing_reports, not_found_text,
+                              passage_citations)
 from assistant.compare import ReportAnswer, clarification, comparison
 from assistant.conversations import ConversationStore
 from assistant.dictionary import Dictionary
@@ -302,6 +303,8 @@ class Assistant:
         draft = self.compose(question, q_emb, run, allowed)
         draft.notes = (scope_notes(question, resolved.carried, dropped) + filter_notes(question, allowed, run, self.reports)
                        + draft.notes)
+        if draft.status != "not_found" and (gap := missing_reports(question, self.coverage)):
+            draft.notes.append(gap)  # "2025年和2030年分别…": answered for 2025, and 2030 is said to have no report
         answerer = "extractive"
         if self.writer and draft.status == "answered" and not draft.rows:
             draft, answerer = self.write_with_llm(question, draft)

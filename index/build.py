@@ -136,7 +136,11 @@ def build_index(settings: Settings, rebuild: bool = False, progress: bool = True
             state = {}
         else:
             _copy_index(live, target)
-        summary = _build(target, reports, state, progress)
+        try:
+            summary = _build(target, reports, state, progress)
+        except BaseException:  # a bad setting, a failing model, an interrupt: the half-built generation goes
+            shutil.rmtree(target.index_dir, ignore_errors=True)
+            raise
         _switch(settings, target.index_dir)
         _remove_stale(settings, keep={target.index_dir, live.index_dir})
     return summary

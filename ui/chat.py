@@ -13,15 +13,14 @@ from dataclasses import dataclass
 import gradio as gr
 
 from assistant.compare import followup_for
-from assistant.conversations import Conversation, ConversationError
-from assistant.export import escape
+from assistant.conversations import Conversation, ConversationError, damaged, quotes_hold
 from assistant.question import QuestionError, error_line
 from assistant.schema import Answer, Stage
 from assistant.service import Assistant
 from ui.conversations import SHARED, BROWSER_ID, Conversations, owner_of
 from ui.i18n import t
 from ui.labels import Labels
-from ui.render import answer_html, context_markdown, working_html
+from ui.render import answer_html, context_markdown, literal, working_html
 
 log = logging.getLogger(__name__)
 
@@ -145,13 +144,13 @@ class Turn:
         refused = ("filter_none" if allowed == [] else "q_empty" if not text else None)
         if refused or len(text) > limit:
             error = t(refused, lang) if refused else t("q_too_long", lang, n=len(text), limit=limit)
-            said = [{"role": "user", "content": html.escape(shown) or "…"}, _error(error, lang)]
+            said = [{"role": "user", "content": literal(shown) or "…"}, _error(error, lang)]
             # the same refusal again (Enter pressed on an empty box, twice): said once. By role and text: the browser
             # sends the chat back in Gradio's own form (message_text)
             again = [(m.get("role"), message_text(m)) for m in chat[-2:]] == [(m["role"], m["content"]) for m in said]
             yield (chat if again else chat + said), message, context, gr.skip(), *keep
             return
-        chat.append({"role": "user", "content": html.escape(shown)})
+        chat.append({"role": "user", "content": literal(shown)})
         number = sum(1 for m in chat if m["role"] == "assistant") + 1
         stages: list[Stage] = []
         yield chat + [self.working(stages, number, lang)], "", context, gr.skip(), *keep
@@ -223,8 +222,9 @@ class Turn:
         """A saved conversation back in the chat: messages, the follow-up context, and message index -> turn id."""
         chat, turn_ids = [], {}
         for number, saved in enumerate(conversation.turns, start=1):
-            chat.append({"role": "user", "content": html.escape(saved.question)})
-            chat.append(self.message(saved.answer, number, lang))
+            chat.append({"role": "user", "content": literal(saved.question)})
+            answer = saved.answer if quotes_hold(saved.answer, self.assistant.texts) else damaged(saved.question)
+            chat.append(self.message(answer, number, lang))
             turn_ids[len(chat) - 1] = saved.id
         scope = conversation.turns[-1].answer.scope if conversation.turns else {}
         return chat, {"history": conversation.history(), "scope": scope}, turn_ids
@@ -362,7 +362,7 @@ def build_chat_tab(assistant: Assistant, labels: Labels, lang: gr.Radio, sidebar
         ratings = [None if read_only else {1: "Like", -1: "Dislike"}.get(s.rating) for s in conversation.turns]
         chat_value = gr.update(value=chat_value, feedback_value=ratings)  # the 👍/👎 given, shown again
         shown = (SHARED + conversation.share_token) if read_only else conversation.id
-        notice = gr.update(value=t("conv_shared", lang_value, title=escape(conversation.title)), visible=True) if read_only \
+        notice = gr.update(value=t("conv_shared", lang_value, title=literal(conversation.title)), visible=True) if read_only \
             else gr.update(visible=False)
         return (chat_value, context_value, turn.context_text(context_value, lang_value), shown, {} if read_only else ids,
                 "" if read_only else conversation.title, None if read_only else conversation.id, notice,

@@ -12,10 +12,33 @@ from assistant.schema import Answer, Citation, Stage
 from assistant.verify import MARKER
 from ui.i18n import TEXT, t
 
-# commonmark + tables, with raw HTML off: the answer text quotes report text (and uploads), which must reach the
-# page escaped, never as markup (the "commonmark" preset turns html on, so it is turned off here)
-_MARKDOWN = MarkdownIt("commonmark", {"breaks": True, "html": False}).enable("table")
+# The answer's own Markdown is paragraphs, tables, "- " lists and **labels**: commonmark with tables, and with raw
+# HTML, links, images, code and headings off, since the answer also holds words from outside (a question's subject,
+# a place the reports do not cover) that must show as written (the "commonmark" preset turns html on)
+_MARKDOWN = (MarkdownIt("commonmark", {"breaks": True, "html": False}).enable("table")
+             .disable(["link", "image", "autolink", "html_inline", "html_block", "backticks", "code", "fence",
+                       "heading", "lheading", "blockquote", "hr", "reference"]))
 CONTEXT_CHARS = 260  # of the paragraph shown on each side of a cited span
+_PUNCTUATION = re.compile(r"[!-/:-@\[-`{-~]")  # ASCII punctuation
+
+
+def literal(text: str) -> str:
+    """Text from outside (a question, a conversation's title) for a place the chat renders as Markdown: each ASCII
+    punctuation character as a character reference, so it shows as written and never becomes markup (a link, an
+    image, emphasis, a table, LaTeX) or HTML. html.unescape gives the text back."""
+    return _PUNCTUATION.sub(lambda m: f"&#{ord(m.group())};", text)
+
+
+def _shielded(answer: Answer) -> tuple[str, dict[str, str]]:
+    """The answer's Markdown with each quoted span (report text, uploads included) replaced by a placeholder, and
+    placeholder -> the span escaped: a quote is shown verbatim, whatever Markdown its report text holds."""
+    text, slots = answer.answer, {}
+    spans = sorted({c.text for c in [*answer.citations, *answer.related] if c.text.strip()}, key=len, reverse=True)
+    for i, span in enumerate(spans):
+        token = f"GOVQASPAN{i}Z"
+        if span in text:
+            text, slots[token] = text.replace(span, token), html.escape(span)
+    return text, slots
 
 
 def answer_html(answer: Answer, turn: int, lang: str, texts: dict[str, str]) -> str:
@@ -26,9 +49,12 @@ def answer_html(answer: Answer, turn: int, lang: str, texts: dict[str, str]) -> 
     if answer.status != "answered":
         icon = {"not_found": "∅", "uncertain": "~"}.get(answer.status, "?")  # text glyphs: no emoji font needed
         parts.append(f'<div class="banner"><span class="icon" aria-hidden="true">{icon}</span>{t(answer.status, lang)}</div>')
-    body = _MARKDOWN.render(answer.answer)
+    markdown, slots = _shielded(answer)
+    body = _MARKDOWN.render(markdown)
     if answer.citations:
         body = MARKER.sub(lambda m: _cite_link(m, turn, len(answer.citations)), body)
+    for token, span in slots.items():
+        body = body.replace(token, span)
     parts.append(f'<div class="answer-text">{body}</div>')
     if answer.notes:
         parts.append('<ul class="notes">' + "".join(f"<li>{html.escape(n)}</li>" for n in answer.notes) + "</ul>")

@@ -135,3 +135,14 @@ def test_every_cli_failure_is_one_line_and_exit_2(args, env, message):
     assert done.returncode == 2 and message in done.stderr, done.stderr
     assert b"Traceback" not in done.stderr and len(done.stderr.strip().splitlines()) == 1 and done.stdout == b""
     assert b"root:" not in done.stderr  # no file's content is echoed
+
+
+def test_a_batch_line_longer_than_the_limit_is_refused_unread():
+    """One huge line (or a file without line ends) is skipped in pieces, never held whole, and is that line's error
+    only."""
+    import io
+
+    from assistant.cli import bounded_lines
+
+    data = b'{"id": 1}\n' + b"x" * 100 + b"\n" + b"y" * 250 + b'\n{"id": 2}\n' + b"z" * 30
+    assert list(bounded_lines(io.BytesIO(data), limit=64)) == [b'{"id": 1}\n', None, None, b'{"id": 2}\n', b"z" * 30]

@@ -146,3 +146,14 @@ def test_asking_back_offers_a_few_choices_a_bureau_first_then_its_years(assistan
         assistant.settings = settings
     full = assistant.ask(question)
     assert full.status == "clarify" and len(full.rows) >= 3 and "还有其他报告" not in full.answer
+
+
+def test_a_comparison_naming_a_year_no_report_covers_says_so(assistant):
+    """"2025年和2030年分别…": answered for 2025, with a note that there is no 2030 report (not a silent 2025 answer);
+    "9999年" is such a year too, never dropped."""
+    answer = assistant.ask("深圳市2025年和2030年分别上线了多少个“高效办成一件事”？")
+    assert answer.status == "answered" and "45个" in answer.answer and "没有深圳市2030年的报告。" in answer.notes
+    english = assistant.ask("How many one-matter items did Shenzhen launch in 2025 and in 2030?")
+    assert "There is no 2030 report for Shenzhen." in english.notes
+    far = assistant.ask("深圳市9999年上线了多少个“高效办成一件事”？")
+    assert far.status == "not_found" and "没有深圳市9999年的报告" in far.answer

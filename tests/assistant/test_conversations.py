@@ -138,3 +138,28 @@ def test_a_read_only_data_dir_keeps_conversations_in_a_temporary_copy(tmp_path, 
     copy.add_turn("browser:a", conversation_id, QUESTION, answers[0])
     assert copy.get("browser:a", conversation_id).turns
     assert (tmp_path / "c.sqlite3").read_bytes() == before
+
+
+def test_a_damaged_or_edited_saved_answer_is_shown_as_damaged_and_the_rest_loads(store, answers):
+    """The data dir is outside input: a turn whose answer is not valid JSON, or whose text states a figure no cited
+    span holds ("45个" edited to "999个"), comes back as a "not sure" answer saying it is damaged; the other turns,
+    and the conversation, load as saved."""
+    from assistant.conversations import DAMAGED, quotes_hold
+
+    first, follow = answers
+    conversation_id = store.start("browser:a", QUESTION)
+    store.add_turn("browser:a", conversation_id, QUESTION, first)
+    store.add_turn("browser:a", conversation_id, "2024年呢？", follow)
+    store.add_turn("browser:a", conversation_id, QUESTION, first)
+    with sqlite3.connect(store.path) as db:
+        ids = [row[0] for row in db.execute("SELECT id FROM turns ORDER BY position")]
+        db.execute("UPDATE turns SET answer = ? WHERE id = ?", ("{not json", ids[0]))
+        db.execute("UPDATE turns SET answer = ? WHERE id = ?", (first.model_dump_json().replace("45个。", "999个。"), ids[1]))
+        db.execute("UPDATE turns SET reports = ? WHERE id = ?", ("[oops", ids[2]))
+    saved = store.get("browser:a", conversation_id)
+    assert [t.answer.answer for t in saved.turns[:2]] == [DAMAGED, DAMAGED]
+    assert all(t.answer.status == "uncertain" and not t.answer.citations for t in saved.turns[:2])
+    assert saved.turns[2].answer == first and saved.turns[2].reports is None
+    # an edited quote: the span no longer matches the report's text at its offsets
+    texts = {c.report_id: "x" * c.end for c in first.citations}
+    assert not quotes_hold(first, texts) and quotes_hold(first, {})

@@ -106,3 +106,16 @@ def test_a_polite_request_is_not_a_yes_no_question(assistant):
 def test_an_open_question_with_no_topic_is_not_found(assistant):
     for text in ("概括一下", "What did they do?"):
         assert assistant.ask(text).status == "not_found"
+
+
+def test_a_yes_no_question_stating_a_false_figure_or_a_negated_premise_gets_no_yes(assistant):
+    """The report says 45: "上线了999个…对吗？", "超过1000个了吗", "没有上线…，对吗？" and "Did Shenzhen launch 999 …?" are
+    answered with the statements, never under a "Yes"; the true figure is still affirmed."""
+    for question in ("深圳市2025年上线了999个“高效办成一件事”对吗？", "深圳市2025年上线的“高效办成一件事”超过1000个了吗？",
+                     "深圳市2025年没有上线“高效办成一件事”，对吗？"):
+        answer = assistant.ask(question)
+        assert answer.kind == "yesno" and not answer.answer.startswith("是的"), question
+        assert "未直接给出肯定的表述" in answer.answer and "上线45个" in answer.citations[0].text
+    english = assistant.ask("Did Shenzhen launch 999 'high-efficiency one thing' items in 2025?")
+    assert english.kind == "yesno" and not english.answer.startswith("Yes") and "does not say yes outright" in english.answer
+    assert assistant.ask("深圳市2025年上线了45个“高效办成一件事”对吗？").answer.startswith("是的")

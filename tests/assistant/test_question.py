@@ -3,7 +3,7 @@ import pytest
 
 from assistant.glossary import Glossary, GlossaryError, missing_terms
 from assistant.places import RegionIndex
-from assistant.question import QuestionError, clean_text, parse_question, validate_history, validate_question
+from assistant.question import QuestionError, clean_text, detect_years, parse_question, validate_history, validate_question
 from index.load import load_reports, read_manifest
 from tests.conftest import CORPUS
 
@@ -364,3 +364,10 @@ def test_a_quantity_named_a_few_words_after_what_is_a_figure_question():
     assert ask("What cumulative volume of data exchange calls had Zhongshan recorded?").wants == "figure"
     assert ask("How many fewer trips did applicants make per one-matter item?").unit == "次"
     assert ask("What measures did Shenzhen take on AI in 2025?").wants == "text"
+
+
+def test_any_four_digit_year_is_a_named_year():
+    """"深圳市9999年…" names a year no report covers (and is answered "not found"), never one to drop."""
+    assert detect_years("深圳市9999年上线了多少个") == [9999] and detect_years("1990年的报告") == [1990]
+    assert detect_years("深圳市2025年和9999年分别") == [2025, 9999]
+    assert detect_years("12345热线") == [] and detect_years("1990年代") == [] and detect_years("共1001件") == []

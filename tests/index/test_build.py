@@ -328,3 +328,20 @@ def test_builds_on_a_chroma_server_write_and_switch_generations_there(built, cor
     from index.build import NOT_ON_SERVER, index_damage, read_state
     other = settings.model_copy(update={"chroma_prefix": "build-test-elsewhere"})
     assert index_damage(other, read_state(other)) == [NOT_ON_SERVER]
+
+
+def test_a_build_that_fails_leaves_no_generation_behind(built, tmp_path, monkeypatch):
+    """A bad embedding setting (or any failure) during a build: the error reaches the caller, the index in use stays,
+    and the half-built generation is removed, not left in data/index."""
+    import index.build as build_module
+
+    settings, _ = copy_of(built, tmp_path)
+    before = sorted(d.name for d in settings.index_root.iterdir())
+
+    def failing(_settings):
+        raise ValueError("Unrecognized model in /etc")
+
+    monkeypatch.setattr(build_module, "build_embedder", failing)
+    with pytest.raises(ValueError):
+        build_index(settings, rebuild=True, progress=False)
+    assert sorted(d.name for d in settings.index_root.iterdir()) == before

@@ -119,3 +119,37 @@ def test_copy_as_markdown_carries_the_whole_answer_markdown_escaped_in_its_attri
     [attribute] = re.findall(r'<button class="copy-md" type="button" data-md="([^"]*)"', page)
     assert html_module.unescape(attribute) == answer_markdown(answer, "")  # newlines and quotes survive
     assert "?report=" in html_module.unescape(attribute)  # reader links, made absolute by the page's script
+
+
+def test_markdown_from_outside_never_becomes_a_link_an_image_or_emphasis_in_a_quote(assistant):
+    """The answer's Markdown holds words from outside: a question's subject ("What is [深小i](http://…)?") and report
+    text (an upload may hold "![追踪](http://…)" or "**满意度**"). Neither becomes a link or an image, and a quote shows
+    the report's characters as written; the answer's own tables, lists and bold labels still render."""
+    answer = assistant.ask("2024年中山市12345热线服务总量是多少？")
+    span = answer.citations[0].text
+    hostile_span = "开通![追踪](http://127.0.0.1:9/p.png)和[官网](http://evil.example/)热线**满意度**_高_"
+    citations = [answer.citations[0].model_copy(update={"text": hostile_span})]
+    text = f"[深小i](http://evil.example/), as the reports describe it:\n- “{hostile_span}”[1]\n\n**label**"
+    page = answer_html(answer.model_copy(update={"answer": text, "citations": citations}), 1, "en", assistant.texts)
+    body = re.search(r'<div class="answer-text">(.*?)</div>', page).group(1)
+    assert "<a href" not in body.replace('<a href="#', "") and "<img" not in page
+    assert "http://evil.example/" in body and "![追踪](http://127.0.0.1:9/p.png)" in body  # shown as written
+    assert "**满意度**_高_" in body  # a quote is verbatim: no emphasis taken from report text
+    assert "<li>" in body and "<strong>label</strong>" in body  # the answer's own Markdown
+    assert span  # the real answer cited a span (the hostile one replaced it)
+
+
+def test_text_from_outside_shown_in_the_chat_is_literal():
+    """A question (or a conversation's title) shown where the chat renders Markdown: every ASCII punctuation mark as a
+    character reference, so no link, image, emphasis or LaTeX; html.unescape gives the question back (Regenerate)."""
+    import html as html_module
+
+    from markdown_it import MarkdownIt
+
+    from ui.render import literal
+
+    question = '![t](http://127.0.0.1:9/t.png) [点我](http://evil.example/) **粗** $$x$$ <b>&</b> 深圳市2025年？'
+    shown = literal(question)
+    rendered = MarkdownIt("commonmark").render(shown)
+    assert "<a" not in rendered and "<img" not in rendered and "<strong>" not in rendered and "<b>" not in rendered
+    assert html_module.unescape(shown) == question
