@@ -325,11 +325,14 @@ class BulkResult:
 
 def report_files(paths: list[Path]) -> tuple[list[Path], list[tuple[str, str]]]:
     """The report files among paths (folders searched recursively, in name order) and the paths that are not:
-    missing, or of a type that is not accepted."""
+    missing, or of a type that is not accepted. In a folder, a symbolic link is refused, not followed: it may lead
+    anywhere on the machine ("report.txt" -> /etc/passwd); a file named on the command line is taken as named."""
     found, refused = [], []
     for path in paths:
         if path.is_dir():
-            found += sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in UPLOAD_TYPES)
+            inside = sorted(p for p in path.rglob("*") if p.suffix.lower() in UPLOAD_TYPES)
+            refused += [(str(p), "a symbolic link: not followed inside a folder") for p in inside if p.is_symlink()]
+            found += [p for p in inside if not p.is_symlink() and p.is_file()]
         elif path.is_file():
             found.append(path)
         else:

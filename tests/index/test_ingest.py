@@ -339,3 +339,19 @@ def test_a_folder_is_added_in_one_transaction_with_a_summary(settings, assistant
     cited = json.loads(done.stdout)["citations"][0]
     assert cited["report_id"] == "005" and cited["uploaded"]
     assert not assistant.ask("2024年中山市12345热线服务总量是多少？").citations[0].uploaded
+
+
+def test_a_symbolic_link_inside_a_folder_is_refused_not_followed(tmp_path):
+    """add FOLDER: a link in it may lead anywhere ("report.txt" -> /etc/hostname, or to a report elsewhere); it is
+    refused with its reason, never read. A file named on the command line is taken as named."""
+    import index.ingest as ingest
+
+    folder = tmp_path / "incoming"
+    folder.mkdir()
+    (folder / "real.txt").write_text("深圳市某区政务服务数据管理局2025年法治政府建设年度报告", encoding="utf-8")
+    (folder / "passwd.txt").symlink_to("/etc/hostname")
+    (folder / "dangling.txt").symlink_to(tmp_path / "gone.txt")
+    files, refused = ingest.report_files([folder, folder / "passwd.txt"])
+    assert files == [folder / "real.txt", folder / "passwd.txt"]  # the second named on the command line
+    assert sorted(p for p, _ in refused) == [str(folder / "dangling.txt"), str(folder / "passwd.txt")]
+    assert all("symbolic link" in why for _, why in refused)
