@@ -65,7 +65,8 @@ def find_answer(question: Question, ranked: list[Candidate], settings: Settings,
     confident = sure or named or clear_in_english(question, top, scored, settings)
     if (not confident or unasked(question, top) or (question.asks_part and has_part(top, scored))
             or later_rival(question, top, scored) or label_rival(question, top, scored, dominant=True)
-            or counted_rival(question, top, scored) or counts_other(question, top)):
+            or counted_rival(question, top, scored) or counts_other(question, top)
+            or enumerated_rival(question, top, scored)):
         distinct, seen = [], set()
         for s in scored:
             if (s.sentence.meta.id, s.sentence.start) not in seen and s.p >= settings.uncertain_threshold:
@@ -167,6 +168,30 @@ def counts_other(question: Question, top: Scored) -> bool:
     return first is not None and first.flag in _COUNTED_NOUN and len(first.word) >= 2
 
 
+ENUMERATION_SPAN = 80  # characters between two sentences of one list cut at "；" (a member may lie between them)
+
+
+def enumerated_rival(question: Question, top: Scored, scored: list[Scored]) -> bool:
+    """A Chinese question about one member of a list the report cuts into sentences at "；" ("减少办理环节7个,压减比例64%;
+    减少办理时限12天,压减比例56%;减少跑动4次,压减比例80%"): another figure of the same unit among the ranker's first candidates
+    stands in a sentence next to the top claim's, and that sentence names a word of the question the top claim's does
+    not (办理时限). Then the members are all candidates, and stating the first would be the classic wrong answer.
+    English questions are left out: their words are the dictionary's guesses, named by unrelated sentences too."""
+    if question.lang != "zh":
+        return False
+    missing = [t for t in question.focus if len(t) >= 2 and t not in top.sentence.text]
+    return any(s.claim.unit == top.claim.unit and s.claim.stated != top.claim.stated
+               and same_list(top.sentence, s.sentence) and any(t in s.sentence.text for t in missing)
+               for s in scored[1:RIVALS + 1])
+
+
+def same_list(own: Candidate, other: Candidate) -> bool:
+    """Two sentences of one list the report cuts at "；": of one report, near, the earlier ending in "；"."""
+    first = own if own.start < other.start else other
+    return (other is not own and other.meta.id == own.meta.id and first.text.rstrip().endswith((";", "；"))
+            and (0 <= other.start - own.end <= ENUMERATION_SPAN or 0 <= own.start - other.end <= ENUMERATION_SPAN))
+
+
 def unasked(question: Question, s: Scored) -> bool:
     """A planned figure ("预计…将新增15个"), a baseline ("在12个合作地区的基础上") or a figure of another time scope (the
     running total for "不算累计") when the question does not ask for one: shown as "not sure" when nothing else is a
@@ -179,13 +204,16 @@ def clear_in_english(question: Question, top: Scored, scored: list[Scored], sett
     """An English question about a bureau it names (not a comparison) is answered at english_clear_threshold when its
     top claim's sentence names what it counts (its head noun, in any of the dictionary's senses: "events" is read
     as 项目 and the sentence says 事件) or, when no head noun could be read ("How fast can a
-    company be set up …?"), the claim's unit is the one asked, and no rival figure of that report names more of it
-    (label_rival). Its words reach the Chinese text through the glossary and the dictionary and cover only part of a
+    company be set up …?"), the claim's unit is the one asked and the claim is not one of a list of figures of that
+    unit ("…压减比例64%;减少办理时限12天,压减比例56%;…": the unit cannot say which), and no rival figure of that report
+    names more of it (label_rival). Its words reach the Chinese text through the glossary and the dictionary and cover only part of a
     claim's label, so the ranker, trained on full glosses, rates right English answers lower than Chinese ones."""
     return (question.lang == "en" and question.kind != "comparison" and bool(question.regions)
             and top.p >= settings.english_clear_threshold
             and (term_coverage(question.head_senses or question.focus_head, top.sentence.text) > 0
-                 or not question.focus_head and unit_matches(question.unit, top.claim.unit))
+                 or not question.focus_head and unit_matches(question.unit, top.claim.unit)
+                 and not any(s.claim.unit == top.claim.unit and s.claim.stated != top.claim.stated
+                             and same_list(top.sentence, s.sentence) for s in scored[1:RIVALS + 1]))
             and not label_rival(question, top, scored))
 
 

@@ -294,7 +294,8 @@ class Assistant:
         question, resolved, dropped = self.understand_turn(*self.validate(text, history))
         allowed = self.check_filter(reports)
         scope = {"regions": question.regions, "level": question.level, "years": question.years,
-                 "carried": resolved.carried, "dropped": dropped, "filter": allowed}
+                 "carried": resolved.carried, "dropped": dropped, "filter": allowed,
+                 "other_places": question.other_places}  # places named that no report covers (北京市)
         # the reports the question names, before the user's filter narrows them (the filter is shown beside them)
         on_stage(Stage("understood", question.answer_lang, question.kind, scope | {"reports": self.scope_reports(question)}))
         q_emb, run = self.search(question, self.settings.top_k, allowed=allowed)

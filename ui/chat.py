@@ -242,7 +242,9 @@ class Turn:
         if answer.status == "clarify":
             return [{"label": f"{r.followup} · {r.figure}" if r.figure else r.followup, "value": r.followup}
                     for r in answer.rows]
-        if answer.status == "not_found" and not answer.scope.get("filter"):
+        # not found: the related passages' reports, unless the question named a place no report covers ("北京市…":
+        # "中山市2024年" would be read into it as "中山市北京市2024年…")
+        if answer.status == "not_found" and not answer.scope.get("filter") and not answer.scope.get("other_places"):
             metas = [self.assistant.reports[c.report_id] for c in answer.related if c.report_id in self.assistant.reports]
             followups = dict.fromkeys(followup_for(m, answer.lang) for m in metas)
             return [{"label": f, "value": f} for f in followups]

@@ -77,6 +77,7 @@ TEXT: dict[str, tuple[str, str]] = {  # key: (English, Chinese)
     "understood": ("Understood: {parts}", "理解为：{parts}"),
     "u_all": ("every report", "全部报告"),
     "u_reports": ("{n} matching reports", "{n} 份符合的报告"),
+    "u_report": ("1 matching report", "1 份符合的报告"),
     "u_in_en": ("answer in English", "以英文作答"),
     "u_in_zh": ("answer in Chinese", "以中文作答"),
     "u_filter": ("your filter: {n} reports", "筛选：{n} 份报告"),

@@ -188,7 +188,8 @@ def understood_parts(stage: Stage, lang: str, names: dict[str, str]) -> str:
     if scope.get("years"):
         parts.append(", ".join(map(str, scope["years"])))
     reports = scope.get("reports")
-    parts.append(t("u_all", lang) if reports is None else t("u_reports", lang, n=len(reports)))
+    parts.append(t("u_all", lang) if reports is None else t("u_report", lang) if len(reports) == 1
+                 else t("u_reports", lang, n=len(reports)))
     if scope.get("filter") is not None:
         parts.append(t("u_filter", lang, n=len(scope["filter"])))
     if stage.lang != lang:  # the interface says it only when the answer's language differs from its own

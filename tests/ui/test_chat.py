@@ -157,3 +157,13 @@ def test_each_filter_lists_only_what_the_other_two_allow(assistant):
     # what a filter holds stays a choice, even when the others rule it out (the status then says nothing matches)
     reports, bureaus, years = filter_choices(assistant, ["002"], zhongshan, ["2022"])
     assert "2022" in years and "002" in [rid for _, rid in reports] and zhongshan[0] in bureaus
+
+
+def test_a_place_no_report_covers_offers_no_report_to_ask_instead(assistant):
+    """"北京市…" is not found; a button "中山市2024年" would be read into that question ("中山市北京市2024年…"), so none is
+    offered; a fact the reports do not state still offers the reports of its related passages."""
+    turn = Turn(assistant)
+    elsewhere = assistant.ask("北京市2024年12345热线接了多少电话？")
+    assert elsewhere.status == "not_found" and elsewhere.scope["other_places"] and turn.candidates(elsewhere) == []
+    unstated = assistant.ask("How many one-matter items did Shenzhen launch in 2023?")
+    assert unstated.status == "not_found" and turn.candidates(unstated)

@@ -92,7 +92,7 @@ def test_the_work_in_progress_shows_what_was_understood_then_the_passages_read(a
     understood = working_html(stages[:1], 1, "zh", names, assistant.texts)
     assert "理解为：数字 · Shenzhen · 2025 · 1 份符合的报告 · 以英文作答" in understood and "source-card" not in understood
     reading = working_html(stages, 1, "en", names, assistant.texts)
-    assert "Understood: a figure · Shenzhen · 2025 · 1 matching reports" in reading
+    assert "Understood: a figure · Shenzhen · 2025 · 1 matching report" in reading
     assert "answer in" not in reading  # said only when the answer's language is not the interface's
     assert reading.count('class="source-card related"') == len(stages[1].passages) > 0
     assert answer.citations[0].text in reading  # the passage the answer rests on was among those shown while reading
