@@ -180,9 +180,12 @@ def enumerated_rival(question: Question, top: Scored, scored: list[Scored]) -> b
     if question.lang != "zh":
         return False
     missing = [t for t in question.focus if len(t) >= 2 and t not in top.sentence.text]
-    return any(s.claim.unit == top.claim.unit and s.claim.stated != top.claim.stated
-               and same_list(top.sentence, s.sentence) and any(t in s.sentence.text for t in missing)
-               for s in scored[1:RIVALS + 1])
+    return any(list_rival(top, s) and any(t in s.sentence.text for t in missing) for s in scored[1:RIVALS + 1])
+
+
+def list_rival(top: Scored, s: Scored) -> bool:
+    """s is another figure of top's unit in another sentence of the same list (same_list)."""
+    return s.claim.unit == top.claim.unit and s.claim.stated != top.claim.stated and same_list(top.sentence, s.sentence)
 
 
 def same_list(own: Candidate, other: Candidate) -> bool:
@@ -212,8 +215,7 @@ def clear_in_english(question: Question, top: Scored, scored: list[Scored], sett
             and top.p >= settings.english_clear_threshold
             and (term_coverage(question.head_senses or question.focus_head, top.sentence.text) > 0
                  or not question.focus_head and unit_matches(question.unit, top.claim.unit)
-                 and not any(s.claim.unit == top.claim.unit and s.claim.stated != top.claim.stated
-                             and same_list(top.sentence, s.sentence) for s in scored[1:RIVALS + 1]))
+                 and not any(list_rival(top, s) for s in scored[1:RIVALS + 1]))
             and not label_rival(question, top, scored))
 
 
