@@ -10,8 +10,9 @@ import shutil
 import sqlite3
 import tempfile
 import time
+from collections.abc import Mapping
 from contextlib import closing
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from pydantic import ValidationError
@@ -306,11 +307,15 @@ def damaged(question: object) -> Answer:
     return Answer(question=str(question or ""), status="uncertain", answer=DAMAGED, lang="en", kind="text")
 
 
-def quotes_hold(answer: Answer, texts: dict[str, str]) -> bool:
-    """Every span a saved answer cites is still the text at its offsets in its report (reports no longer in the
-    library are not checked)."""
-    return all(c.text == texts[c.report_id][c.start:c.end] for c in [*answer.citations, *answer.related]
-               if c.report_id in texts)
+def checked(conversation: Conversation, texts: Mapping[str, str]) -> Conversation:
+    """The conversation as it may be shown or exported: a saved answer that quotes a span which is no longer the text
+    at its offsets in its report is replaced by the damaged answer (reports no longer in the library are not checked;
+    figures were checked when the row was read, by saved_answer)."""
+    def holds(answer: Answer) -> bool:
+        return all(c.text == texts[c.report_id][c.start:c.end] for c in [*answer.citations, *answer.related]
+                   if c.report_id in texts)
+    turns = [t if holds(t.answer) else replace(t, answer=damaged(t.question)) for t in conversation.turns]
+    return replace(conversation, turns=turns)
 
 
 def _reports(raw: object) -> list[str] | None:

@@ -26,7 +26,7 @@ from assistant import synth
 from assistant.answer import (Coverage, Draft, compose, find_answer, missing_reports, not_found_text,
                               passage_citations)
 from assistant.compare import ReportAnswer, clarification, comparison
-from assistant.conversations import ConversationStore
+from assistant.conversations import Conversation, ConversationStore, checked
 from assistant.dictionary import Dictionary
 from assistant.followup import Resolved, resolve
 from assistant.glossary import Glossary, quoted_terms
@@ -129,6 +129,14 @@ class Assistant:
         """Saved conversations and feedback, opened on first use (ConversationError for a file of a newer version);
         a read-only data dir keeps them in a temporary copy for as long as the app runs."""
         return ConversationStore.open(self.settings.data_dir, self.settings.conversations_name, writable(self.settings.data_dir))
+
+    def conversation(self, owner: str, conversation_id: str) -> Conversation:
+        """One of owner's saved conversations, as it may be shown or exported (assistant.conversations.checked)."""
+        return checked(self.conversations.get(owner, conversation_id), self.texts)
+
+    def shared_conversation(self, token: str) -> Conversation:
+        """The conversation a share link opens, read-only, checked in the same way."""
+        return checked(self.conversations.shared(token), self.texts)
 
     def _search_text(self, text: str) -> tuple[Question, list[Candidate]]:
         question = self.parse(text)

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import gradio as gr
 
 from assistant.compare import followup_for
-from assistant.conversations import Conversation, ConversationError, damaged, quotes_hold
+from assistant.conversations import Conversation, ConversationError
 from assistant.question import QuestionError, error_line
 from assistant.schema import Answer, Stage
 from assistant.service import Assistant
@@ -223,8 +223,7 @@ class Turn:
         chat, turn_ids = [], {}
         for number, saved in enumerate(conversation.turns, start=1):
             chat.append({"role": "user", "content": literal(saved.question)})
-            answer = saved.answer if quotes_hold(saved.answer, self.assistant.texts) else damaged(saved.question)
-            chat.append(self.message(answer, number, lang))
+            chat.append(self.message(saved.answer, number, lang))
             turn_ids[len(chat) - 1] = saved.id
         scope = conversation.turns[-1].answer.scope if conversation.turns else {}
         return chat, {"history": conversation.history(), "scope": scope}, turn_ids
@@ -378,7 +377,7 @@ def build_chat_tab(assistant: Assistant, labels: Labels, lang: gr.Radio, sidebar
 
     def open_saved(conversation_id, owner_value, lang_value):
         try:
-            return *show(saved.store().get(owner_value, conversation_id), lang_value), gr.Tabs(selected="chat")
+            return *show(assistant.conversation(owner_value, conversation_id), lang_value), gr.Tabs(selected="chat")
         except (ConversationError, sqlite3.Error, TypeError) as err:
             gr.Warning(str(err))
             return *[gr.update()] * len(opened), gr.update()
@@ -396,9 +395,9 @@ def build_chat_tab(assistant: Assistant, labels: Labels, lang: gr.Radio, sidebar
         shown = empty(lang_value)
         try:
             if token:
-                shown = show(saved.store().shared(token), lang_value, read_only=True)
+                shown = show(assistant.shared_conversation(token), lang_value, read_only=True)
             elif isinstance(open_value, str) and open_value:
-                shown = show(saved.store().get(owner_value, open_value), lang_value)
+                shown = show(assistant.conversation(owner_value, open_value), lang_value)
         except (ConversationError, sqlite3.Error) as err:
             if token:
                 gr.Warning(str(err))

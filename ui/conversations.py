@@ -182,9 +182,9 @@ class Conversations:
     def _conversation(self, owner, current, lang):
         try:
             if current and current.startswith(SHARED):
-                return self.store().shared(current[len(SHARED):])
+                return self.assistant.shared_conversation(current[len(SHARED):])
             if self._own(owner, current):
-                return self.store().get(owner, current)
+                return self.assistant.conversation(owner, current)
         except (ConversationError, sqlite3.Error) as err:
             gr.Warning(str(err))
             return None

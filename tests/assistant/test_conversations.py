@@ -144,7 +144,7 @@ def test_a_damaged_or_edited_saved_answer_is_shown_as_damaged_and_the_rest_loads
     """The data dir is outside input: a turn whose answer is not valid JSON, or whose text states a figure no cited
     span holds ("45个" edited to "999个"), comes back as a "not sure" answer saying it is damaged; the other turns,
     and the conversation, load as saved."""
-    from assistant.conversations import DAMAGED, quotes_hold
+    from assistant.conversations import DAMAGED, checked
 
     first, follow = answers
     conversation_id = store.start("browser:a", QUESTION)
@@ -160,6 +160,9 @@ def test_a_damaged_or_edited_saved_answer_is_shown_as_damaged_and_the_rest_loads
     assert [t.answer.answer for t in saved.turns[:2]] == [DAMAGED, DAMAGED]
     assert all(t.answer.status == "uncertain" and not t.answer.citations for t in saved.turns[:2])
     assert saved.turns[2].answer == first and saved.turns[2].reports is None
-    # an edited quote: the span no longer matches the report's text at its offsets
+    # an edited report text: the span no longer matches it at its offsets, so the answer is shown (and exported) as
+    # damaged; a report no longer in the library is not checked
     texts = {c.report_id: "x" * c.end for c in first.citations}
-    assert not quotes_hold(first, texts) and quotes_hold(first, {})
+    shown = checked(saved, texts)
+    assert shown.turns[2].answer.answer == DAMAGED and shown.turns[:2] == saved.turns[:2]
+    assert checked(saved, {}).turns == saved.turns

@@ -167,3 +167,29 @@ def test_a_place_no_report_covers_offers_no_report_to_ask_instead(assistant):
     assert elsewhere.status == "not_found" and elsewhere.scope["other_places"] and turn.candidates(elsewhere) == []
     unstated = assistant.ask("How many one-matter items did Shenzhen launch in 2023?")
     assert unstated.status == "not_found" and turn.candidates(unstated)
+
+
+def test_an_export_holds_no_quote_that_is_no_longer_its_reports_text(assistant):
+    """Export checks a saved answer as the chat does (Assistant.conversation): a turn whose quoted span was edited in
+    the data dir is exported as damaged, not with its unsupported quote and figure."""
+    import sqlite3
+    from pathlib import Path
+    from types import SimpleNamespace
+
+    from assistant.conversations import DAMAGED
+    from ui.conversations import Conversations
+
+    owner = "browser:" + "c" * 32
+    answer = assistant.ask(QUESTION)
+    current, turn_id = Turn(assistant).save(owner, None, QUESTION, answer, None, "zh")
+    edited = answer.model_copy(update={"citations": [c.model_copy(update={"text": c.text.replace("45", "99")})
+                                                     for c in answer.citations],
+                                       "answer": answer.answer.replace("45", "99")})
+    with sqlite3.connect(assistant.conversations.path) as db:
+        db.execute("UPDATE turns SET answer = ? WHERE id = ?", (edited.model_dump_json(), turn_id))
+    request = SimpleNamespace(url=SimpleNamespace(scheme="http", netloc="127.0.0.1:7860"))
+    conversations = Conversations(assistant)  # its export folder lives as long as it does
+    files = [Path(f) for f in conversations.export(owner, current, "zh", request)["value"]]
+    exported = "".join(f.read_text(encoding="utf-8") for f in files)
+    assert edited.citations[0].text not in exported and "99个" not in exported and DAMAGED.split(" (")[0] in exported
+    assert assistant.conversation(owner, current).turns[0].answer.answer == DAMAGED
