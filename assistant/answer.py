@@ -339,11 +339,12 @@ class Coverage:
     """What the index covers, to say so when nothing answers."""
     years: dict[str, list[int]]   # region -> years of its reports
     english: dict[str, str]       # region -> English name
+    filtered: bool = False        # the reports a user's filter allows, not the whole library
 
     @classmethod
-    def of(cls, metas: list[ReportMeta]) -> "Coverage":
+    def of(cls, metas: list[ReportMeta], filtered: bool = False) -> "Coverage":
         return cls({m.region: sorted(x.year for x in metas if x.region == m.region) for m in metas},
-                   {m.region: m.region_short_en for m in metas})
+                   {m.region: m.region_short_en for m in metas}, filtered)
 
 
 RELATED_PASSAGES = 3
@@ -388,19 +389,40 @@ def not_found_text(question: Question, coverage: Coverage, has_related: bool = F
     if question.other_places and not question.regions:
         reason = (f"No indexed report covers {', '.join(question.other_places)}." if en
                   else f"已收录的报告不涉及{'、'.join(question.other_places)}。")
-    elif gap := missing_reports(question, coverage):
+    elif not coverage.filtered and (gap := missing_reports(question, coverage)):
         reason = gap
     else:
-        reason = "None of the indexed reports states this." if en else "已收录的报告中没有回答这个问题的内容。"
-    shown = asked or coverage.years
+        reason = _unstated(question, asked, coverage)
+    shown = asked | coverage.years  # the bureaus asked about first
     listed = dict(list(shown.items())[:COVERAGE_LISTED])  # at hundreds of reports: a few, and how many more
     more = len(shown) - len(listed)
     if en:
         covered = "; ".join(f"{coverage.english.get(r, r)}: {', '.join(map(str, years))}" for r, years in listed.items())
         covered += " and more" if more else ""  # no count: a figure the answer states must be in a cited span
         related = " The closest passages are listed as related reading, not as an answer." if has_related else ""
-        return f"Not found: {reason} The reports cover {covered}.{related}"
+        return f"Not found: {reason} The reports {'in the filter' if coverage.filtered else ''} cover {covered}.{related}".replace("  ", " ")
     covered = "；".join(f"{region}（{'、'.join(f'{y}年' for y in years)}）" for region, years in listed.items())
     covered += "等" if more else ""
     related = "下列相关段落仅供参考，并非答案。" if has_related else ""
-    return f"未找到：{reason}已收录的报告范围：{covered}。{related}"
+    return f"未找到：{reason}{'筛选内的' if coverage.filtered else '已收录的'}报告范围：{covered}。{related}"
+
+
+def _unstated(question: Question, asked: dict[str, list[int]], coverage: Coverage) -> str:
+    """Which reports were found silent: those of the bureau and year the question names (a follow-up's carried ones
+    included), those of a year, those a user's filter allows, or the whole library."""
+    en = question.answer_lang == "en"
+    years = sorted(set(question.years))
+    if asked:
+        if en:
+            which = " and ".join(coverage.english.get(r, r) for r in asked) + "".join(f" {y}" for y in years[:1]) + \
+                "".join(f"/{y}" for y in years[1:])
+            several = sum(len([y for y in ys if not years or y in years]) for ys in asked.values()) > 1
+            return f"The {which} {'reports do' if several else 'report does'} not state this."
+        names = "、".join(asked)
+        return f"{names}{'、'.join(f'{y}年' for y in years)}的报告中没有回答这个问题的内容。"
+    if years:
+        return (f"No {'/'.join(map(str, years))} report {'in the filter ' if coverage.filtered else ''}states this." if en
+                else f"{'筛选内' if coverage.filtered else '已收录'}的{'、'.join(f'{y}年' for y in years)}报告中没有回答这个问题的内容。")
+    if coverage.filtered:
+        return "None of the reports in the filter states this." if en else "筛选内的报告中没有回答这个问题的内容。"
+    return "None of the indexed reports states this." if en else "已收录的报告中没有回答这个问题的内容。"

@@ -71,6 +71,8 @@ def _resolve_turn(current: Question, previous: Question | None, parse: Callable[
     if names_bureau and current.years and not scope_only:
         return Resolved(current)  # a question of its own
     leans = scope_only or bool(_ELLIPTIC.search(current.text.strip()) or _REFERS.search(current.text))
+    if names_bureau and not leans and (current.regions, current.level) != (previous.regions, previous.level):
+        return Resolved(current)  # another bureau, with a topic of its own: a fresh question, the year included
     # the reports the turn would be read in: the carried bureau, with the year the turn names
     carried_scope = replace(previous, years=current.years) if current.years and not names_bureau else previous
     if not leans and ((previous.other_places and not previous.regions) or not mentions(carried_scope, current)):

@@ -330,6 +330,8 @@ class Assistant:
         """A comparison when the question compares reports; "clarify" when a figure question fits several reports
         that state different figures; otherwise the single best-supported answer (or "not found")."""
         reports = run.scope_reports if run.scope_reports is not None else list(allowed or self.reports)
+        # what a "not found" says was searched: the library, or the reports a user's filter allows
+        coverage = self.coverage if allowed is None else Coverage.of([self.reports[r] for r in allowed], filtered=True)
         fitting = len(reports)
         if fitting > self.settings.scope_fanout:  # hundreds of reports: those the library-wide retrieval found
             found = dict.fromkeys(c.meta.id for c in run.sentences if c.meta.id in reports)
@@ -348,7 +350,7 @@ class Assistant:
                                       self.settings.clarify_choices)
         if not draft and question.wants == "text":
             side_by_side = question.kind == "comparison" and len(run.scope_reports or []) > 1
-            draft = overview(question, run.sentences, self.settings, self.coverage, each_report=side_by_side)
+            draft = overview(question, run.sentences, self.settings, coverage, each_report=side_by_side)
         elif not draft:
             # what the question counts ("满意度", "数据集") is a word other reports use and the reports it names never do;
             # a Chinese question's own word, not an English one's dictionary guess ("data products" -> 产品)
@@ -357,7 +359,7 @@ class Assistant:
                 head = counted_words(question) if question.lang == "zh" else []
                 return run.scope_reports == [] or (bool(head) and run.scope_reports is not None
                                                    and self.said_elsewhere(head, run.scope_reports) == head)
-            draft = compose(question, run.sentences, self.settings, self.coverage, self.ranker, unsaid)
+            draft = compose(question, run.sentences, self.settings, coverage, self.ranker, unsaid)
         if several and fitting > len(reports):  # whatever the answer, it weighed only some of the reports
             draft.notes.append(fanout_note(question, len(reports), fitting))
         return draft

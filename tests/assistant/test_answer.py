@@ -221,6 +221,18 @@ def test_a_place_no_report_covers_is_said_so_even_where_jieba_does_not_tag_it(as
     assert answer.status == "not_found" and "铁岭市" in answer.answer
 
 
+def test_not_found_says_which_reports_were_found_silent(assistant):
+    """"None of the indexed reports" only when the whole library was searched: a named bureau and year, a named year,
+    or a user's filter is what the answer says it searched."""
+    named = assistant.ask("What was Shenzhen's 12345 hotline budget in 2025?")
+    assert named.status == "not_found" and "The Shenzhen 2025 report does not state this." in named.answer
+    assert "Zhongshan: 2024" in named.answer  # the rest of the library is still listed
+    filtered = assistant.ask("12345热线的预算是多少？", reports=["001"])
+    assert filtered.status == "not_found" and "筛选内的报告中没有" in filtered.answer and "已收录" not in filtered.answer
+    everywhere = assistant.ask("12345热线的预算是多少？")
+    assert everywhere.status == "not_found" and "已收录的报告中没有" in everywhere.answer
+
+
 def test_not_found_names_a_few_covered_bureaus_not_hundreds(assistant):
     from assistant.answer import COVERAGE_LISTED, Coverage, not_found_text
 

@@ -54,6 +54,19 @@ def test_a_question_of_its_own_ignores_the_history(assistant):
     assert answer.scope["carried"] == [] and answer.answer.startswith("267.3万件次") and not answer.notes
 
 
+def test_a_turn_naming_another_bureau_and_its_own_topic_carries_no_year(assistant):
+    """After a comparison of Shenzhen's 2024 and 2025 reports, a complete question about Longhua is a question of its
+    own: it was read as Longhua in 2024 and 2025 ("no Longhua 2024 report"). The same bureau keeps its year."""
+    comparison = user("深圳市2024年和2025年分别上线了多少个“高效办成一件事”？")
+    answer = assistant.ask("龙华区2022年新增了多少个“跨域通办”合作地区？", history=comparison)
+    assert answer.scope["carried"] == [] and answer.scope["years"] == [2022]
+    question = assistant.understand("龙华区“跨域通办”合作地区有多少个？", history=comparison)
+    assert question.regions == ["深圳市龙华区"] and question.years == []
+    question = assistant.understand("How many 'one thing' services has Zhongshan launched in total?",
+                                    history=user("中山市2024年“企业职工退休一件事”累计办了多少宗？"))
+    assert question.regions == ["中山市"] and question.years == [2024]
+
+
 def test_level_follow_up_replaces_the_bureau(assistant):
     question = assistant.understand("区级的呢？", history=user("深圳市2025年新增了几件规范性文件？"))
     assert question.level == "district" and question.regions == [] and question.years == [2025]
