@@ -165,6 +165,20 @@ class ConversationStore:
             db.execute("UPDATE conversations SET updated = ? WHERE id = ?", (now, conversation_id))
             return cursor.lastrowid
 
+    def copy(self, owner: str, conversation: Conversation) -> tuple[str, list[int]]:
+        """conversation (a shared one, as shown) saved as a new conversation of owner's, in one transaction: its title,
+        questions, filters and answers, not the sharer's feedback; -> the copy's id and its turn ids in order."""
+        copy_id, now = secrets.token_hex(16), time.time()
+        with closing(self._connect()) as db, db:
+            db.execute("INSERT INTO conversations (id, owner, title, created, updated) VALUES (?, ?, ?, ?, ?)",
+                       (copy_id, owner, _title(conversation.title), now, now))
+            ids = [db.execute("INSERT INTO turns (conversation_id, position, question, reports, answer, created) "
+                              "VALUES (?, ?, ?, ?, ?, ?)",
+                              (copy_id, position, turn.question, None if turn.reports is None else json.dumps(turn.reports),
+                               turn.answer.model_dump_json(), now)).lastrowid
+                   for position, turn in enumerate(conversation.turns)]
+        return copy_id, ids
+
     def summaries(self, owner: str, search: str = "") -> list[Summary]:
         """The owner's conversations, newest first; search: text in a title, a question or an answer."""
         query = ("SELECT c.id, c.title, c.updated, (SELECT COUNT(*) FROM turns t WHERE t.conversation_id = c.id) AS n "

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field, replace
 from typing import Callable
 
 from assistant.places import RegionIndex
-from assistant.question import Question
+from assistant.question import CJK, Question
 from index.bm25 import tokenize
 
 # Words that make a turn a follow-up without naming a topic of its own ("那…呢", "what about …").
@@ -24,6 +24,7 @@ _FILLER = frozenset(
     "in for of the with according to number figure".split())
 _LEVEL = re.compile(r"区级|区局|市级|市局|district|municipal|city|level", re.I)
 MAX_TURNS = 8  # user turns looked back at
+SUBJECT_WORDS = 3  # words of the previous question's subject a leaning turn carries
 
 
 # a turn that leans on the previous one for what it asks: "…呢？", "And …?", "What about …?"
@@ -37,7 +38,8 @@ _REFERS = re.compile(r"^(?:那|那么|另外|还有|此外|其中)|[它其该此
 @dataclass
 class Resolved:
     question: Question
-    carried: list[str] = field(default_factory=list)  # of "bureau", "year", "topic": taken from the previous turn
+    # of "bureau", "year", "topic" (the whole question), "subject" (what it was about): taken from the previous turn
+    carried: list[str] = field(default_factory=list)
 
 
 def resolve(text: str, history: list[dict], parse: Callable[[str], Question], regions: RegionIndex,
@@ -88,12 +90,16 @@ def _resolve_turn(current: Question, previous: Question | None, parse: Callable[
     years = previous.years if carry_year else current.years
     if carry_year and years:
         carried.append("year")
+    subject = _subject(previous, current) if leans and not scope_only else []
+    if subject:
+        carried.append("subject")
     if scope_only:
         carried.append("topic")
         places = [_name(r, previous.lang, english) for r in region_list] + current.other_places
         text = _rewrite(previous, region_list, places, years, regions, english, _level_word(current))
     else:
-        text = _with_scope(current, region_list if "bureau" in carried else [], years if "year" in carried else [], english)
+        text = _with_scope(current, region_list if "bureau" in carried else [], years if "year" in carried else [], english,
+                           subject)
     resolved = parse(text)
     if resolved.wants == "text" and previous.wants != "text" and _ELLIPTIC.search(current.text.strip()):
         # "第二批呢？" / "What about proposals from CPPCC members?" after a figure question asks for that figure
@@ -131,13 +137,31 @@ def _level_word(current: Question) -> str:
     return found.group() if found and current.level else ""
 
 
-def _with_scope(current: Question, carried_regions: list[str], carried_years: list[int], english: dict[str, str]) -> str:
-    """A topic follow-up with the carried bureau and year written into it: "its satisfaction rate" -> "… (Zhongshan 2024)"."""
+def _subject(previous: Question, current: Question) -> list[str]:
+    """What the previous question was about, beside what it asked of it: its topic words that are not what it counted
+    ("12345", "hotline" of "What was the satisfaction rate of Zhongshan's 12345 hotline in 2024?"). A turn that leans on
+    it and asks what it counts in words of its own ("And how many calls did it handle?") is about it too: "calls"
+    alone was read as API calls (调用量)."""
+    if current.names or not current.focus or set(current.topic_terms) & set(previous.topic_terms):
+        return []  # a program of its own, nothing it counts ("And the year before?"), or it restates the topic itself
+    asked = set(previous.focus + previous.focus_head + previous.head_senses)
+    words = [w for w in dict.fromkeys(previous.names + previous.topic_terms)
+             if w not in asked and len(w) >= 2 and (CJK.search(w) or w.isdigit())]
+    words = [w for w in words if not any(w != other and w in other for other in words)]  # 一件事 inside 高效办成一件事
+    return words[:SUBJECT_WORDS]
+
+
+def _with_scope(current: Question, carried_regions: list[str], carried_years: list[int], english: dict[str, str],
+                subject: list[str] = ()) -> str:
+    """A topic follow-up with the carried subject, bureau and year written into it: "its satisfaction rate" ->
+    "… (Zhongshan 2024)", "服务总量呢？" -> "服务总量呢？（12345热线；中山市2024年）"."""
     scope = [_name(r, current.lang, english) for r in carried_regions]
     scope += [f"{y}年" if current.lang == "zh" else str(y) for y in carried_years]
-    if not scope:
-        return current.text
-    return f"{current.text}（{''.join(scope)}）" if current.lang == "zh" else f"{current.text} ({' '.join(scope)})"
+    if current.lang == "zh":
+        parts = ["".join(subject), "".join(scope)]
+        return f"{current.text}（{'；'.join(p for p in parts if p)}）" if subject or scope else current.text
+    parts = [" ".join(subject), " ".join(scope)]
+    return f"{current.text} ({'; '.join(p for p in parts if p)})" if subject or scope else current.text
 
 
 def _prefixed(prefix: list[str], text: str, lang: str) -> str:

@@ -138,6 +138,11 @@ class Assistant:
         """The conversation a share link opens, read-only, checked in the same way."""
         return checked(self.conversations.shared(token), self.texts)
 
+    def continue_shared(self, owner: str, token: str) -> tuple[str, list[int]]:
+        """Asking from a shared link continues the conversation as owner's own copy (ConversationStore.copy) of it as
+        shown; -> the copy's id and its turn ids."""
+        return self.conversations.copy(owner, self.shared_conversation(token))
+
     def _search_text(self, text: str) -> tuple[Question, list[Candidate]]:
         question = self.parse(text)
         _, run = self.search(question, self.settings.top_k)
@@ -499,7 +504,8 @@ def fanout_note(question: Question, asked: int, fitting: int) -> str:
     return f"符合此问题的报告共{fitting}份，已查阅其中段落最相符的{asked}份；指明机构或年份可查阅其他报告。"
 
 
-_PART_NAMES = {"bureau": ("bureau", "机构"), "year": ("year", "年份"), "topic": ("question", "问题")}
+_PART_NAMES = {"bureau": ("bureau", "机构"), "year": ("year", "年份"), "topic": ("question", "问题"),
+               "subject": ("subject", "话题")}
 
 
 def _passage_out(rank: int, p: Passage, best: Candidate | None) -> RetrievedPassage:

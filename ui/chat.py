@@ -134,8 +134,8 @@ class Turn:
     def turn(self, message, chat, context, reports, bureaus, years, lang, owner, current, turn_ids, request,
              resolve_against: list | None = None):
         chat, context, turn_ids = list(chat or []), dict(context or fresh_context()), dict(turn_ids or {})
-        if current and current.startswith(SHARED):  # a shared conversation is read-only: asking starts one's own
-            chat, context, current, turn_ids = [], fresh_context(), None, {}
+        if current and current.startswith(SHARED):  # a shared conversation is read-only: asking continues a copy of it
+            current, turn_ids = self.continue_shared(owner or owner_of(None, request), current[len(SHARED):], chat, lang)
         text = (message if isinstance(message, str) else "").strip()
         allowed = allowed_reports(self.assistant, reports, bureaus, years)
         limit = self.assistant.settings.max_question_chars
@@ -217,6 +217,19 @@ class Turn:
         except (ConversationError, sqlite3.Error) as err:
             gr.Warning(t("conv_not_saved", lang, e=err))
             return current, None
+
+    def continue_shared(self, owner: str | None, token: str, chat: list, lang: str) -> tuple[str | None, dict]:
+        """The shared conversation shown, copied into the asker's own (its context is kept for the follow-up);
+        -> the copy's id and {chat message index: turn id}. Not saved for an API client or when the copy fails."""
+        if owner is None:
+            return None, {}
+        try:
+            copy_id, ids = self.assistant.continue_shared(owner, token)
+        except (ConversationError, sqlite3.Error) as err:
+            gr.Warning(t("conv_not_saved", lang, e=err))
+            return None, {}
+        answers = [i for i, m in enumerate(chat) if isinstance(m, dict) and m.get("role") == "assistant"]
+        return copy_id, dict(zip(answers, ids))
 
     def restore(self, conversation: Conversation, lang: str) -> tuple[list, dict, dict]:
         """A saved conversation back in the chat: messages, the follow-up context, and message index -> turn id."""

@@ -49,6 +49,7 @@ TEXT: dict[str, tuple[str, str]] = {  # key: (English, Chinese)
     "part_bureau": ("bureau", "机构"),
     "part_year": ("year", "年份"),
     "part_topic": ("question", "问题"),
+    "part_subject": ("subject", "话题"),
     "ctx_reset": ("**Context reset.** The next question starts fresh.", "**上下文已重置。** 下一个问题将重新开始。"),
     "answered": ("Answer", "答案"),
     "pick_report": ("Pick a report:", "选择报告："),

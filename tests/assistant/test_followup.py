@@ -13,7 +13,7 @@ def user(*turns):
     (user("How many one-matter items did Shenzhen launch in 2025?"), "And in 2024?", "23个", "000", ["bureau", "topic"]),
     (user("龙华区2025年新增了多少个“跨域通办”合作地区？"), "那2024年呢？", None, None, ["bureau", "topic"]),
     (user("What was the satisfaction rate of Zhongshan's 12345 hotline in 2024?"), "How many work orders did it dispatch?",
-     "43.9万张", "003", ["bureau", "year"]),
+     "43.9万张", "003", ["bureau", "year", "subject"]),
     (user("How many one-matter items did Zhongshan launch?"), "what about its satisfaction rate", "99.63%", "003", ["bureau"]),
     (user("How many government information disclosure requests did the Shenzhen municipal bureau receive in 2025?"),
      "What about Longhua?", "478件", "004", ["year", "topic"]),
@@ -31,6 +31,18 @@ def test_follow_up_answers_from_the_resolved_question(assistant, history, questi
     assert answer.status in ("answered", "uncertain") and answer.citations[0].report_id == report_id
     assert figure in answer.citations[0].text
     assert answer.status == "uncertain" or answer.answer.startswith(figure)
+
+
+def test_a_turn_asking_another_figure_of_the_same_subject_is_about_it(assistant):
+    """"And how many calls did it handle?" after the hotline's satisfaction rate is about the hotline: it was answered
+    超120亿条次 from "数据交换和应用调用量累计超120亿条次" (API calls). Now the subject goes with it (the figure is
+    "not sure" or the hotline's, never the API calls); a turn that restates its topic carries none."""
+    history = user("What was the satisfaction rate of Zhongshan's 12345 hotline in 2024?")
+    answer = assistant.ask("And how many calls did it handle?", history=history)
+    assert answer.scope["carried"] == ["bureau", "year", "subject"] and "12345" in answer.resolved_question
+    assert "120亿" not in answer.answer.split("“")[0] and answer.status != "answered" or "267.3" in answer.answer
+    restated = assistant.understand("那到现在累计跟多少个市区县合作了？", history=user("龙华区2025年新增了几个跨域通办合作地区？"))
+    assert "跨域通办" not in restated.text
 
 
 def test_carried_year_that_leaves_no_report_is_dropped_and_said(assistant):

@@ -359,6 +359,11 @@ def test_a_conversation_survives_a_server_restart_and_opens_from_a_share_link(br
         loaded(other)
         other.wait_for_selector("#shared-note", state="visible", timeout=WAIT_MS)
         assert "99.63%" in other.locator("#chat .govqa-answer").first.inner_text() and saved_titles(other) == []
+        # asking from it continues the conversation as the reader's own copy: the follow-up keeps its bureau and year
+        assert "43.9万张" in ask(other, "How many work orders did it dispatch?", new_chat=False)
+        wait_newest_saved(other, "What was the satisfaction rate of Zhongshan's 12345 hotline in 2024?")
+        other.wait_for_selector("#shared-note", state="hidden", timeout=WAIT_MS)
+        assert other.locator("#chat .govqa-answer").count() == 2
         other.context.close()
     finally:
         context.close()

@@ -193,3 +193,23 @@ def test_an_export_holds_no_quote_that_is_no_longer_its_reports_text(assistant):
     exported = "".join(f.read_text(encoding="utf-8") for f in files)
     assert edited.citations[0].text not in exported and "99个" not in exported and DAMAGED.split(" (")[0] in exported
     assert assistant.conversation(owner, current).turns[0].answer.answer == DAMAGED
+
+
+def test_asking_from_a_shared_link_continues_a_copy_of_it(assistant):
+    """A shared conversation is read-only; a question asked from it is read against it (its context is kept) and
+    the conversation continues as the asker's own copy, with the shared turns and the new one."""
+    from ui.conversations import SHARED
+
+    turn, store = Turn(assistant), assistant.conversations
+    sharer, reader = "browser:" + "d" * 32, "browser:" + "e" * 32
+    first = "What was the satisfaction rate of Zhongshan's 12345 hotline in 2024?"
+    shared_id, _ = turn.save(sharer, None, first, assistant.ask(first), None, "en")
+    token = store.share(sharer, shared_id)
+    chat, context, _ = turn.restore(assistant.shared_conversation(token), "en")
+    *_, (chat, _, context, _, current, turn_ids) = turn.respond(
+        "How many work orders did it dispatch?", chat, context, [], [], [], "en", reader, SHARED + token, {})
+    assert "43.9万张" in chat[-1]["content"] and current != shared_id
+    copy = store.get(reader, current)
+    assert [t.question for t in copy.turns] == [first, "How many work orders did it dispatch?"]
+    assert sorted(turn_ids) == [1, 3] and list(turn_ids.values()) == [t.id for t in copy.turns]
+    assert len(store.get(sharer, shared_id).turns) == 1  # the shared conversation is unchanged
