@@ -114,6 +114,8 @@ def build_app(assistant: Assistant) -> gr.Blocks:
         with gr.Row(equal_height=True, elem_id="top"):
             header = gr.Markdown(elem_id="header")
             lang = gr.Radio(LANGS, value="zh", show_label=False, container=False, elem_id="lang", scale=0, min_width=220)
+            # the language chosen with the switch, kept in this browser (checked on load, never trusted)
+            chosen_lang = gr.BrowserState(None, storage_key="govqa-lang", secret="govqa")
             theme = gr.Button("◐", size="sm", elem_id="theme", scale=0, min_width=44)
         theme.click(None, js="() => window.govqaCycleTheme()")
         labels.add(header, "title", attr="value")
@@ -145,16 +147,20 @@ def build_app(assistant: Assistant) -> gr.Blocks:
         relabel_inputs = [*refresh_inputs, evaluation["rows"], viewport]
         relabel_outputs = [*labels.components, library["upload_md"], library["table"], evaluation["table"], *refresh_outputs]
         lang.change(relabel, relabel_inputs, relabel_outputs, api_name=False)
+        lang.input(lambda lang_value: lang_value, lang, chosen_lang, api_name=False)  # the user's choice only
 
-        # --- on load: the browser's language, and a reader link (?report=&start=&end=) opens the Library at a span ---
-        def on_load(request: gr.Request):
-            lang_value = browser_lang(request.headers.get("accept-language"))
+
+        # --- on load: the language chosen before (else the browser's), and a reader link (?report=&start=&end=) opens
+        # the Library at a span ---
+        def on_load(chosen_value, request: gr.Request):
+            codes = [code for _, code in LANGS]
+            lang_value = chosen_value if chosen_value in codes else browser_lang(request.headers.get("accept-language"))
             span = span_from_query(dict(request.query_params))
             if not span or span[0] not in assistant.texts:
                 return lang_value, gr.update(), gr.update(), gr.update()
             return lang_value, gr.Tabs(selected="library"), span[0], open_report(assistant, *span)
         load_chat, load_inputs, load_outputs = chat["load"]  # this browser's conversations, or a shared one
-        app.load(on_load, None, [lang, tabs, library["picker"], library["reader"]], api_name=False).then(
+        app.load(on_load, chosen_lang, [lang, tabs, library["picker"], library["reader"]], api_name=False).then(
             load_chat, load_inputs, load_outputs, api_name=False).then(
             relabel, relabel_inputs, relabel_outputs, api_name=False).then(None, js=SCROLL_TO_HIT)
 

@@ -243,7 +243,7 @@ class Turn:
 
     def message(self, answer: Answer, turn: int, lang: str) -> dict:
         """The chat message of an answer; "clarify" and "not found" offer the candidate reports as buttons."""
-        message = {"role": "assistant", "content": answer_html(answer, turn, lang, self.assistant.texts)}
+        message = {"role": "assistant", "content": answer_html(answer, turn, lang, self.assistant.texts, self.names(lang))}
         options = self.candidates(answer)
         if options:
             message["options"] = options

@@ -41,8 +41,9 @@ def _shielded(answer: Answer) -> tuple[str, dict[str, str]]:
     return text, slots
 
 
-def answer_html(answer: Answer, turn: int, lang: str, texts: dict[str, str]) -> str:
-    """One chat message. turn numbers the cards' anchors; texts: report id -> stored text (for paragraphs).
+def answer_html(answer: Answer, turn: int, lang: str, texts: dict[str, str], names: dict[str, str] | None = None) -> str:
+    """One chat message. turn numbers the cards' anchors; texts: report id -> stored text (for paragraphs); names:
+    region -> shown name, for the line saying what was understood (kept from the work in progress, under the notes).
     Everything is on one line: the chat's markdown renderer must pass it through as a single HTML block."""
     cited = answer.citations or answer.related
     parts = [f'<div class="govqa-answer status-{answer.status}" data-status="{answer.status}">']
@@ -58,6 +59,8 @@ def answer_html(answer: Answer, turn: int, lang: str, texts: dict[str, str]) -> 
     parts.append(f'<div class="answer-text">{body}</div>')
     if answer.notes:
         parts.append('<ul class="notes">' + "".join(f"<li>{html.escape(n)}</li>" for n in answer.notes) + "</ul>")
+    if answer.scope and names is not None:  # a damaged saved answer has no scope: nothing was understood
+        parts.append(understood_html(Stage("understood", answer.lang, answer.kind, answer.scope), lang, names))
     if cited:
         heading = t("sources", lang) if answer.citations else t("related", lang)
         cards = "".join(source_card(c, turn, lang, texts.get(c.report_id, ""), related=not answer.citations) for c in cited)
@@ -170,12 +173,16 @@ def working_html(stages: list[Stage], turn: int, lang: str, names: dict[str, str
              f'{t("composing" if len(stages) > 1 else "thinking", lang)}</div>']
     for stage in stages:
         if stage.name == "understood":
-            parts.append(f'<div class="understood">{html.escape(t("understood", lang, parts=understood_parts(stage, lang, names)))}</div>')
+            parts.append(understood_html(stage, lang, names))
         elif stage.name == "retrieved" and stage.passages:
             cards = "".join(source_card(c, turn, lang, texts.get(c.report_id, ""), related=True) for c in stage.passages)
             parts.append(f'<div class="sources"><div class="sources-title">{t("reading", lang)} ({len(stage.passages)})</div>'
                          f"{cards}</div>")
     return "".join(parts + ["</div>"]).replace("\n", "")
+
+
+def understood_html(stage: Stage, lang: str, names: dict[str, str]) -> str:
+    return f'<div class="understood">{html.escape(t("understood", lang, parts=understood_parts(stage, lang, names)))}</div>'
 
 
 def understood_parts(stage: Stage, lang: str, names: dict[str, str]) -> str:

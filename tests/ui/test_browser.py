@@ -495,6 +495,10 @@ def test_language_switch_relabels_the_interface(page):
     page.wait_for_function("document.querySelector('#eval-table').innerText.includes('wrong_answer')", timeout=WAIT_MS)
     page.get_by_role("tab", name="Ask").click()
     shot(page, "chat-english-interface")
+    page.reload()  # the choice is kept in this browser, over its Chinese Accept-Language
+    loaded(page)
+    page.wait_for_function("document.querySelector('#ask').innerText.trim() === 'Ask'", timeout=WAIT_MS)
+    assert page.locator("#lang input[value=en]").is_checked()
 
 
 def test_nothing_is_fetched_from_outside(outside_requests):

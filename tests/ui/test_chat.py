@@ -56,6 +56,9 @@ def test_a_turn_shows_what_was_understood_then_the_passages_read_then_the_answer
     assert "understood" not in working[0] and "Understood: a figure · Shenzhen · 2025" in working[1]
     assert "source-card" not in working[1] and "Reading (" in working[2] and "source-card" in working[2]
     assert 'data-status="answered"' in last[-1] and "45个" in last[-1]
+    # what was understood stays with the answer, below it (the answer's first words are its figure)
+    assert "Understood: a figure · Shenzhen · 2025" in last[-1]
+    assert last[-1].index("45个") < last[-1].index("Understood")
     chat, context = steps[-1][0], steps[-1][2]
     assert [m["role"] for m in chat] == ["user", "assistant"] and len(context["history"]) == 2
 
