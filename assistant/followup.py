@@ -29,8 +29,11 @@ SUBJECT_WORDS = 3  # words of the previous question's subject a leaning turn car
 
 # a turn that leans on the previous one for what it asks: "…呢？", "And …?", "What about …?"
 _ELLIPTIC = re.compile(r"呢[？?]?$|^(?:and|what about|how about)\b", re.I)
+# a comparison turn that points back at what the previous one asked: "How does that compare …", "跟这个数比呢"
+_BACK = re.compile(r"\b(?:that|this|it|those|these|the year before|the previous year)\b|相比呢|比呢|[这那]个?数|同一年|上一年|前一年",
+                   re.I)
 # a turn that points back at what the conversation is about: "its rate", "该平台", "同期"
-_REFERS = re.compile(r"^(?:那|那么|另外|还有|此外|其中)|[它其该此]|这[个些项一]|同期|同年|上述|\b(?:its?|their|they|them|"
+_REFERS = re.compile(r"^(?:那|那么|另外|还有|此外|其中)|[它其该此]|这[个些项一]|同期|同一?年|上述|\b(?:its?|their|they|them|"
                      r"th(?:is|at|ese|ose) (?:year|bureau|report|city|district|platform|program|service)s?|same|also|"
                      r"there|then)\b", re.I)
 
@@ -70,6 +73,8 @@ def _resolve_turn(current: Question, previous: Question | None, parse: Callable[
         return Resolved(current)
     scope_only = is_scope_only(current, previous)
     names_bureau = bool(current.regions or current.level or current.other_places)
+    if compares_back(current, previous, scope_only):
+        return _compared_with_previous(current, previous, parse, regions, english)
     if names_bureau and current.years and not scope_only:
         return Resolved(current)  # a question of its own
     leans = scope_only or bool(_ELLIPTIC.search(current.text.strip()) or _REFERS.search(current.text))
@@ -106,6 +111,31 @@ def _resolve_turn(current: Question, previous: Question | None, parse: Callable[
         resolved = replace(resolved, wants=previous.wants, kind=previous.kind if previous.kind != "comparison" else previous.wants)
     turn_lang = current.lang if current.lang != resolved.lang else None  # answered in the language it was asked in
     return Resolved(replace(resolved, regions=region_list, level=level, years=years, turn_lang=turn_lang), carried)
+
+
+def compares_back(current: Question, previous: Question, scope_only: bool = False) -> bool:
+    """The turn compares what the previous question asked with another year or bureau it names, and names at most one
+    of each: "和2022年相比呢？", "How does that compare with 2024?", "Was that more or less than in 2024?"."""
+    if current.kind != "comparison" or len(current.years) > 1 or len(current.regions) > 1:
+        return False
+    new = set(current.years) - set(previous.years) or set(current.regions) - set(previous.regions)
+    leans = scope_only or _ELLIPTIC.search(current.text.strip()) or _REFERS.search(current.text) \
+        or _BACK.search(current.text)
+    return bool(new and leans and (previous.years or previous.regions) and previous.kind != "comparison")
+
+
+def _compared_with_previous(current: Question, previous: Question, parse: Callable[[str], Question],
+                            regions: RegionIndex, english: dict[str, str]) -> Resolved:
+    """The previous question asked of its own reports and of those the turn names: 2025 -> 2025 and 2022."""
+    region_list = list(dict.fromkeys(previous.regions + current.regions))
+    years = list(dict.fromkeys(previous.years + current.years))
+    carried = ["topic"] + (["bureau"] if previous.regions and set(previous.regions) - set(current.regions) else []) \
+        + (["year"] if previous.years and set(previous.years) - set(current.years) else [])
+    places = [_name(r, previous.lang, english) for r in region_list]
+    resolved = parse(_rewrite(previous, region_list, places, years, regions, english, ""))
+    turn_lang = current.lang if current.lang != resolved.lang else None
+    return Resolved(replace(resolved, regions=region_list, level=previous.level, years=years, turn_lang=turn_lang,
+                            kind="comparison"), carried)
 
 
 def _rewrite(previous: Question, new_regions: list[str], new_places: list[str], new_years: list[int], regions: RegionIndex,

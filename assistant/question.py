@@ -78,6 +78,9 @@ _LATIN = re.compile(r"[A-Za-z]")
 
 # --- what kind of question it is ---
 _COMPARE = re.compile(r"比较|对比|相比|相较|分别|哪个更|哪一个更|谁更|差异|差距|变化|增加了多少|增长了多少|"
+                      r"多还是少|高还是低|哪个多|哪个少|哪个高|哪个低|(?:和|跟|与)[^，,。？?]{1,20}?比(?:呢|一下|起来)?[？?]?$|"
+                      r"\b(?:more|less|fewer|higher|lower) or (?:more|less|fewer|higher|lower)\b|\bstacks? up\b|"
+                      r"\bhow does (?:that|this|it) compare|"
                       r"哪(?:一|个)?(?:年|份报告|个机构|个区|个市)[^？?]{0,30}?(?:更|较)(?:多|少|高|低)|"
                       r"\bcompare|\bcomparison|\bversus\b|\bvs\.?\b|difference|\bboth\b|\bchange[ds]?\b|"
                       r"which (?:one |bureau |report |year |city )?(?:\w+ )?(?:more|less|fewer|higher|lower)|"
@@ -120,8 +123,8 @@ _FIGURE_EN = re.compile(r"how many|how much|number of|percentage|what share|perc
                         r"median|waiting time|wait time|processing time|time limit|ratio|score|tally)\b", re.I)
 
 # comparatives: "which … more", "哪个更多" ask for figures to compare
-MORE = re.compile(r"更多|较多|最多|更高|较高|最高|多于|高于|\bmore\b|\bhigher\b|\bmost\b|\bhighest\b|\blarger\b|\bbigger\b", re.I)
-LESS = re.compile(r"更少|较少|最少|更低|较低|最低|少于|低于|\bfewer\b|\bless\b|\blower\b|\bleast\b|\blowest\b|\bfewest\b", re.I)
+MORE = re.compile(r"更多|较多|最多|更高|较高|最高|多于|高于|多还是少|高还是低|哪个多|哪个高|\bmore\b|\bhigher\b|\bmost\b|\bhighest\b|\blarger\b|\bbigger\b", re.I)
+LESS = re.compile(r"更少|较少|最少|更低|较低|最低|少于|低于|哪个少|哪个低|\bfewer\b|\bless\b|\blower\b|\bleast\b|\blowest\b|\bfewest\b", re.I)
 
 # --- the unit a figure answer should carry ---
 _UNIT_ZH = re.compile(r"(?:多少|几)(亿元|万元|万件次|件次|人次|个|项|件|次|份|天|宗|条|家|张|期|名|台|路|篇|场|批|元|人|种|倍|万|亿)")

@@ -42,6 +42,13 @@ def base_url(request: gr.Request | None) -> str:
 EXPORT_KEEP_S = 3600
 
 
+def file_stem(title: str, limit: int = 40) -> str:
+    """An exported file's name from the conversation's title: its letters and digits (Chinese kept), the rest as
+    single hyphens, cut at limit characters; "conversation" when nothing is left."""
+    stem = re.sub(r"[\W_]+", "-", str(title or "")).strip("-")[:limit].strip("-")
+    return stem or "conversation"
+
+
 class Conversations:
     def __init__(self, assistant: Assistant) -> None:
         self.assistant = assistant
@@ -108,7 +115,7 @@ class Conversations:
             return gr.update(value=None, visible=False)
         folder = Path(tempfile.mkdtemp(dir=self._exports.name))
         self._prune_exports(keep=folder)
-        stem = "conversation-" + time.strftime("%Y%m%d-%H%M", time.localtime(conversation.updated))
+        stem = file_stem(conversation.title) + "-" + time.strftime("%Y%m%d-%H%M", time.localtime(conversation.updated))
         (folder / f"{stem}.md").write_text(conversation_markdown(conversation, base_url(request), lang), encoding="utf-8")
         (folder / f"{stem}.json").write_text(conversation_json(conversation), encoding="utf-8")
         return gr.update(value=[str(folder / f"{stem}.md"), str(folder / f"{stem}.json")], visible=True)

@@ -33,6 +33,7 @@ def test_exports_share_one_folder_and_old_ones_are_removed(assistant):
     request = SimpleNamespace(url=SimpleNamespace(scheme="http", netloc="127.0.0.1:7860"))
     first = [Path(f) for f in conversations.export(owner, current, "zh", request)["value"]]
     assert {f.suffix for f in first} == {".md", ".json"} and "45个" in first[0].read_text(encoding="utf-8")
+    assert first[0].name.startswith("深圳市2025年上线了多少个-高效办成一件事-")  # named after the conversation's title
     root = Path(conversations._exports.name)
     assert first[0].parent.parent == root
     old = time.time() - EXPORT_KEEP_S - 60
