@@ -19,7 +19,8 @@ from index.bm25 import tokenize
 
 # Words of how an open question is asked, not of what it is about.
 _ASKING = {"概括", "一下", "总结", "介绍", "简述", "方面", "工作", "举措", "措施", "采取", "哪些", "情况", "做了", "什么",
-           "开展", "主要", "有关", "相关", "内容", "做法", "是否", "有没有", "开展了"}
+           "开展", "主要", "有关", "相关", "内容", "做法", "是否", "有没有", "没有", "是不是", "开展了",
+           "政数局", "数据局", "我局", "该局"}  # the last: a bureau's short names, which its sentences do not write
 # "二是深化人工智能场景应用。", "民生诉求方面。": a short sentence without a clause break is a heading, not a point.
 _CLAUSE_BREAK = re.compile(r"[，,；;：:]")
 _HEADING_CHARS = 24
@@ -163,7 +164,8 @@ def overview(question: Question, ranked: list[Candidate], settings: Settings, co
     yesno = question.kind == "yesno" or (each_report and asks_yes_or_no(question.text))
     words = topic_words(question, grouped) if yesno else []
     affirmed = yesno and all(affirms(question, p.text, words) for p in firsts)
-    lines = [lead(question, grouped, name, en, yesno, affirmed)]
+    denied = yesno and not affirmed and len(firsts) == 1 and denies(question, firsts[0].text, words)
+    lines = [lead(question, grouped, name, en, yesno, affirmed, denied)]
     for n, p in enumerate(grouped, 1):
         if len(order) > 1 and (n == 1 or grouped[n - 2].meta.id != p.meta.id):
             lines.append(f"**{source_label(p.meta, question.answer_lang)}**")
@@ -175,6 +177,11 @@ def overview(question: Question, ranked: list[Candidate], settings: Settings, co
 _NEGATION = re.compile(r"未(?!来)|没有|尚未|暂未|并未|不再|从未|无")
 _NEGATION_EN = re.compile(r"\b(?:not|never|no longer|none)\b|n't\b", re.I)
 AFFIRMING_COVERAGE = 0.5
+DENYING_COVERAGE = 0.75  # of the topic words, in the one clause the negation opens
+# a Chinese yes/no question about whether something happened ("是否发生行政复议", "有没有收到…"): the statement must say
+# that word, not only name the thing ("搭建…行政复议等专题" is no yes)
+_OCCURRED = re.compile(r"(?:是否|有没有|是不是)(?:已经|已|曾经|曾)?(发生|出现|存在|收到|受到|获得|涉及)")
+_CLAUSE_END = re.compile(r"[，,；;。:：!！?？]")
 
 
 def affirms(question: Question, text: str, words: list[str]) -> bool:
@@ -185,12 +192,38 @@ def affirms(question: Question, text: str, words: list[str]) -> bool:
     "Didn't Shenzhen …?") must be negated by the statement too: otherwise there is no yes to give."""
     if term_coverage(words, text) < AFFIRMING_COVERAGE:
         return False
-    lowered, asked = text.lower(), question.text.lower()
+    lowered, asked = text.lower(), _asked(question)
     if any(not contains_number(lowered, n) for n in question.given):
         return False
     if question.lang == "en" and _NEGATION_EN.search(asked):
         return False
+    if (occurred := _OCCURRED.search(question.text)) and occurred.group(1) not in lowered:
+        return False
     return not _negated_alone(asked, lowered, words) and not _negated_alone(lowered, asked, words)
+
+
+def denies(question: Question, text: str, words: list[str]) -> bool:
+    """Whether the most relevant statement says no to a yes/no question that asks without a negation and states no
+    number: a negation opens a clause that names at least DENYING_COVERAGE of the question's topic words ("有没有发生行政
+    诉讼案件？" — "…,未发生行政诉讼案件,…"). A negated clause about something else ("未发生行政诉讼案件" for "是否发生行政复议")
+    says nothing about it."""
+    lowered, asked = text.lower(), _asked(question)
+    if len(words) < 2 or question.given or _negated_alone(asked, lowered, words) or \
+            (question.lang == "en" and _NEGATION_EN.search(asked)):
+        return False
+    for m in _NEGATION.finditer(lowered):
+        clause = _CLAUSE_END.split(lowered[m.end():], 1)[0]
+        if any(0 <= clause.find(w) <= 3 for w in words) and term_coverage(words, clause) >= DENYING_COVERAGE:
+            return True
+    return False
+
+
+def _asked(question: Question) -> str:
+    """The question without its yes/no markers: the 没有 of "有没有" negates nothing."""
+    return _YESNO_MARKER.sub(" ", question.text.lower())
+
+
+_YESNO_MARKER = re.compile(r"有没有|是不是|是否")
 
 
 def _negated_alone(text: str, other: str, words: list[str]) -> bool:
@@ -205,10 +238,12 @@ def _negated_alone(text: str, other: str, words: list[str]) -> bool:
     return False
 
 
-def lead(question: Question, found: list[Candidate], name: str, en: bool, yesno: bool = False, affirmed: bool = False) -> str:
+def lead(question: Question, found: list[Candidate], name: str, en: bool, yesno: bool = False, affirmed: bool = False,
+         denied: bool = False) -> str:
     """One sentence naming what is answered and where from (no figure of its own: every figure of an answer must
     be in a cited span); the quotes follow as points. A yes/no question gets "Yes" only when the most relevant
-    statement affirms it (affirms); otherwise the statements are given without a yes."""
+    statement affirms it (affirms), "No" only when it plainly says not (denies); otherwise the statements are given
+    without either."""
     one = len({p.meta.id for p in found}) == 1
     where = (f"the {source_label(found[0].meta, 'en')}" if en else source_label(found[0].meta, "zh")) if one else \
         ("the reports below" if en else "以下报告")
@@ -219,6 +254,9 @@ def lead(question: Question, found: list[Candidate], name: str, en: bool, yesno:
     if yesno and affirmed:
         return (f"Yes: {where} speak{s} to this (the relevant statements, most relevant first):" if en
                 else f"是的，{where}中有相关表述（按相关度排序）：")
+    if yesno and denied:
+        return (f"No: {where} state{s} that it did not (the relevant statements, most relevant first):" if en
+                else f"没有。{where}明确表述为否定（按相关度排序）：")
     if yesno:
         return (f"{where[0].upper() + where[1:]} do{'es' if one else ''} not say yes outright; the closest statements, most "
                 "relevant first (check what they say):" if en else f"{where}未直接给出肯定的表述；最相关的表述如下（按相关度排序，请核对）：")

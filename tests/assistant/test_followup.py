@@ -45,6 +45,27 @@ def test_a_turn_asking_another_figure_of_the_same_subject_is_about_it(assistant)
     assert "跨域通办" not in restated.text
 
 
+@pytest.mark.parametrize("history, question, rows", [
+    (user("深圳市2025年上线了多少个“高效办成一件事”？"), "和2024年比呢？", {"000": "23个", "002": "45个"}),
+    (user("How many one-matter items did Shenzhen launch in 2025?"),
+     "How does that compare with the number launched in 2024?", {"000": "23个", "002": "45个"}),
+    # two bureaus named, the year carried by 同一年
+    (user("深圳市政数局2025年新增了几件规范性文件？"), "龙华区同一年新增的规范性文件比深圳市多还是少？", {"002": "2件", "004": "1件"}),
+])
+def test_a_turn_comparing_the_previous_figure_with_another_report_is_a_comparison(assistant, history, question, rows):
+    """"和2024年比呢？" asks the previous question of both years; it was read as a question of its own about 2024
+    (an unrelated sentence, or an overview of quotes where a table of figures was asked for)."""
+    answer = assistant.ask(question, history=history)
+    assert answer.kind == "comparison" and answer.status == "answered" and "year" in answer.scope["carried"]
+    assert {r.report_id: r.figure for r in answer.rows} == rows
+
+
+def test_a_comparison_of_its_own_does_not_take_the_previous_topic(assistant):
+    question = assistant.understand("Which year did Longhua add more cross-region partner areas?",
+                                    history=user("深圳市2025年上线了多少个“高效办成一件事”？"))
+    assert question.kind == "comparison" and "一件事" not in question.text and question.regions == ["深圳市龙华区"]
+
+
 def test_carried_year_that_leaves_no_report_is_dropped_and_said(assistant):
     answer = assistant.ask("那中山市呢？", history=user("深圳市2024年12345热线满意度是多少？", ))
     assert answer.scope["regions"] == ["中山市"] and answer.scope["dropped"] == []

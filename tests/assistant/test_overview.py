@@ -56,13 +56,19 @@ def test_headings_are_not_points():
     assert not is_heading("三是积极推动“AI+政务服务”,上线全国首个面向公众的实用型AI政务助手“深小i”。")
 
 
-def test_a_yes_no_question_gets_yes_only_when_the_statement_affirms_it(assistant):
-    """"是否发生了行政诉讼案件" is answered by "未发生行政诉讼案件": the statements are quoted, never under a "Yes"."""
+def test_a_yes_no_question_gets_yes_only_when_the_statement_affirms_it_and_no_when_it_plainly_denies_it(assistant):
+    """"是否发生了行政诉讼案件" is answered by "未发生行政诉讼案件": never under a "Yes"; it says no, since the negated clause
+    names what was asked. A negated clause about something else ("未发生行政诉讼案件" for 行政复议) is no "No", and a
+    statement that only names the thing ("搭建…行政复议等专题") is no "Yes" to whether it happened."""
     denied = assistant.ask("深圳市2025年是否发生了行政诉讼案件？")
-    assert denied.status == "answered" and not denied.answer.startswith("是的") and "未直接给出肯定的表述" in denied.answer
-    assert "未发生行政诉讼案件" in denied.citations[0].text
+    assert denied.status == "answered" and denied.answer.startswith("没有。") and "未发生行政诉讼案件" in denied.citations[0].text
+    assert assistant.ask("深圳市政数局2025年有没有收到司法建议书？").answer.startswith("没有。")
     english = assistant.ask("Did Shenzhen have any administrative litigation cases in 2025?")
-    assert "does not say yes outright" in english.answer and not english.answer.startswith("Yes")
+    assert english.answer.startswith("No: ") and "未发生行政诉讼案件" in english.citations[0].text
+    other = assistant.ask("深圳市政数局2025年是否发生行政复议案件？")
+    assert not other.answer.startswith(("没有", "是的")) and "未直接给出肯定的表述" in other.answer
+    named_only = assistant.ask("龙华区2025年是否发生行政复议？")
+    assert not named_only.answer.startswith(("没有", "是的"))
     affirmed = assistant.ask("深圳市是否推出了“深小i”？")
     assert affirmed.answer.startswith("是的") and "深小i" in affirmed.citations[0].text
     # a question about the negated phrase itself ("未戴头盔") is affirmed by it
