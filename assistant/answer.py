@@ -400,7 +400,8 @@ def not_found_text(question: Question, coverage: Coverage, has_related: bool = F
         covered = "; ".join(f"{coverage.english.get(r, r)}: {', '.join(map(str, years))}" for r, years in listed.items())
         covered += " and more" if more else ""  # no count: a figure the answer states must be in a cited span
         related = " The closest passages are listed as related reading, not as an answer." if has_related else ""
-        return f"Not found: {reason} The reports {'in the filter' if coverage.filtered else ''} cover {covered}.{related}".replace("  ", " ")
+        which = "The reports in the filter" if coverage.filtered else "The reports"
+        return f"Not found: {reason} {which} cover {covered}.{related}"
     covered = "；".join(f"{region}（{'、'.join(f'{y}年' for y in years)}）" for region, years in listed.items())
     covered += "等" if more else ""
     related = "下列相关段落仅供参考，并非答案。" if has_related else ""

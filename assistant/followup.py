@@ -184,7 +184,7 @@ def _subject(previous: Question, current: Question) -> list[str]:
 def _with_scope(current: Question, carried_regions: list[str], carried_years: list[int], english: dict[str, str],
                 subject: list[str] = ()) -> str:
     """A topic follow-up with the carried subject, bureau and year written into it: "its satisfaction rate" ->
-    "… (Zhongshan 2024)", "服务总量呢？" -> "服务总量呢？（12345热线；中山市2024年）"."""
+    "… (Zhongshan 2024)", "And how many calls did it handle?" -> "… (12345 热线; Zhongshan 2024)"."""
     scope = [_name(r, current.lang, english) for r in carried_regions]
     scope += [f"{y}年" if current.lang == "zh" else str(y) for y in carried_years]
     if current.lang == "zh":
