@@ -66,7 +66,7 @@ def find_answer(question: Question, ranked: list[Candidate], settings: Settings,
     if (not confident or unasked(question, top) or (question.asks_part and has_part(top, scored))
             or later_rival(question, top, scored) or label_rival(question, top, scored, dominant=True)
             or counted_rival(question, top, scored) or counts_other(question, top)
-            or enumerated_rival(question, top, scored)):
+            or enumerated_rival(question, top, scored) or off_subject(question, top)):
         distinct, seen = [], set()
         for s in scored:
             if (s.sentence.meta.id, s.sentence.start) not in seen and s.p >= settings.uncertain_threshold:
@@ -74,6 +74,12 @@ def find_answer(question: Question, ranked: list[Candidate], settings: Settings,
                 distinct.append(s)
         return Found("uncertain", distinct[:UNCERTAIN_CANDIDATES], scored)
     return Found("answered", [top], scored)
+
+
+def off_subject(question: Question, top: Scored) -> bool:
+    """A follow-up about a carried subject ("12345 热线") whose claim's sentence names none of it: a figure of
+    something else, at best "not sure"."""
+    return bool(question.about) and not any(w.lower() in top.sentence.text.lower() for w in question.about)
 
 
 def names_which(question: Question, sentence: Candidate) -> bool:

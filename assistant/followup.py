@@ -30,12 +30,12 @@ SUBJECT_WORDS = 3  # words of the previous question's subject a leaning turn car
 # a turn that leans on the previous one for what it asks: "…呢？", "And …?", "What about …?"
 _ELLIPTIC = re.compile(r"呢[？?]?$|^(?:and|what about|how about)\b", re.I)
 # a comparison turn that points back at what the previous one asked: "How does that compare …", "跟这个数比呢"
-_BACK = re.compile(r"\b(?:that|this|it|those|these|the year before|the previous year)\b|相比呢|比呢|[这那]个?数|同一年|上一年|前一年",
-                   re.I)
+_BACK = re.compile(r"\b(?:that|this|it|those|these|the year before|the previous year)\b|相比呢|比呢|[这那]个?数|同一年|上一年|前一年|"
+                   r"^(?:比|和|跟|与)", re.I)
 # a turn that points back at what the conversation is about: "its rate", "该平台", "同期"
 _REFERS = re.compile(r"^(?:那|那么|另外|还有|此外|其中)|[它其该此]|这[个些项一]|同期|同一?年|上述|\b(?:its?|their|they|them|"
                      r"th(?:is|at|ese|ose) (?:year|bureau|report|city|district|platform|program|service)s?|same|also|"
-                     r"there|then)\b", re.I)
+                     r"there|then)\b|\bany(?: of (?:them|these|those))?\s*[?？.]?\s*$", re.I)  # "Did Zhongshan add any?"
 
 
 @dataclass
@@ -105,7 +105,7 @@ def _resolve_turn(current: Question, previous: Question | None, parse: Callable[
     else:
         text = _with_scope(current, region_list if "bureau" in carried else [], years if "year" in carried else [], english,
                            subject)
-    resolved = parse(text)
+    resolved = replace(parse(text), about=subject)
     if resolved.wants == "text" and previous.wants != "text" and _ELLIPTIC.search(current.text.strip()):
         # "第二批呢？" / "What about proposals from CPPCC members?" after a figure question asks for that figure
         resolved = replace(resolved, wants=previous.wants, kind=previous.kind if previous.kind != "comparison" else previous.wants)
@@ -147,7 +147,8 @@ def _rewrite(previous: Question, new_regions: list[str], new_places: list[str], 
         new_name = _joined(new_places, previous.lang) or level_word
         if previous.lang == "zh" and new_name.isascii():  # "Beijing" inside Chinese text stays a word of its own
             new_name = f" {new_name} "
-        aliases = sorted({a for r in previous.regions for a in regions.aliases.get(r, ()) if len(a) >= 2}, key=len, reverse=True)
+        aliases = sorted({a for r in previous.regions for a in regions.aliases.get(r, ()) if len(a) >= 2}
+                         | set(previous.other_places), key=len, reverse=True)  # "北京市…" -> "深圳市…", not "深圳市北京市…"
         found = next((a for a in aliases if re.search(re.escape(a), text, re.I)), None)
         if found:
             text = re.sub(re.escape(found), lambda _: new_name, text, count=1, flags=re.I)

@@ -190,7 +190,7 @@ def affirms(question: Question, text: str, words: list[str]) -> bool:
     asks about the negated phrase: "未戴头盔"). A number the question states must be a figure of the statement
     ("上线了999个…对吗？" is not affirmed by "上线45个…"), and a premise the question negates ("没有上线…，对吗？",
     "Didn't Shenzhen …?") must be negated by the statement too: otherwise there is no yes to give."""
-    if term_coverage(words, text) < AFFIRMING_COVERAGE:
+    if len(words) < 2 or term_coverage(words, text) < AFFIRMING_COVERAGE:  # one word ("add" -> 新增) is no topic
         return False
     lowered, asked = text.lower(), _asked(question)
     if any(not contains_number(lowered, n) for n in question.given):
