@@ -10,7 +10,7 @@ from itertools import permutations
 from typing import Callable
 
 from assistant.figures import unit_contradicts, unit_matches
-from assistant.question import Question
+from assistant.question import Question, elliptic_focus
 from assistant.ranker import Ranker, Scored, counted_in_label, names_what_is_counted, other_time_scope
 from assistant.rerank import Candidate, term_coverage
 from assistant.schema import Citation, ReportFigure
@@ -66,7 +66,7 @@ def find_answer(question: Question, ranked: list[Candidate], settings: Settings,
     if (not confident or unasked(question, top) or (question.asks_part and has_part(top, scored))
             or later_rival(question, top, scored) or label_rival(question, top, scored, dominant=True)
             or counted_rival(question, top, scored) or counts_other(question, top)
-            or enumerated_rival(question, top, scored) or off_subject(question, top)):
+            or enumerated_rival(question, top, scored)):
         distinct, seen = [], set()
         for s in scored:
             if (s.sentence.meta.id, s.sentence.start) not in seen and s.p >= settings.uncertain_threshold:
@@ -74,12 +74,6 @@ def find_answer(question: Question, ranked: list[Candidate], settings: Settings,
                 distinct.append(s)
         return Found("uncertain", distinct[:UNCERTAIN_CANDIDATES], scored)
     return Found("answered", [top], scored)
-
-
-def off_subject(question: Question, top: Scored) -> bool:
-    """A follow-up about a carried subject ("12345 热线") whose claim's sentence names none of it: a figure of
-    something else, at best "not sure"."""
-    return bool(question.about) and not any(w.lower() in top.sentence.text.lower() for w in question.about)
 
 
 def names_which(question: Question, sentence: Candidate) -> bool:
@@ -298,7 +292,9 @@ def compose(question: Question, ranked: list[Candidate], settings: Settings, cov
     and year it names: then the closest candidates count something else or are of another report, and the answer is
     "not found", not "not sure"."""
     found = find_answer(question, ranked, settings, ranker)
-    if found.status == "none" or (found.status == "uncertain" and question.wants != "date" and unsaid()):
+    # a "X呢？" turn has no counted phrase the ranker could check its answer against: unsaid() is asked of it too
+    if found.status == "none" or ((found.status == "uncertain" or elliptic_focus(question)) and question.wants != "date"
+                                  and unsaid()):
         return not_found(question, ranked, settings, coverage)
     if found.status == "uncertain":
         return uncertain(question, found.claims)

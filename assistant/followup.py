@@ -14,7 +14,7 @@ from dataclasses import dataclass, field, replace
 from typing import Callable
 
 from assistant.places import RegionIndex
-from assistant.question import CJK, Question
+from assistant.question import CJK, Question, elliptic_focus
 from index.bm25 import tokenize
 
 # Words that make a turn a follow-up without naming a topic of its own ("那…呢", "what about …").
@@ -105,7 +105,7 @@ def _resolve_turn(current: Question, previous: Question | None, parse: Callable[
     else:
         text = _with_scope(current, region_list if "bureau" in carried else [], years if "year" in carried else [], english,
                            subject)
-    resolved = replace(parse(text), about=subject)
+    resolved = parse(text)
     if resolved.wants == "text" and previous.wants != "text" and _ELLIPTIC.search(current.text.strip()):
         # "第二批呢？" / "What about proposals from CPPCC members?" after a figure question asks for that figure
         resolved = replace(resolved, wants=previous.wants, kind=previous.kind if previous.kind != "comparison" else previous.wants)
@@ -175,7 +175,8 @@ def _subject(previous: Question, current: Question) -> list[str]:
     alone was read as API calls (调用量)."""
     if current.names or not current.focus or set(current.topic_terms) & set(previous.topic_terms):
         return []  # a program of its own, nothing it counts ("And the year before?"), or it restates the topic itself
-    asked = set(previous.focus + previous.focus_head + previous.head_senses)
+    # what it counted: its counted phrase, or all a "满意度呢？" names
+    asked = set(previous.focus + previous.focus_head + previous.head_senses + tokenize(elliptic_focus(previous)))
     words = [w for w in dict.fromkeys(previous.names + previous.topic_terms)
              if w not in asked and len(w) >= 2 and (CJK.search(w) or w.isdigit())]
     words = [w for w in words if not any(w != other and w in other for other in words)]  # 一件事 inside 高效办成一件事

@@ -237,9 +237,6 @@ class Question:
     turn_lang: str | None = None
     subject: str = ""            # what a "what is" question asks about, as written ("深小i"); "" for other kinds
     given: list[str] = field(default_factory=list)  # numbers the question states itself: never its answer
-    # a follow-up's subject carried from the previous turn ("12345", "热线"): a sentence naming none of it is of
-    # something else ("…调用量累计超120亿条次" for "And how many calls did it handle?" about the hotline)
-    about: list[str] = field(default_factory=list)
 
     @property
     def answer_lang(self) -> str:
@@ -341,6 +338,13 @@ def detect_years(text: str) -> list[int]:
 _ELLIPTIC_ZH = re.compile(r"^(?:那|那么)?([^，,。？?（(]{2,12}?)(?:又|的)?呢[？?]?(?:[（(][^）)]*[）)])?\s*$")
 
 
+def elliptic_focus(question: "Question") -> str:
+    """What a Chinese "X呢？" turn names ("满意度呢？（深圳市2024年）" -> "满意度"): it asks the previous question's kind of
+    figure of it, and has no counted phrase of its own."""
+    found = _ELLIPTIC_ZH.match(question.text) if question.lang == "zh" else None
+    return found.group(1) if found else ""
+
+
 def focus_text(text: str, lang: str) -> str:
     """The phrase naming what a figure question counts: "多少个“跨域通办”合作地区" -> "“跨域通办”合作地区"."""
     if lang == "zh":
@@ -349,9 +353,7 @@ def focus_text(text: str, lang: str) -> str:
             return after.group(1)
         before = _FOCUS_ZH_BEFORE.search(text)
         if not before:
-            # "满意度呢？" after a figure question asks for that figure of what it names
-            elliptic = _ELLIPTIC_ZH.match(text)
-            return elliptic.group(1) if elliptic else ""
+            return ""
         phrase = _TRAILING_VERB.sub("", before.group(1))
         if _ONLY_WHERE.fullmatch(phrase) and (earlier := re.split(r"[，,]", text[:before.start(1)].rstrip("，, "))[-1]):
             return earlier

@@ -34,6 +34,10 @@ EXAMPLES = [
 ]
 
 
+DROP_SHARED = """() => { const url = new URL(window.location.href);
+  if (url.searchParams.has('conversation')) { url.searchParams.delete('conversation'); history.replaceState(null, '', url); } }"""
+
+
 def fresh_context() -> dict:
     """The per-session conversation the assistant sees: plain-text turns and the last answer's scope."""
     return {"history": [], "scope": {}}
@@ -343,7 +347,9 @@ def build_chat_tab(assistant: Assistant, labels: Labels, lang: gr.Radio, sidebar
                       turn.example, ask_inputs, ask_outputs, api_name=False),
                   chat.option_select(pick, ask_inputs[1:], ask_outputs, api_name=False),
                   chat.retry(turn.regenerate, ask_inputs[1:], ask_outputs, api_name=False)):
-        event.then(after_turn, [owner, current, lang, search], after_outputs, api_name=False)
+        # a turn asked from a shared link continues one's own copy: the address no longer opens the shared original,
+        # so a reload shows the copy (with the new turn), not the read-only conversation without it
+        event.then(after_turn, [owner, current, lang, search], after_outputs, api_name=False).then(None, js=DROP_SHARED)
     question.change(lambda text: gr.update(interactive=bool((text or "").strip())), question, ask, api_name=False)
 
     # --- scope filters and the follow-up context ---

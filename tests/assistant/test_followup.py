@@ -60,6 +60,22 @@ def test_a_turn_comparing_the_previous_figure_with_another_report_is_a_compariso
     assert {r.report_id: r.figure for r in answer.rows} == rows
 
 
+def test_walkthrough_conversations_keep_to_what_each_turn_says(assistant):
+    """A newcomer's walkthrough: "满意度呢？" in a Shenzhen conversation was "超过92%" (深小i's accuracy); "比深圳市多还是少？"
+    lost the topic; "Did Zhongshan add any?" got a "Yes" over an unrelated 新增; "深圳市2024年…" after a Beijing question
+    was read as "深圳市北京市2024年…"."""
+    shenzhen = user("深圳市2025年上线了多少个“高效办成一件事”？", "那2024年呢？")
+    answer = assistant.ask("满意度呢？", history=shenzhen)
+    assert answer.status == "not_found" and "92" not in answer.answer
+    longhua = user("龙华区2025年受理政府信息公开申请多少件？")
+    answer = assistant.ask("比深圳市多还是少？", history=longhua)
+    assert answer.kind == "comparison" and {r.report_id: r.figure for r in answer.rows} == {"004": "478件", "002": "30件"}
+    answer = assistant.ask("Did Zhongshan add any?", history=user("龙华区2025年新增了几件规范性文件？", "比深圳市多还是少？"))
+    assert not answer.answer.startswith("Yes")
+    question = assistant.understand("深圳市2024年12345热线满意度是多少？", history=user("北京市2024年12345热线满意度是多少？"))
+    assert "北京" not in question.text and question.regions == ["深圳市"] and not question.other_places
+
+
 def test_a_comparison_of_its_own_does_not_take_the_previous_topic(assistant):
     question = assistant.understand("Which year did Longhua add more cross-region partner areas?",
                                     history=user("深圳市2025年上线了多少个“高效办成一件事”？"))

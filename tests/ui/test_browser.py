@@ -364,6 +364,11 @@ def test_a_conversation_survives_a_server_restart_and_opens_from_a_share_link(br
         wait_newest_saved(other, "What was the satisfaction rate of Zhongshan's 12345 hotline in 2024?")
         other.wait_for_selector("#shared-note", state="hidden", timeout=WAIT_MS)
         assert other.locator("#chat .govqa-answer").count() == 2
+        # the address no longer opens the shared original: a reload shows the reader's copy with its new turn
+        other.wait_for_function("!window.location.search.includes('conversation=')", timeout=WAIT_MS)
+        other.reload()
+        loaded(other)
+        other.wait_for_function("document.querySelectorAll('#chat .govqa-answer').length === 2", timeout=WAIT_MS)
         other.context.close()
     finally:
         context.close()
