@@ -156,8 +156,10 @@ def _rewrite(previous: Question, new_regions: list[str], new_places: list[str], 
             prefix.append(new_name)
     if new_years != previous.years:
         new_year = _joined([str(y) for y in new_years], previous.lang)
+        years = "|".join(str(y) for y in previous.years)
         if previous.years and str(previous.years[0]) in text:
-            text = text.replace(str(previous.years[0]), new_year, 1)
+            # all the years it named, as written ("2025 and 2024", "2025和2024"): "And 2024?" is not "2024 and 2024"
+            text = re.sub(rf"(?:{years})(?:\s*(?:and|和|与|及|、|,|，)\s*(?:{years}))*", lambda _: new_year, text, count=1)
         else:
             prefix.append(f"{new_year}年" if previous.lang == "zh" else new_year)
     return _prefixed(prefix, text.strip(), previous.lang)

@@ -76,6 +76,13 @@ def test_walkthrough_conversations_keep_to_what_each_turn_says(assistant):
     assert "北京" not in question.text and question.regions == ["深圳市"] and not question.other_places
 
 
+def test_a_year_after_a_comparison_replaces_both_years(assistant):
+    """"And 2024?" after "How does that compare with 2024?" was read as "… launch in 2024 and 2024?"."""
+    question = assistant.understand("那2024年呢？", history=user("How many one-matter items did Shenzhen launch in 2025?",
+                                                               "How does that compare with 2024?"))
+    assert question.years == [2024] and question.text.count("2024") == 1 and "2025" not in question.text
+
+
 def test_a_comparison_of_its_own_does_not_take_the_previous_topic(assistant):
     question = assistant.understand("Which year did Longhua add more cross-region partner areas?",
                                     history=user("深圳市2025年上线了多少个“高效办成一件事”？"))
