@@ -14,7 +14,7 @@ from dataclasses import dataclass, field, replace
 from typing import Callable
 
 from assistant.places import RegionIndex
-from assistant.question import CJK, Question, elliptic_focus
+from assistant.question import CJK, LESS, MORE, Question, elliptic_focus
 from index.bm25 import tokenize
 
 # Words that make a turn a follow-up without naming a topic of its own ("那…呢", "what about …").
@@ -75,6 +75,12 @@ def _resolve_turn(current: Question, previous: Question | None, parse: Callable[
     names_bureau = bool(current.regions or current.level or current.other_places)
     if compares_back(current, previous, scope_only):
         return _compared_with_previous(current, previous, parse, regions, english)
+    if _asks_which_of(current, previous):  # "哪一年更多？" right after a comparison: the same one, and which is more
+        text = f"{previous.text}{current.text}" if previous.lang == "zh" else f"{previous.text} {current.text}"
+        turn_lang = current.lang if current.lang != previous.lang else None
+        carried = ["topic"] + (["bureau"] if previous.regions else []) + (["year"] if previous.years else [])
+        return Resolved(replace(parse(text), regions=previous.regions, level=previous.level, years=previous.years,
+                                turn_lang=turn_lang), carried)
     if names_bureau and current.years and not scope_only:
         return Resolved(current)  # a question of its own
     leans = scope_only or bool(_ELLIPTIC.search(current.text.strip()) or _REFERS.search(current.text))
@@ -111,6 +117,20 @@ def _resolve_turn(current: Question, previous: Question | None, parse: Callable[
         resolved = replace(resolved, wants=previous.wants, kind=previous.kind if previous.kind != "comparison" else previous.wants)
     turn_lang = current.lang if current.lang != resolved.lang else None  # answered in the language it was asked in
     return Resolved(replace(resolved, regions=region_list, level=level, years=years, turn_lang=turn_lang), carried)
+
+
+# the words of "which is more?" alone, with nothing of its own to compare
+_WHICH_WORDS = frozenset("哪 哪个 哪一个 一年 哪一年 哪年 谁 更 较 多 少 高 低 大 小 更多 更少 更高 更低 较多 较少 "
+                         "which one ones is was were had has have did year years report bureau the more less fewer "
+                         "higher lower larger smaller bigger greater".split())
+
+
+def _asks_which_of(current: Question, previous: Question) -> bool:
+    """"哪一年更多？", "Which one is larger?" right after a comparison: it names no year, bureau or topic of its own."""
+    return (previous.kind == "comparison" and (current.kind == "comparison" or bool(MORE.search(current.text))
+                                               or bool(LESS.search(current.text))) and not current.years
+            and not current.regions and not current.other_places
+            and all(t in _WHICH_WORDS for t in tokenize(current.text.lower())))
 
 
 def compares_back(current: Question, previous: Question, scope_only: bool = False) -> bool:

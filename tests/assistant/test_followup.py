@@ -83,6 +83,18 @@ def test_a_year_after_a_comparison_replaces_both_years(assistant):
     assert question.years == [2024] and question.text.count("2024") == 1 and "2025" not in question.text
 
 
+@pytest.mark.parametrize("history, question", [
+    (user("深圳市2024年和2025年分别上线了多少个“高效办成一件事”？"), "哪一年更多？"),
+    (user("深圳市2024年上线了多少个“高效办成一件事”？", "和2025年比呢？"), "Which one is larger?"),
+])
+def test_which_is_more_right_after_a_comparison_asks_of_the_same_comparison(assistant, history, question):
+    """"哪一年更多？" after a comparison table was read as a question of its own and not found."""
+    answer = assistant.ask(question, history=history)
+    assert answer.kind == "comparison" and answer.status == "answered"
+    assert {r.report_id: r.figure for r in answer.rows} == {"000": "23个", "002": "45个"}
+    assert answer.lang == ("en" if question.isascii() else "zh") and "topic" in answer.scope["carried"]
+
+
 def test_a_comparison_of_its_own_does_not_take_the_previous_topic(assistant):
     question = assistant.understand("Which year did Longhua add more cross-region partner areas?",
                                     history=user("深圳市2025年上线了多少个“高效办成一件事”？"))
