@@ -144,11 +144,8 @@ class ConversationStore:
 
     def start(self, owner: str, first_question: str) -> str:
         """A new conversation titled by its first question; returns its id."""
-        conversation_id, now = secrets.token_hex(16), time.time()
         with closing(self._connect()) as db, db:
-            db.execute("INSERT INTO conversations (id, owner, title, created, updated) VALUES (?, ?, ?, ?, ?)",
-                       (conversation_id, owner, _title(first_question), now, now))
-        return conversation_id
+            return _insert_conversation(db, owner, first_question, time.time())
 
     def add_turn(self, owner: str, conversation_id: str, question: str, answer: Answer,
                  reports: list[str] | None = None) -> int:
@@ -158,26 +155,18 @@ class ConversationStore:
             self._owned(db, owner, conversation_id)
             position = db.execute("SELECT COALESCE(MAX(position) + 1, 0) FROM turns WHERE conversation_id = ?",
                                   (conversation_id,)).fetchone()[0]
-            cursor = db.execute(
-                "INSERT INTO turns (conversation_id, position, question, reports, answer, created) VALUES (?, ?, ?, ?, ?, ?)",
-                (conversation_id, position, question, None if reports is None else json.dumps(list(reports)),
-                 answer.model_dump_json(), now))
+            turn_id = _insert_turn(db, conversation_id, position, question, answer, reports, now)
             db.execute("UPDATE conversations SET updated = ? WHERE id = ?", (now, conversation_id))
-            return cursor.lastrowid
+            return turn_id
 
     def copy(self, owner: str, conversation: Conversation) -> tuple[str, list[int]]:
         """conversation (a shared one, as shown) saved as a new conversation of owner's, in one transaction: its title,
         questions, filters and answers, not the sharer's feedback; -> the copy's id and its turn ids in order."""
-        copy_id, now = secrets.token_hex(16), time.time()
+        now = time.time()
         with closing(self._connect()) as db, db:
-            db.execute("INSERT INTO conversations (id, owner, title, created, updated) VALUES (?, ?, ?, ?, ?)",
-                       (copy_id, owner, _title(conversation.title), now, now))
-            ids = [db.execute("INSERT INTO turns (conversation_id, position, question, reports, answer, created) "
-                              "VALUES (?, ?, ?, ?, ?, ?)",
-                              (copy_id, position, turn.question, None if turn.reports is None else json.dumps(turn.reports),
-                               turn.answer.model_dump_json(), now)).lastrowid
-                   for position, turn in enumerate(conversation.turns)]
-        return copy_id, ids
+            copy_id = _insert_conversation(db, owner, conversation.title, now)
+            return copy_id, [_insert_turn(db, copy_id, position, turn.question, turn.answer, turn.reports, now)
+                             for position, turn in enumerate(conversation.turns)]
 
     def summaries(self, owner: str, search: str = "") -> list[Summary]:
         """The owner's conversations, newest first; search: text in a title, a question or an answer."""
@@ -330,6 +319,23 @@ def checked(conversation: Conversation, texts: Mapping[str, str]) -> Conversatio
                    if c.report_id in texts)
     turns = [t if holds(t.answer) else replace(t, answer=damaged(t.question)) for t in conversation.turns]
     return replace(conversation, turns=turns)
+
+
+def _insert_conversation(db: sqlite3.Connection, owner: str, title: str, now: float) -> str:
+    """A new conversation row (titled from title, cut at TITLE_CHARS); -> its id."""
+    conversation_id = secrets.token_hex(16)
+    db.execute("INSERT INTO conversations (id, owner, title, created, updated) VALUES (?, ?, ?, ?, ?)",
+               (conversation_id, owner, _title(title), now, now))
+    return conversation_id
+
+
+def _insert_turn(db: sqlite3.Connection, conversation_id: str, position: int, question: str, answer: Answer,
+                 reports: list[str] | None, now: float) -> int:
+    """One turn row; -> its id."""
+    return db.execute(
+        "INSERT INTO turns (conversation_id, position, question, reports, answer, created) VALUES (?, ?, ?, ?, ?, ?)",
+        (conversation_id, position, question, None if reports is None else json.dumps(list(reports)),
+         answer.model_dump_json(), now)).lastrowid
 
 
 def _reports(raw: object) -> list[str] | None:
