@@ -379,8 +379,16 @@ def missing_reports(question: Question, coverage: Coverage) -> str:
     if not gaps:
         return ""
     if en:
-        return "; ".join(f"There is no {'/'.join(map(str, ys))} report for {coverage.english.get(r, r)}" for r, ys in gaps) + "."
-    return "；".join(f"没有{r}{'、'.join(f'{y}年' for y in ys)}的报告" for r, ys in gaps) + "。"
+        return "; ".join(f"There is no {_years_en(ys)} report for {coverage.english.get(r, r)}" for r, ys in gaps) + "."
+    return "；".join(f"没有{r}{_years_zh(ys)}的报告" for r, ys in gaps) + "。"
+
+
+def _years_en(years: list[int]) -> str:
+    return "/".join(map(str, years))
+
+
+def _years_zh(years: list[int]) -> str:
+    return "、".join(f"{y}年" for y in years)
 
 
 def not_found_text(question: Question, coverage: Coverage, has_related: bool = False) -> str:
@@ -404,7 +412,7 @@ def not_found_text(question: Question, coverage: Coverage, has_related: bool = F
         related = " The closest passages are listed as related reading, not as an answer." if has_related else ""
         which = "The reports in the filter" if coverage.filtered else "The reports"
         return f"Not found: {reason} {which} cover {covered}.{related}"
-    covered = "；".join(f"{region}（{'、'.join(f'{y}年' for y in years)}）" for region, years in listed.items())
+    covered = "；".join(f"{region}（{_years_zh(years)}）" for region, years in listed.items())
     covered += "等" if more else ""
     related = "下列相关段落仅供参考，并非答案。" if has_related else ""
     return f"未找到：{reason}{'筛选内的' if coverage.filtered else '已收录的'}报告范围：{covered}。{related}"
@@ -417,15 +425,13 @@ def _unstated(question: Question, asked: dict[str, list[int]], coverage: Coverag
     years = sorted(set(question.years))
     if asked:
         if en:
-            which = " and ".join(coverage.english.get(r, r) for r in asked) + "".join(f" {y}" for y in years[:1]) + \
-                "".join(f"/{y}" for y in years[1:])
+            which = " and ".join(coverage.english.get(r, r) for r in asked) + (f" {_years_en(years)}" if years else "")
             several = sum(len([y for y in ys if not years or y in years]) for ys in asked.values()) > 1
             return f"The {which} {'reports do' if several else 'report does'} not state this."
-        names = "、".join(asked)
-        return f"{names}{'、'.join(f'{y}年' for y in years)}的报告中没有回答这个问题的内容。"
+        return f"{'、'.join(asked)}{_years_zh(years)}的报告中没有回答这个问题的内容。"
     if years:
-        return (f"No {'/'.join(map(str, years))} report {'in the filter ' if coverage.filtered else ''}states this." if en
-                else f"{'筛选内' if coverage.filtered else '已收录'}的{'、'.join(f'{y}年' for y in years)}报告中没有回答这个问题的内容。")
+        return (f"No {_years_en(years)} report {'in the filter ' if coverage.filtered else ''}states this." if en
+                else f"{'筛选内' if coverage.filtered else '已收录'}的{_years_zh(years)}报告中没有回答这个问题的内容。")
     if coverage.filtered:
         return "None of the reports in the filter states this." if en else "筛选内的报告中没有回答这个问题的内容。"
     return "None of the indexed reports states this." if en else "已收录的报告中没有回答这个问题的内容。"

@@ -30,7 +30,7 @@ SUBJECT_WORDS = 3  # words of the previous question's subject a leaning turn car
 # a turn that leans on the previous one for what it asks: "…呢？", "And …?", "What about …?"
 _ELLIPTIC = re.compile(r"呢[？?]?$|^(?:and|what about|how about)\b", re.I)
 # a comparison turn that points back at what the previous one asked: "How does that compare …", "跟这个数比呢"
-_BACK = re.compile(r"\b(?:that|this|it|those|these|the year before|the previous year)\b|相比呢|比呢|[这那]个?数|同一年|上一年|前一年|"
+_BACK = re.compile(r"\b(?:that|this|it|those|these|the year before|the previous year)\b|相比呢|比呢|[这那]个?数|上一年|前一年|"
                    r"^(?:比|和|跟|与)", re.I)
 # a turn that points back at what the conversation is about: "its rate", "该平台", "同期"
 _REFERS = re.compile(r"^(?:那|那么|另外|还有|此外|其中)|[它其该此]|这[个些项一]|同期|同一?年|上述|\b(?:its?|their|they|them|"

@@ -23,7 +23,7 @@ from typing import Callable
 import numpy as np
 
 from assistant.figures import number_of, unit_matches
-from assistant.question import CJK, Question
+from assistant.question import CJK, Question, elliptic_focus
 from assistant.rerank import Candidate, normalized, other_year, plan_mismatch, term_coverage
 from index.bm25 import tokenize
 from index.claims import TIME_SCOPE, Claim
@@ -98,8 +98,11 @@ _MEASURE_NOUNS = re.compile(r"^[个件项次人天份家场条名宗批期张篇
 
 def counted_words(question: Question) -> list[str]:
     """The Chinese words of the question's head that name what it counts ("满意度", "数据集"): not a generic head
-    (事项, 数量) nor a noun the figure's unit says (次数, 金额)."""
-    return [w for w in question.focus_head if CJK.search(w) and w not in _GENERIC_HEADS and not _MEASURE_NOUNS.match(w)]
+    (事项, 数量) nor a noun the figure's unit says (次数, 金额). A "X呢？" turn has no counted phrase of its own: then
+    the words it names ("满意度呢？")."""
+    words = [w for w in question.focus_head if CJK.search(w) and w not in _GENERIC_HEADS and not _MEASURE_NOUNS.match(w)]
+    return words or [w for w in tokenize(elliptic_focus(question)) if len(w) >= 2 and CJK.search(w)
+                     and w not in question.scope_terms]
 
 
 def names_what_is_counted(question: Question, sentence: Candidate) -> bool:

@@ -33,15 +33,14 @@ from assistant.glossary import Glossary, quoted_terms
 from assistant.overview import overview
 from assistant.places import RegionIndex
 from assistant.llm import build_writer
-from assistant.question import (CJK, Question, QuestionError, elliptic_focus, open_form, parse_question, validate_history,
-                                validate_question)
+from assistant.question import CJK, Question, QuestionError, open_form, parse_question, validate_history, validate_question
 from assistant.ranker import Ranker, counted_words, index_fingerprint, names_what_is_counted, ranker_code_version
 from assistant.rerank import Candidate, best_sentences, order_passages, rank_sentences, scope_match
 from assistant.retrieve import HybridRetriever, Passage
 from assistant.schema import Answer, RetrievedPassage, Stage
 from assistant.settings import Settings
 from assistant.verify import MARKER, check_figures, drop_unsupported
-from index.bm25 import BM25Index, tokenize
+from index.bm25 import BM25Index
 from index.build import build_index, hold_generation, index_is_current, read_state
 from index.chunk import ITEM_MARKER
 from index.embed import build_embedder
@@ -362,10 +361,7 @@ class Assistant:
             # a Chinese question's own word, not an English one's dictionary guess ("data products" -> 产品)
             # ... or no report is of the bureau and year it names: the closest candidates are of another
             def unsaid() -> bool:  # a scan of the report texts: only when the answer would be "not sure" (or for "X呢？")
-                # ... or, for "满意度呢？" (no counted phrase of its own), the words it names
-                head = (counted_words(question) or [w for w in tokenize(elliptic_focus(question)) if len(w) >= 2
-                                                    and CJK.search(w) and w not in question.scope_terms]) \
-                    if question.lang == "zh" else []
+                head = counted_words(question) if question.lang == "zh" else []
                 return run.scope_reports == [] or (bool(head) and run.scope_reports is not None
                                                    and self.said_elsewhere(head, run.scope_reports) == head)
             draft = compose(question, run.sentences, self.settings, coverage, self.ranker, unsaid)
