@@ -65,7 +65,7 @@ def find_answer(question: Question, ranked: list[Candidate], settings: Settings,
     confident = sure or named or clear_in_english(question, top, scored, settings)
     if (not confident or unasked(question, top) or (question.asks_part and has_part(top, scored))
             or later_rival(question, top, scored) or label_rival(question, top, scored, dominant=True)
-            or counted_rival(question, top, scored) or counts_other(question, top)
+            or counted_rival(question, top, scored) or counts_other(question, top) or name_rival(question, top, scored)
             or enumerated_rival(question, top, scored)):
         distinct, seen = [], set()
         for s in scored:
@@ -144,12 +144,31 @@ def _heads(question: Question) -> list[str]:
 def counted_rival(question: Question, top: Scored, scored: list[Scored]) -> bool:
     """The top claim's figure counts another noun than the question's head, and a figure of the same sentence among
     the ranker's first candidates counts the head: "香港特别行政区11个部门68项政务服务" asked how many services, "61家单位
-    90个AI场景" asked how many scenarios. Then both are candidates, and stating the first would be the classic wrong
-    answer."""
+    90个AI场景" asked how many scenarios; "1433个用户提供服务调用累计超20亿次" asked how many users, where the top figure
+    ends its clause and an earlier figure of that clause stands right before the head. Then both are candidates, and
+    stating the first would be the classic wrong answer."""
     heads, own = _heads(question), counted_after(top)
-    if not heads or not own or any(h in own for h in heads):
+    if not heads or any(h in own for h in heads):
         return False
-    return any(s.sentence is top.sentence and s.claim.stated != top.claim.stated and any(h in counted_after(s) for h in heads)
+
+    def counts_head(s: Scored) -> bool:
+        after = counted_after(s)
+        if own:
+            return any(h in after for h in heads)
+        # a top figure that ends its clause: a rival earlier in that clause, right before the head noun
+        return (s.claim.clause == top.claim.clause and s.claim.end <= top.claim.start
+                and any(after.startswith(h) for h in heads))
+    return any(s.sentence is top.sentence and s.claim.stated != top.claim.stated and counts_head(s)
+               for s in scored[1:RIVALS + 1])
+
+
+def name_rival(question: Question, top: Scored, scored: list[Scored]) -> bool:
+    """A name the question quotes ("多少项政务服务实现“视频办”") is neither in the top claim's clause nor before it in its
+    sentence, but in the clause of a later figure of that sentence among the ranker's first candidates
+    ("…1923项政务服务“指尖可办”,…,918项“视频办”"): the name belongs to that later figure (a name before the figure is the
+    sentence's subject, shared by all its figures), and stating the top one would be the classic wrong answer."""
+    missing = [n for n in question.names if n not in top.sentence.text[:top.claim.end] and n not in top.claim.clause]
+    return any(s.sentence is top.sentence and s.claim.start > top.claim.end and any(n in s.claim.clause for n in missing)
                for s in scored[1:RIVALS + 1])
 
 

@@ -176,11 +176,25 @@ def test_near_miss_questions_are_not_answered_with_a_neighbouring_figure(assista
     # "香港特别行政区11个部门68项政务服务": 11 counts departments
     ("Shenzhen's 2024 report mentions Hong Kong government services at kiosks in Qianhai and Hetao. How many HKSAR "
      "services are offered?", "11个", "68项"),
+    # "为50余个政府部门、1433个用户提供服务调用累计超20亿次": the calls end the clause; the users are 1433
+    ("Shenzhen's unified spatio-temporal information platform: how many users did it serve, per the 2025 report?",
+     "20亿", "1433个"),
 ])
 def test_a_figure_that_counts_another_noun_of_its_sentence_is_not_stated(assistant, question, other, counted):
     answer = assistant.ask(question)
     assert other not in lead(answer)
     assert answer.status != "answered" or counted in lead(answer)
+
+
+def test_a_name_the_question_quotes_belongs_to_the_figure_next_to_it(assistant):
+    # "实现1923项政务服务“指尖可办”,1001项…,918项“视频办”": “视频办” is said of 918, not of the first figure
+    for question in ("中山市2024年有多少项政务服务实现“视频办”？", "中山2024年实现“视频办”的政务服务有多少项？"):
+        answer = assistant.ask(question)
+        assert "1923" not in lead(answer)
+        assert answer.status != "answered" or lead(answer).startswith("918项")
+    # a quoted name before the figures is the sentence's subject, shared by all of them
+    answer = assistant.ask("中山市2024年“书记市长直通车”工作中，市委市政府领导累计批示多少次？")
+    assert answer.status == "answered" and lead(answer).startswith("27次")
 
 
 def test_a_figure_whose_own_noun_is_not_the_one_asked_is_not_stated(assistant):
