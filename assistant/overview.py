@@ -180,7 +180,9 @@ AFFIRMING_COVERAGE = 0.5
 DENYING_COVERAGE = 0.75  # of the topic words, in the one clause the negation opens
 # a Chinese yes/no question about whether something happened ("是否发生行政复议", "有没有收到…"): the statement must say
 # that word, not only name the thing ("搭建…行政复议等专题" is no yes)
-_OCCURRED = re.compile(r"(?:是否|有没有|是不是)(?:已经|已|曾经|曾)?(发生|出现|存在|收到|受到|获得|涉及)")
+_YESNO_MARKER = re.compile(r"有没有|是不是|是否")
+_OCCURRED = re.compile(rf"(?:{_YESNO_MARKER.pattern})(?:已经|已|曾经|曾)?(发生|出现|存在|收到|受到|获得|涉及)")
+NEGATION_REACH = 3  # a topic word that starts at most this many characters after a negation is what it negates
 _CLAUSE_END = re.compile(r"[，,；;。:：!！?？]")
 
 
@@ -213,7 +215,7 @@ def denies(question: Question, text: str, words: list[str]) -> bool:
         return False
     for m in _NEGATION.finditer(lowered):
         clause = _CLAUSE_END.split(lowered[m.end():], 1)[0]
-        if any(0 <= clause.find(w) <= 3 for w in words) and term_coverage(words, clause) >= DENYING_COVERAGE:
+        if any(0 <= clause.find(w) <= NEGATION_REACH for w in words) and term_coverage(words, clause) >= DENYING_COVERAGE:
             return True
     return False
 
@@ -223,8 +225,6 @@ def _asked(question: Question) -> str:
     return _YESNO_MARKER.sub(" ", question.text.lower())
 
 
-_YESNO_MARKER = re.compile(r"有没有|是不是|是否")
-
 
 def _negated_alone(text: str, other: str, words: list[str]) -> bool:
     """A topic word within three characters after a negation in text ("没有上线", "未发生…案件"), as a phrase other
@@ -233,7 +233,7 @@ def _negated_alone(text: str, other: str, words: list[str]) -> bool:
         rest = text[m.end():]
         for word in words:
             at = rest.find(word)
-            if 0 <= at <= 3 and text[m.start():m.end() + at + len(word)] not in other:
+            if 0 <= at <= NEGATION_REACH and text[m.start():m.end() + at + len(word)] not in other:
                 return True
     return False
 
