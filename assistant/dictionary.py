@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import logging
 import re
-from collections import defaultdict
+from collections import Counter, defaultdict
 from pathlib import Path
 
 # function words and question words carry no topic; place and bureau words are left to the region index
@@ -35,12 +35,25 @@ _ORDINAL = re.compile(rf"\b({'|'.join(ORDINALS + tuple(_ORDINAL_NUMERALS))})\s+(
 
 
 def stem(word: str) -> str:
-    """A crude English stem for matching question words to dictionary glosses: plurals and a few suffixes."""
+    """A crude English stem for matching question words to dictionary glosses: possessives, plurals (cases -> case,
+    approaches -> approach, counties -> county; status and analysis stay as they are)."""
     word = word.strip("-'")
-    for suffix, repl in (("ies", "y"), ("sses", "ss"), ("ses", "s"), ("s", "")):
-        if len(word) > 4 and word.endswith(suffix) and not word.endswith("ss"):
-            return word[: -len(suffix)] + repl
+    if word.endswith("'s"):
+        word = word[:-2]
+    if len(word) > 4:
+        if word.endswith("ies"):
+            return word[:-3] + "y"
+        if word.endswith(("sses", "xes", "ches", "shes")):
+            return word[:-2]
+        if word.endswith("s") and not word.endswith(("ss", "us", "is")):
+            return word[:-1]
     return word
+
+
+# British spellings CC-CEDICT writes the American way (licence, centre, authorised, behaviour, programme, enquiry)
+_AMERICAN = [(re.compile(pattern), repl) for pattern, repl in (
+    (r"is(ation|e|ed|ing)$", r"iz\1"), (r"yse$", "yze"), (r"our$", "or"), (r"tre$", "ter"), (r"ence$", "ense"),
+    (r"ogue$", "og"), (r"mme$", "m"), (r"^enquir", "inquir"))]
 
 
 def gloss_keys(definition: str) -> list[tuple[str, bool]]:
@@ -110,6 +123,11 @@ class Dictionary:
                 for key, is_exact in gloss_keys(definition):
                     (exact if is_exact else loose)[key].add(zh)
         entries = ordinal_entries(corpus)
+        # Latin words the reports write as they are ("AI场景", "APP"): an English question's word is the report's own
+        latin = Counter(re.findall(r"[A-Za-z]{2,}", corpus))
+        for written, _ in latin.most_common():
+            if written.lower() not in STOPWORDS and not any(w.lower() == written.lower() for w in exact[written.lower()]):
+                exact[written.lower()].add(written)  # as the reports write it, most often
         for key in sorted(set(exact) | set(loose)):
             senses = exact.get(key) or loose.get(key, set())
             if len(senses) <= MAX_SENSES:
@@ -138,10 +156,27 @@ class Dictionary:
             return cls(data["entries"], frozenset(data.get("places", ())))
         return cls(data)  # written before it held place names: its entries only
 
+    def _words(self, text: str) -> list[str]:
+        """The stemmed words of text; a hyphenated compound the dictionary lacks is its words ("rule-of-law" -> rule,
+        of, law, so that the phrase "rule law" is found; "e-licences" -> e, license)."""
+        out = []
+        for token in _WORD.findall(text):
+            word = stem(token)
+            out += [word] if "-" not in word or self._entry(word) in self.entries else [stem(w) for w in word.split("-") if w]
+        return out
+
     def _entry(self, word: str) -> str:
         """The word, or the base form of a verb form the dictionary has no entry for: completed -> complete,
-        launched -> launch, processing -> process, serving -> serve (CC-CEDICT glosses verbs in their base form)."""
+        launched -> launch, processing -> process, serving -> serve (CC-CEDICT glosses verbs in their base form);
+        a British spelling in its American form (licence -> license, authorised -> authorized)."""
         if word in self.entries or len(word) <= 4:
+            return word
+        american = next((a for pattern, repl in _AMERICAN if (a := pattern.sub(repl, word)) != word
+                         and (a in self.entries or self._verb(a) in self.entries)), None)
+        return self._verb(american) if american else self._verb(word)
+
+    def _verb(self, word: str) -> str:
+        if word in self.entries:
             return word
         forms = []
         if word.endswith("ied"):
@@ -160,7 +195,8 @@ class Dictionary:
                 ((m.group(0), m.group(1), m.group(2)) for m in _ORDINAL.finditer(text))
                 if (key := f"{_ORDINAL_NUMERALS.get(ordinal, ordinal)} {noun}") in self.entries]
         text = _ORDINAL.sub(" ", text)  # the noun is said by its ordinal phrase: "batch" alone means nothing more
-        words = [self._entry(stem(w)) for w in _WORD.findall(text) if w not in STOPWORDS and w not in skip]
+        skip = set(skip) | {stem(w) for w in skip}
+        words = [self._entry(w) for w in self._words(text) if w not in STOPWORDS and w not in skip]
         used = set()
         for i in range(len(words) - 1):
             phrase = f"{words[i]} {words[i + 1]}"

@@ -150,6 +150,7 @@ _CUMULATIVE_Q = re.compile(r"累计|总共|一共|以来|至今|迄今|截至|�
 # "not counting the cumulative total", "不算累计的": the running total is named to be excluded
 _NOT_CUMULATIVE_Q = re.compile(r"(?:not counting|not including|excluding|apart from|other than|rather than|instead of|not)\s+"
                                r"(?:the\s+|a\s+|its\s+)?(?:cumulative|running total|overall total|total)|"
+                               r"(?:leaving|setting|putting)\s+(?:the\s+|its\s+)?(?:cumulative|running|overall)(?:\s+total)?\s+aside|"
                                r"(?:不算|不含|不包括|除去|除了|而非|而不是|不是)(?:累计|总共|总计|合计)", re.I)
 _PERIOD_Q = re.compile(r"\bin (?:January|February|March|April|May|June|July|August|September|October|November|December)\b|"
                        r"全年|今年|当年|年内|本年|一年|年度|during|itself|this year|that year|in that year|alone|for the year|"
@@ -323,8 +324,11 @@ def detect_unit(text: str) -> str | None:
         return "%"
     if _MONEY_ZH.search(text):
         return "元"
+    # "how many Hong Kong services can people use": the unit is the counted noun's, not another word's of the question
+    counted = _FOCUS_EN[0].search(text)
+    counted = counted if counted and counted.group(0).lower().startswith("how many") else None
     for pattern, unit in _UNIT_EN:
-        if pattern.search(text):
+        if counted and unit != "%" and pattern.search(counted.group(0)) or not counted and pattern.search(text):
             return unit
     return None
 
@@ -343,6 +347,12 @@ def elliptic_focus(question: "Question") -> str:
     figure of it, and has no counted phrase of its own."""
     found = _ELLIPTIC_ZH.match(question.text) if question.lang == "zh" else None
     return found.group(1) if found else ""
+
+
+def _after_ask(text: str, phrase: str) -> bool:
+    """The focus phrase is the one after 多少 / 几 (focus_text's first reading)."""
+    after = _FOCUS_ZH_AFTER.search(text)
+    return bool(after) and after.group(1) == phrase
 
 
 def focus_text(text: str, lang: str) -> str:
@@ -373,6 +383,22 @@ _TOTAL_WORDS = {"一共", "总共", "共", "合计", "总计", "累计"}
 _CLOSING_QUOTE = "”」》\""
 
 
+def _counted_noun(phrase: str) -> str:
+    """The nouns right after 多少/几 + measure word, up to the first verb or particle: what is counted, and what
+    follows is said of it ("部门的事项实现了…" -> 部门, "事项实现了申请材料关联电子证照" -> 事项, "高频政务服务可以在自助终端上
+    办理" -> 高频政务服务); the whole phrase when it does not start with a noun."""
+    import jieba.posseg
+
+    words, quoted = [], 0
+    for w in jieba.posseg.cut(phrase):
+        if w.flag in _NOT_COUNTED and not quoted:  # a quoted name is one noun, whatever its words
+            break
+        quoted += w.word.count("“") - w.word.count("”")
+        words.append(w)
+    counted = "".join(w.word for w in words)
+    return counted if len(counted) >= 2 and (words[-1].flag in _NOUNS or counted[-1] in _CLOSING_QUOTE) else phrase
+
+
 def _noun_end(phrase: str) -> str:
     """The phrase up to the noun or quoted name that ends it: "…系列座谈会一共开了" -> "…系列座谈会", "“出生一件事”
     一共办" -> "“出生一件事”"; unchanged when no plain noun is left there (jieba tags places, numbers and some nouns
@@ -388,15 +414,17 @@ def _noun_end(phrase: str) -> str:
     return "".join(w for w, _ in kept)
 
 
-def focus_terms(phrase: str, lang: str, glossary: Glossary) -> tuple[list[str], list[str]]:
+def focus_terms(phrase: str, lang: str, glossary: Glossary, after: bool = False) -> tuple[list[str], list[str]]:
     """(terms of the focus phrase, terms of its head noun — the last word: English and Chinese noun phrases end in it).
-    English focus words become the Chinese terms of their glossary entries."""
+    English focus words become the Chinese terms of their glossary entries. after: the Chinese phrase follows 多少/几
+    ("几个部门的事项实现了…"): the nouns up to its first verb or particle are what is counted (_counted_noun)."""
     if lang == "zh":
         terms = tokenize(phrase)
+        counted = _counted_noun(phrase) if after else phrase
         # the head is a noun: "座谈会一共开了" counts 座谈会, not 开; "“出生一件事”一共办了" counts 一件事
-        named = tokenize(_noun_end(phrase))
+        named = tokenize(_noun_end(counted))
         head = named[-1:]
-        if head and len(head[0]) == 1 and len(named) > 1 and (named[-2] + head[0]) in phrase:
+        if head and len(head[0]) == 1 and len(named) > 1 and (named[-2] + head[0]) in counted:
             head = [named[-2] + head[0]]  # jieba splits unknown compounds: 数据集 -> 数据 + 集
         return terms, head
     hits = glossary.find(phrase)
@@ -502,7 +530,7 @@ def _parse(text: str, glossary: Glossary, regions: RegionIndex, report_names: se
     years, named = detect_years(text), regions.find(text)
     wants = detect_wants(text)
     phrase = focus_text(text, lang)
-    focus, head = focus_terms(phrase, lang, glossary)
+    focus, head = focus_terms(phrase, lang, glossary, after=lang == "zh" and bool(phrase) and _after_ask(text, phrase))
     if lang == "en" and phrase:
         senses = dictionary_senses(phrase, glossary.find(phrase), dictionary, regions.english_words)
         focus_extra = list(dict.fromkeys(z for _, zh in senses for z in zh))

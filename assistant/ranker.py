@@ -151,7 +151,7 @@ def _anchor_gap(question: Question, sentence: str, claim: Claim) -> float:
     haystack = normalized(sentence)
     gaps = [max(0, m.start() - claim.end, claim.start - m.end())
             for term in question.topic_terms if not term.isdigit() and len(term) > 1
-            for m in re.finditer(re.escape(term), haystack)]
+            for m in re.finditer(re.escape(term.lower()), haystack)]
     return min(gaps) / 10.0 if gaps else 5.0
 
 
@@ -173,7 +173,7 @@ def rare_coverage(terms: list[str], rare: list[float], text: str) -> float:
     if not terms:
         return 0.0
     haystack = normalized(text)
-    return sum(w for t, w in zip(terms, rare) if t in haystack) / sum(rare)
+    return sum(w for t, w in zip(terms, rare) if t.lower() in haystack) / sum(rare)
 
 
 def _fit(asked: bool, has: bool) -> float:
@@ -333,12 +333,12 @@ def _top1(p: np.ndarray, y: np.ndarray, g: np.ndarray) -> float:
 
 def ranker_code_version() -> str:
     """A hash of the code that defines the model: its features (this module), the questions it learns from (synth.py),
-    how a question is read into the terms and unit the features compare (question.py) and the claims they are read
-    from (index/claims.py). A change to any of them retrains the ranker."""
-    from assistant import question, synth
+    how a question is read into the terms and unit the features compare (question.py, and dictionary.py for an English
+    question's words) and the claims they are read from (index/claims.py). A change to any of them retrains the ranker."""
+    from assistant import dictionary, question, synth
     from index import claims
     digest = hashlib.sha256()
-    for module in (__file__, synth.__file__, question.__file__, claims.__file__):
+    for module in (__file__, synth.__file__, question.__file__, claims.__file__, dictionary.__file__):
         digest.update(Path(module).read_bytes())
     return digest.hexdigest()[:12]
 

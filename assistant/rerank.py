@@ -92,7 +92,7 @@ def term_coverage(terms: list[str], sentence: str) -> float:
     if not terms:
         return 0.0
     haystack = normalized(sentence)
-    return sum(t in haystack for t in terms) / len(terms)
+    return sum(t.lower() in haystack for t in terms) / len(terms)  # Latin words as the reports write them: "AI"
 
 
 def plan_mismatch(question: Question, section: str, sentence: str) -> float:

@@ -29,6 +29,8 @@ _EN_ASK_IN = {"%": ["What was the {label} of {context} {scope}?", "For {context}
               "": ["How many {label} did {context} have {scope}?", "For {context} {scope}, how many {label}?"],
               "plan": ["How many {label} were planned for {context} {scope}?"]}
 _NUMBER = re.compile(r"[\d.,]+\S?")
+# measure words an English question names as its counted noun ("how many times", "how many days")
+_EN_UNIT_WORDS = {"次": "times", "天": "days", "人": "people", "名": "people", "人次": "times"}
 
 
 @dataclass(frozen=True)
@@ -191,6 +193,9 @@ def _en(claim: Claim, meta: ReportMeta, context: str, english: dict[str, str], r
     kind = "%" if claim.figure.endswith(("%", "％")) else "plan" if claim.planned else ""
     around = list(dict.fromkeys(english[w] for w in tokenize(context) if w in english and english[w] not in words))
     label = " ".join(dict.fromkeys(words))
+    if (unit_word := _EN_UNIT_WORDS.get(measure_word(claim))) and rng.random() < 0.5:
+        # "How many times did leaders issue instructions …?": the question names its unit, the label is said as a verb
+        return "en-unit", f"How many {unit_word} did {label} {scope}?", "en"
     if around and rng.random() < 0.5:
         template = rng.choice(_EN_ASK_IN[kind])
         return "en-context", template.format(label=label, context=" ".join(around[:3]), scope=scope), "en"

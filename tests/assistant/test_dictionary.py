@@ -57,3 +57,27 @@ def test_place_names_are_kept_whether_or_not_the_reports_use_them(tmp_path):
     for garbled in ('{"video": ', "[1, 2]"):  # a damaged file: no words, and a warning, not a failed start
         path.write_text(garbled, encoding="utf-8")
         assert len(Dictionary.load(path)) == 0
+
+
+def test_plurals_and_possessives_stem_to_the_gloss_word():
+    assert [stem(w) for w in ("cases", "licenses", "approaches", "taxes", "counties", "status", "analysis", "bureau's")] \
+        == ["case", "license", "approach", "tax", "county", "status", "analysis", "bureau"]
+
+
+def test_british_spellings_and_hyphenated_compounds_are_looked_up():
+    """A foreign analyst writes "licences", "authorised", "centres"; CC-CEDICT glosses "license", "authorize",
+    "center". A compound the dictionary lacks ("rule-of-law", "e-licences") is looked up by its words."""
+    dictionary = Dictionary({"license": ["证照"], "authorize": ["授权"], "center": ["中心"], "rule law": ["法治"],
+                             "behavior": ["行为"], "program": ["项目"], "inquiry": ["咨询"], "one-stop": ["一站式"]})
+    found = dict(dictionary.find("How many e-licences were authorised at the centres under the rule-of-law "
+                                 "programme, and did behaviour or enquiries change at the one-stop windows?"))
+    assert found == {"license": ["证照"], "authorize": ["授权"], "center": ["中心"], "rule law": ["法治"],
+                     "program": ["项目"], "behavior": ["行为"], "inquiry": ["咨询"], "one-stop": ["一站式"]}
+    assert dict(dictionary.find("Shenzhen's data bureau's licences", skip={"shenzhen"})) == {"license": ["证照"]}
+
+
+def test_latin_words_the_reports_write_are_their_own_entries():
+    """"AI场景", "APP": a Latin word of the reports is looked up as the reports write it."""
+    dictionary = Dictionary.build(["累计支撑61家单位90个AI场景建设,“i深圳”APP提供服务。"])
+    assert dict(dictionary.find("How many AI use cases are there?"))["ai"] == ["AI"]
+    assert "APP" in dict(dictionary.find("the i Shenzhen app"))["app"]

@@ -30,10 +30,16 @@ def test_language_kind_and_unit():
     assert ask("How many subsidies were paid out automatically with no application needed?").unit != "元"
     assert ask("How many lawyers did Zhongshan engage for the compliance review?").unit == "人"
     assert ask("How many documents did the engaged lawyers review for compliance in Zhongshan?").unit != "人"
+    # the unit is the counted noun's: people who use the services, or days a time limit was cut by, are not counted
+    assert ask("At the Qianhai kiosks, how many Hong Kong government services can people in Shenzhen use?").unit is None
+    assert ask("How many approval items had their time limits cut by several days in 2025?").unit is None
+    assert ask("How many times did Zhongshan's leaders issue instructions?").unit == "次"
+    assert ask("How many people took the online law exam?").unit == "人"
     assert ask("How many terabytes of data does Shenzhen's open-data platform hold?").unit == "TB"
     assert ask("How fast can a company be set up in Zhongshan?").unit == "天"
     # a month is a period of its own: the running total since launch does not answer it
     assert ask("How many consultations did Shen Xiao i handle in April 2025?").period
+    assert not ask("Leaving the cumulative total aside, how many e-licence calls did Longhua log in 2022?").cumulative
     assert ask("龙华区主导编制了哪项国家标准？").kind == "text"
     # a quantity asked by its noun is a figure question, not a passage to quote
     assert ask("What was the annual budget of Shenzhen's data bureau in 2025?").wants == "figure"
@@ -170,6 +176,10 @@ def test_focus_is_what_the_question_counts():
     assert ask("2024年深圳全市线下的政务服务中心一共多少个？").focus_head == ["服务中心"]
     assert ask("龙华区2022年率先发布的告知承诺制清单包含多少项？").focus_head == ["清单"]
     assert ask("How many civil servants work there?").counts and not ask("What is the pass rate?").counts
+    # after 几个 / 多少个, a noun before 的 is what is counted: what follows is said of it
+    assert ask("中山“一照通行”改革一共让几个部门的事项实现了证照联动办理？").focus_head == ["部门"]
+    assert "证照" in ask("中山“一照通行”改革一共让几个部门的事项实现了证照联动办理？").focus
+    assert ask("深圳市政务服务的满意度是多少？").focus_head == ["满意度"]  # before 是多少 the head is the last noun
 
 
 def test_the_word_before_the_head_says_which_of_its_kind_is_counted():

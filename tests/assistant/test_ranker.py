@@ -124,3 +124,12 @@ def test_generated_questions_name_the_counted_thing_apart_from_its_context(assis
     for q in apart[:30]:
         context = q.text.split("，")[0] if q.lang == "zh" else ""
         assert not context or context not in focus_text(q.text, q.lang)
+
+
+def test_generated_english_questions_also_name_their_unit_as_what_is_counted(assistant):
+    """"How many times did the city leaders issue instructions?": people name the measure word (times, days, people)
+    and say what was done as a verb; the generated questions do so for claims counted in 次 / 天 / 人."""
+    questions = synth.generate(assistant.sentences, assistant.reports, assistant.glossary, assistant.dictionary, seed=13)
+    by_unit = [q for q in questions if q.template == "en-unit"]
+    assert by_unit and all(q.text.startswith(("How many times", "How many days", "How many people")) for q in by_unit)
+    assert all(q.figure.endswith(("次", "天", "人", "名")) for q in by_unit)
