@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from itertools import permutations
 from typing import Callable
 
-from assistant.figures import unit_contradicts, unit_matches
+from assistant.figures import unit_contradicts, unit_kind, unit_matches
 from assistant.question import Question, elliptic_focus
 from assistant.ranker import Ranker, Scored, counted_in_label, names_what_is_counted, other_time_scope
 from assistant.rerank import Candidate, term_coverage
@@ -42,14 +42,16 @@ def find_answer(question: Question, ranked: list[Candidate], settings: Settings,
     question at least english_clear_threshold when nothing rivals the claim (clear_in_english). Nothing answers about a
     bureau or year no report covers (the best sentence is out of scope), no figure of another kind than asked is a
     candidate, and a claim another figure of its report counts more exactly (label_rival, dominant) is only "not
-    sure". A question asking for several figures ("多少个…、多少家…") is answered part by part (question.parts)."""
+    sure", as is one whose sentence gives what the question counts to another number (counted_rival, bare_rival,
+    clause_rival, name_rival, sibling_name). A question asking for several figures ("多少个…、多少家…") is answered part
+    by part (question.parts); one that asks them in one ask ("A和B分别是多少") is never answered with one (asks_each)."""
     if not ranked or ranked[0].scope < 0:
         return Found("none")
     if question.parts:
         return _find_each(question.parts, ranked, settings, ranker)
     # a figure of another kind than asked ("多少名律师", "超150份") is no candidate at all, not even a "not sure" one
     scored = [s for s in ranker.score(question, ranked)
-              if s.claim.is_date or not unit_contradicts(question.unit, s.claim.unit)]
+              if s.claim.is_date or not (unit_contradicts(question.unit, s.claim.unit) or other_kind(question, s.claim.unit))]
 
     def set_aside(s: Scored) -> bool:  # claims below uncertain_threshold are no candidates either
         return unasked(question, s) or s.p < settings.uncertain_threshold
@@ -63,9 +65,10 @@ def find_answer(question: Question, ranked: list[Candidate], settings: Settings,
     # a claim whose own label names what the question counts needs less of the ranker's confidence
     named = top.p >= settings.named_answer_threshold and counted_in_label(question, top.claim)
     confident = sure or named or clear_in_english(question, top, scored, settings)
-    if (not confident or unasked(question, top) or (question.asks_part and has_part(top, scored))
+    if (not confident or unasked(question, top) or (question.asks_part and has_part(top, scored)) or asks_each(question)
             or later_rival(question, top, scored) or label_rival(question, top, scored, dominant=True)
             or counted_rival(question, top, scored) or counts_other(question, top) or name_rival(question, top, scored)
+            or clause_rival(question, top, scored) or bare_rival(question, top) or sibling_name(question, top)
             or enumerated_rival(question, top, scored)):
         distinct, seen = [], set()
         for s in scored:
@@ -74,6 +77,33 @@ def find_answer(question: Question, ranked: list[Candidate], settings: Settings,
                 distinct.append(s)
         return Found("uncertain", distinct[:UNCERTAIN_CANDIDATES], scored)
     return Found("answered", [top], scored)
+
+
+# what an English "how many …" counts, up to its verb or preposition ("how many legal-training sessions did …")
+_HOW_MANY_EN = re.compile(r"\bhow many\s+(.+?)(?=\s+(?:did|does|do|were|was|are|is|have|has|had|will|would|can|could|"
+                          r"in|on|at|for|from|by|to|under|per|through|across|with|that|which)\b|[?,.;]|$)", re.I)
+# the nouns that a figure of a kind with its own measure word can count (figures.UNIT_KINDS): people, documents
+_KIND_NOUNS = {
+    "people": re.compile(r"\b(?:people|persons?|residents?|staff|employees?|officials?|civil servants?|cadres?|lawyers?|"
+                         r"users?|applicants?|citizens?|workers?|volunteers?|experts?|members?|participants?|trainees?|"
+                         r"attendees?|students?|talents?|visitors?|individuals?|personnel|teachers?|officers?|"
+                         r"mediators?|judges?|leaders?|graduates?|migrants?|elderly|seniors?|patients?|farmers?)\b", re.I),
+    "documents": re.compile(r"\b(?:documents?|materials?|papers?|copies|copy|forms?|certificates?|files?|reports?|"
+                            r"articles?|opinions?|letters?|records?|submissions?|proofs?|paperwork|licen[cs]es?|permits?|contracts?|"
+                            r"agreements?|notices?|decisions?|statements?|applications?|questionnaires?|surveys?|"
+                            r"credentials?|IDs?|cards?|e-?licen[cs]es?)\b", re.I)}
+
+
+def other_kind(question: Question, unit: str) -> bool:
+    """An English "how many …" question counts neither people nor documents, and the figure's measure word counts one
+    of them ("How many legal-training sessions …" and "100多名干部职工", "How many lawsuits …" and "申请材料12份"): a
+    figure of another kind than asked. Chinese questions say their measure word themselves (unit_contradicts)."""
+    kind = unit_kind(unit)
+    if question.lang != "en" or kind not in _KIND_NOUNS:
+        return False
+    asked = [m.group(1) for m in _HOW_MANY_EN.finditer(question.text)]
+    # "how many of those were contracts …": what is counted was named before
+    return bool(asked) and not any(a.lower().startswith("of ") or _KIND_NOUNS[kind].search(a) for a in asked)
 
 
 def names_which(question: Question, sentence: Candidate) -> bool:
@@ -162,6 +192,86 @@ def counted_rival(question: Question, top: Scored, scored: list[Scored]) -> bool
                for s in scored[1:RIVALS + 1])
 
 
+# measure words and units: never what a question counts on their own
+_MEASURES = re.compile(r"[个家项次人件名条种所座批类份天年月万亿元%路宗场户张篇台套期]+")
+_HOW_MANY_ZH = re.compile(r"(?:多少|几)[个家项次人件名条种所座批类份路宗场户张篇台套]?")
+
+
+def counted_now(question: Question) -> list[str]:
+    """What a question counts, as a word a report may write right after a bare number: the first word after 多少 / 几 +
+    measure word ("多少个省达成…" -> 省), or an English head noun's senses ("provinces" -> 省)."""
+    if question.lang == "zh":
+        import jieba  # in memory with the tokenizer's dictionary
+
+        ask = _HOW_MANY_ZH.search(question.text)
+        first = next(iter(jieba.cut(question.text[ask.end():])), "") if ask else ""
+        words = [first] if re.fullmatch(r"[\u4e00-\u9fff]+", first) else []
+    else:
+        words = question.head_senses or question.focus_head
+    return [w for w in words if not _MEASURES.fullmatch(w)]
+
+
+def bare_rival(question: Question, top: Scored) -> bool:
+    """A number of the top claim's clause stands right before what the question counts with no measure word between
+    them ("共计8省115个市区县" asked how many provinces): that number counts it, and it is no claim, so the top figure,
+    which counts something else, would be the classic wrong answer."""
+    if not question.counts:  # "how many" / 多少个: a number the question does not count by is a name ("12345热线")
+        return False
+    own, text = counted_after(top), top.sentence.text
+    start = text.find(top.claim.clause)
+    end = start + len(top.claim.clause)
+    return start >= 0 and any(start <= m.start() < end and (m.end() <= top.claim.start or m.start() >= top.claim.end)
+                              and m.group(1) not in question.text
+                              for w in counted_now(question) if not own.startswith(w)
+                              for m in re.finditer(rf"(?<![\d.])(\d+){re.escape(w)}", text))
+
+
+def clause_rival(question: Question, top: Scored, scored: list[Scored]) -> bool:
+    """English: what the top figure counts names none of the question's words, and another figure of its clause among
+    the ranker's first candidates counts one of them: "累计支撑61家单位90个AI场景建设" asked how many AI use cases (the
+    dictionary has no sense of "use case" that the report writes, only its "AI"). Two figures of one clause, each
+    counting its own noun, and the question names the second's: stating the first would be the classic wrong answer.
+    Chinese questions are left to counted_rival, whose head noun is the report's own word."""
+    words = [t for t in dict.fromkeys(question.focus + question.head_senses) if len(t) >= 2]
+    own = counted_after(top)
+    if question.lang != "en" or not own or any(t in own for t in words):
+        return False
+    return any(s.claim.clause == top.claim.clause and s.claim.stated != top.claim.stated
+               and any(t in counted_after(s) for t in words) for s in scored[1:RIVALS + 1])
+
+
+# "A和B分别是多少" / "各有多少" / "… respectively": one ask for several figures
+_EACH = re.compile(r"(?:分别|各自|各)(?:是|为|有|达到?)?(?:多少|几)|respectively", re.I)
+_EACH_JOINT = re.compile(r"[和与及、]|\band\b")
+
+
+def asks_each(question: Question) -> bool:
+    """A question that asks for the figures of several things in one ask ("系统浏览量和业务办理量分别是多少"): it was not
+    split into parts, so one claim would answer only one of them; its figures are candidates, never the answer. A
+    question naming several years or places asks each report for its own figure ("深圳市2024年和2025年分别上线了多少个"):
+    a comparison, one figure per report."""
+    each = _EACH.search(question.text)
+    return (not question.parts and len(question.years) <= 1 and len(question.regions) <= 1 and each is not None
+            and _EACH_JOINT.search(question.text, 0, each.start()) is not None)
+
+
+_QUOTED = re.compile(r"“([^”]{2,30})”")
+
+
+def sibling_name(question: Question, top: Scored) -> bool:
+    """A Chinese question quotes a name ("“水电网联合报装一件事”累计办理业务多少宗") that the top claim's sentence does not
+    hold, and the sentence quotes another name of the same family instead, one ending in the same three characters
+    ("做好“企业职工退休一件事”试点服务工作,累计办理业务超5000宗"): the figure is the sibling's, not the one asked about.
+    A shorter name inside the question's ("人才引进入户“一件事”" for “人才引进入户一件事”) is the same one, written apart; a name
+    quoted after the figure, outside its clause, is not what it counts ("上线…9件国办文件要求落实的一件事,推动“水电网联合报装
+    一件事”…服务上线" still answers how many “高效办成一件事”)."""
+    if question.lang != "zh":
+        return False
+    quoted = _QUOTED.findall(top.sentence.text[:top.claim.end]) + _QUOTED.findall(top.claim.clause)
+    return any(n[-3:] == m[-3:] and m not in n and n not in m
+               for n in question.names if len(n) >= 5 and n not in top.sentence.text for m in quoted)
+
+
 def name_rival(question: Question, top: Scored, scored: list[Scored]) -> bool:
     """A name the question quotes ("多少项政务服务实现“视频办”") is neither in the top claim's clause nor before it in its
     sentence, but in the clause of a later figure of that sentence among the ranker's first candidates
@@ -219,7 +329,17 @@ def unasked(question: Question, s: Scored) -> bool:
     running total for "不算累计") when the question does not ask for one: shown as "not sure" when nothing else is a
     candidate, never stated as the answer."""
     return ((s.claim.planned and not question.asks_plan) or (s.claim.baseline and not question.asks_baseline)
-            or other_time_scope(question, s.claim))
+            or other_time_scope(question, s.claim) or first_period(question, s))
+
+
+_FIRST_PERIOD = re.compile(r"首月|首周|首日|首年")
+_ASKS_FIRST = re.compile(r"首月|首周|首日|首年|第一(?:个)?[月周天年]|\bfirst (?:full )?(?:month|week|day|year)|opening (?:month|week|day)", re.I)
+
+
+def first_period(question: Question, s: Scored) -> bool:
+    """The figure counts the first month (week, day, year) only ("上线首月为企业群众提供超67万次咨询服务"), and the question does
+    not ask about that first period: it asks the whole, which a report of a later year may state ("上线以来…超430万次")."""
+    return bool(_FIRST_PERIOD.search(s.claim.clause)) and not _ASKS_FIRST.search(question.text)
 
 
 def clear_in_english(question: Question, top: Scored, scored: list[Scored], settings: Settings) -> bool:
@@ -282,6 +402,10 @@ def joint_claims(parts: list[Question], pools: list[list[Scored]], settings: Set
         return None
     # each part's probability for each claim of the anchor's sentence (the parts share the ranked candidates)
     rated = [{s.claim.start: s for s in pool if s.sentence is anchor.sentence} for pool in asked]
+    # a claim counting another noun than its part's, where a figure of the sentence counts that part's noun, is no pick
+    rated = [{start: s for start, s in part_rated.items()
+              if not counted_rival(part, s, [s, *part_rated.values()]) and not bare_rival(part, s)}
+             for part, part_rated in zip(parts, rated)]
     best, best_p = None, 0.0
     for pick in permutations(sorted({start for part in rated for start in part}), len(parts)):
         chosen = [part.get(start) for part, start in zip(rated, pick)]

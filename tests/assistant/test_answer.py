@@ -179,6 +179,12 @@ def test_near_miss_questions_are_not_answered_with_a_neighbouring_figure(assista
     # "为50余个政府部门、1433个用户提供服务调用累计超20亿次": the calls end the clause; the users are 1433
     ("Shenzhen's unified spatio-temporal information platform: how many users did it serve, per the 2025 report?",
      "20亿", "1433个"),
+    # the dictionary has no sense of "use case" the report writes: only "AI" tells 90个AI场景 from 61家单位
+    ("How many AI use cases has Shenzhen's shared AI support platform for digital government backed so far?",
+     "61家", "90个"),
+    # "共计8省115个市区县": 8 counts the provinces with no measure word, so it is no claim; 115 counts 市区县
+    ("龙华区2025年已与多少个省达成“跨域通办”合作？", "115", "8"),
+    ("How many provinces has Longhua partnered with for cross-region services by 2025?", "115", "8"),
 ])
 def test_a_figure_that_counts_another_noun_of_its_sentence_is_not_stated(assistant, question, other, counted):
     answer = assistant.ask(question)
@@ -195,6 +201,61 @@ def test_a_name_the_question_quotes_belongs_to_the_figure_next_to_it(assistant):
     # a quoted name before the figures is the sentence's subject, shared by all of them
     answer = assistant.ask("中山市2024年“书记市长直通车”工作中，市委市政府领导累计批示多少次？")
     assert answer.status == "answered" and lead(answer).startswith("27次")
+
+
+def test_a_number_with_no_measure_word_still_rivals_the_figure_after_it(assistant):
+    # "共计8省115个市区县": the 市区县 are still answered, and a question asking both is not given 115 for the provinces
+    answer = assistant.ask("龙华区2025年已与多少个市区县达成“跨域通办”合作？")
+    assert answer.status == "answered" and lead(answer).startswith("115个")
+    answer = assistant.ask("截至2025年，龙华区已与几个省、多少个市区县达成“跨域通办”合作？")
+    assert answer.status != "answered" or lead(answer).startswith("8")
+    assert "14000" not in lead(answer)
+
+
+def test_a_figure_of_a_sibling_name_is_not_stated_for_the_name_asked(assistant):
+    # "做好“企业职工退休一件事”试点服务工作,累计办理业务超5000宗": another 一件事 than the one asked about
+    answer = assistant.ask("中山市2024年“水电网联合报装一件事”累计办理业务多少宗?")
+    assert answer.status != "answered" and "5000" not in lead(answer)
+    answer = assistant.ask("中山市2024年“企业职工退休一件事”累计办理业务多少宗?")
+    assert answer.status == "answered" and lead(answer).startswith("超5000宗")
+    # the name written apart in the report (人才引进入户“一件事”) is the same one
+    answer = assistant.ask("深圳“人才引进入户一件事”从提出申请到落户，减少了几次跑动？（市政数局2024年报告）")
+    assert answer.status == "answered" and lead(answer).startswith("3次")
+
+
+@pytest.mark.parametrize("question, never", [
+    ("How many lawsuits was the Shenzhen data bureau involved in during 2024?", "12份"),  # 申请材料12份: documents
+    ("How many legal-training sessions did Zhongshan's data bureau organise for its staff in 2024?", "100多名"),  # people
+])
+def test_an_english_count_is_not_answered_by_people_or_documents_it_does_not_name(assistant, question, never):
+    answer = assistant.ask(question)
+    assert answer.status != "answered" and never not in lead(answer)
+
+
+@pytest.mark.parametrize("question, figure", [
+    ("How many application materials did Shenzhen's one-matter items cut in 2024?", "12份"),
+    ("How many electronic licences has Longhua issued cumulatively as of the 2025 report?", "超61.6万份"),  # 份 counts licences
+])
+def test_an_english_count_of_people_or_documents_is_still_answered(assistant, question, figure):
+    answer = assistant.ask(question)
+    assert answer.status == "answered" and lead(answer).startswith(figure)
+
+
+def test_a_first_month_figure_answers_only_a_question_about_the_first_month(assistant):
+    # "上线首月为企业群众提供超67万次咨询服务" (2024) is not how many consultations 深小i gave ("上线以来…超430万次", 2025)
+    answer = assistant.ask("“深小i”提供了多少次咨询服务？")
+    assert "67万" not in lead(answer)
+    answer = assistant.ask("深小i上线首月提供了多少次咨询服务？")
+    assert answer.status == "answered" and lead(answer).startswith("超67万次")
+
+
+def test_one_ask_for_the_figures_of_several_things_is_not_answered_with_one(assistant):
+    # "目前系统浏览量达87万次,业务办理量超26万单": "分别是多少" asks both; one of them is no answer
+    answer = assistant.ask("龙华“政务1厅”的系统浏览量和业务办理量分别是多少？（2022年）")
+    assert answer.status != "answered" or ("87万" in lead(answer) and "26万" in lead(answer))
+    # several years or bureaus asked "分别": one figure per report, a comparison
+    answer = assistant.ask("深圳市2024年和2025年分别上线了多少个“高效办成一件事”事项？")
+    assert answer.status == "answered" and {"23个", "45个"} <= {row.figure for row in answer.rows}
 
 
 def test_a_figure_whose_own_noun_is_not_the_one_asked_is_not_stated(assistant):
