@@ -395,6 +395,10 @@ def _counted_noun(phrase: str) -> str:
             break
         quoted += w.word.count("“") - w.word.count("”")
         words.append(w)
+    # a one-character noun after a verbal noun is the first half of a verb jieba split ("本市企业免费制发电子印章": 免费 /
+    # 制 / 发): what is counted ends before them
+    if len(words) >= 3 and len(words[-1].word) == 1 and words[-1].flag == "n" and words[-2].flag in ("vn", "v", "ad", "d"):
+        words = words[:-2]
     counted = "".join(w.word for w in words)
     return counted if len(counted) >= 2 and (words[-1].flag in _NOUNS or counted[-1] in _CLOSING_QUOTE) else phrase
 

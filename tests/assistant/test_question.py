@@ -179,6 +179,8 @@ def test_focus_is_what_the_question_counts():
     # after 几个 / 多少个, a noun before 的 is what is counted: what follows is said of it
     assert ask("中山“一照通行”改革一共让几个部门的事项实现了证照联动办理？").focus_head == ["部门"]
     assert "证照" in ask("中山“一照通行”改革一共让几个部门的事项实现了证照联动办理？").focus
+    # a verb jieba splits (免费 / 制 / 发) ends what is counted before it
+    assert ask("中山市为多少家本市企业免费制发电子印章？").focus_head == ["企业"]
     assert ask("深圳市政务服务的满意度是多少？").focus_head == ["满意度"]  # before 是多少 the head is the last noun
 
 
