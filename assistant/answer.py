@@ -50,8 +50,9 @@ def find_answer(question: Question, ranked: list[Candidate], settings: Settings,
     if question.parts:
         return _find_each(question.parts, ranked, settings, ranker)
     # a figure of another kind than asked ("多少名律师", "超150份") is no candidate at all, not even a "not sure" one
+    unnamed = unnamed_kinds(question)
     scored = [s for s in ranker.score(question, ranked)
-              if s.claim.is_date or not (unit_contradicts(question.unit, s.claim.unit) or other_kind(question, s.claim.unit))]
+              if s.claim.is_date or not (unit_contradicts(question.unit, s.claim.unit) or unit_kind(s.claim.unit) in unnamed)]
 
     def set_aside(s: Scored) -> bool:  # claims below uncertain_threshold are no candidates either
         return unasked(question, s) or s.p < settings.uncertain_threshold
@@ -94,16 +95,16 @@ _KIND_NOUNS = {
                             r"credentials?|IDs?|cards?|e-?licen[cs]es?)\b", re.I)}
 
 
-def other_kind(question: Question, unit: str) -> bool:
-    """An English "how many …" question counts neither people nor documents, and the figure's measure word counts one
-    of them ("How many legal-training sessions …" and "100多名干部职工", "How many lawsuits …" and "申请材料12份"): a
-    figure of another kind than asked. Chinese questions say their measure word themselves (unit_contradicts)."""
-    kind = unit_kind(unit)
-    if question.lang != "en" or kind not in _KIND_NOUNS:
-        return False
-    asked = [m.group(1) for m in _HOW_MANY_EN.finditer(question.text)]
+def unnamed_kinds(question: Question) -> set[str]:
+    """The kinds of figure (people, documents) an English "how many …" question does not count: a figure whose measure
+    word counts one of them is of another kind than asked ("How many legal-training sessions …" and "100多名干部职工",
+    "How many lawsuits …" and "申请材料12份"). Read once per question, not per claim. Chinese questions say their measure
+    word themselves (unit_contradicts)."""
+    asked = [m.group(1) for m in _HOW_MANY_EN.finditer(question.text)] if question.lang == "en" else []
     # "how many of those were contracts …": what is counted was named before
-    return bool(asked) and not any(a.lower().startswith("of ") or _KIND_NOUNS[kind].search(a) for a in asked)
+    if not asked or any(a.lower().startswith("of ") for a in asked):
+        return set()
+    return {kind for kind, nouns in _KIND_NOUNS.items() if not any(nouns.search(a) for a in asked)}
 
 
 def names_which(question: Question, sentence: Candidate) -> bool:
