@@ -71,11 +71,11 @@ class RegionIndex:
         # names of cities, districts and counties (CC-CEDICT: Dictionary.places), longest first: jieba tags many of
         # them as other words (铁岭市 as a noun, 龙文区 as a person's name)
         self.gazetteer = sorted(gazetteer, key=lambda name: (-len(name), name))
-
-    @property
-    def english_words(self) -> set[str]:
-        """The English names of the regions (lower case): never topic words of a question."""
-        return {n for names in self.aliases.values() for n in names if n.isascii()}
+        # is_known is asked for every word of every question: the names indexed once, not scanned region by region
+        self.english_words = {n for names in self.aliases.values() for n in names if n.isascii()}
+        self._names = {n for names in self.aliases.values() for n in names}
+        self._chinese = {n for n in self._names if len(n) >= 2 and not n.isascii()}
+        self._joined = "\n".join(sorted(self._chinese))  # "place in some name" as one substring search
 
     def is_known(self, place: str) -> bool:
         """Whether place is (part of) a region's name or holds one; an English name only as a whole ("Longhu"
@@ -83,9 +83,11 @@ class RegionIndex:
         no report covers, not 枣庄市峄城区."""
         if place.isascii():
             return place.lower() in self.english_words
-        city = place.endswith("市")  # a city's full name is known only as a region's own name
-        return any(place in names or any((place in n and not city) or n in place for n in names if len(n) >= 2 and not n.isascii())
-                   for names in self.aliases.values())
+        if place in self._names:
+            return True
+        if not place.endswith("市") and "\n" not in place and place in self._joined:  # a city's full name only as a region's own
+            return True
+        return any(place[i:j] in self._chinese for i in range(len(place)) for j in range(i + 2, len(place) + 1))
 
     def find(self, text: str) -> list[str]:
         """Regions the text names. "深圳市龙华区" names 深圳 too, so a region containing a named one is kept only

@@ -4,6 +4,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Callable
 
+import numpy as np
+
 from llama_index.core import VectorStoreIndex
 from llama_index.core.base.embeddings.base import BaseEmbedding
 from llama_index.core.retrievers import BaseRetriever
@@ -33,21 +35,28 @@ class JiebaBM25Retriever(BaseRetriever):
     def __init__(self, bm25: BM25Index, nodes: dict[str, TextNode], top_k: int) -> None:
         super().__init__()
         self.bm25, self.nodes, self.top_k = bm25, nodes, top_k
+        # each bm25 row's report ("" for a row without a stored chunk): reports are picked by one array comparison,
+        # not a Python pass over every chunk (11,770 at 300 reports)
+        self.report_of = np.asarray([nodes[cid].metadata["report_id"] if cid in nodes else "" for cid in bm25.chunk_ids])
 
     def search(self, terms: list[str], only_reports: list[str] | None = None,
                focus: list[str] | None = None, focus_k: int = 5) -> list[NodeWithScore]:
         """The top_k chunks (of only_reports, when given); with focus, the focus_k best of those reports join them."""
         scores = self.bm25.scores(terms)
+        allowed = self.report_of != ""
         if only_reports:
-            scores = self._of(scores, only_reports)
-        best = dict(sorted(scores.items(), key=lambda kv: -kv[1])[: self.top_k])
+            allowed &= np.isin(self.report_of, only_reports)
+        best = self._best(scores, allowed, self.top_k)
         if focus:
-            best |= sorted(self._of(scores, focus).items(), key=lambda kv: -kv[1])[:focus_k]
-        return [NodeWithScore(node=self.nodes[cid], score=s) for cid, s in sorted(best.items(), key=lambda kv: -kv[1])
-                if cid in self.nodes]
+            best |= self._best(scores, allowed & np.isin(self.report_of, focus), focus_k)
+        ids = self.bm25.chunk_ids
+        return [NodeWithScore(node=self.nodes[ids[i]], score=float(scores[i])) for i in sorted(best, key=lambda i: (-scores[i], i))]
 
-    def _of(self, scores: dict[str, float], reports: list[str]) -> dict[str, float]:
-        return {cid: s for cid, s in scores.items() if cid in self.nodes and self.nodes[cid].metadata["report_id"] in reports}
+    @staticmethod
+    def _best(scores: np.ndarray, allowed: np.ndarray, k: int) -> set[int]:
+        """The rows of the k highest positive scores among the allowed ones (ties: the earlier row)."""
+        rows = np.flatnonzero(allowed & (scores > 0))
+        return set(rows[np.argsort(-scores[rows], kind="stable")[:k]].tolist())
 
     def _retrieve(self, query_bundle: QueryBundle) -> list[NodeWithScore]:
         return self.search(tokenize(query_bundle.query_str))

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import bm25s
 import jieba
+import numpy as np
 
 jieba.setLogLevel(logging.WARNING)
 
@@ -47,10 +48,9 @@ class BM25Index:
         self.bm25 = bm25s.BM25.load(str(in_dir))
         self.chunk_ids: list[str] = json.loads((in_dir / "chunk_ids.json").read_text(encoding="utf-8"))
 
-    def scores(self, query_tokens: list[str]) -> dict[str, float]:
-        """BM25 score of every chunk with a positive score."""
+    def scores(self, query_tokens: list[str]) -> np.ndarray:
+        """BM25 score of every chunk, in the order of chunk_ids (all 0 when no token is in the vocabulary)."""
         known = [t for t in query_tokens if t in self.bm25.vocab_dict]
         if not known:
-            return {}
-        scores = self.bm25.get_scores(known)
-        return {self.chunk_ids[i]: float(s) for i, s in enumerate(scores) if s > 0}
+            return np.zeros(len(self.chunk_ids), dtype=np.float32)
+        return np.asarray(self.bm25.get_scores(known))

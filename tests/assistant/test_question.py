@@ -115,6 +115,9 @@ def test_a_district_is_named_by_its_own_name_and_its_city_alone_is_another_burea
     # "柳州市" names the city's own bureau, which no report covers (as 深圳市 is not 深圳市龙华区)
     q = district("柳州市2023年清理了多少个数据接口？")
     assert q.regions == [] and "柳州市" in q.other_places
+    # the word-level test behind it (asked for every word of every question, so answered from indexed names)
+    assert all(regions.is_known(w) for w in ("柳南", "柳南区", "柳州市柳南区", "龙华区政务", "深圳市", "liunan", "Longhua"))
+    assert not any(regions.is_known(w) for w in ("柳州市", "北京", "longhu", "事项", "服务"))
 
 
 def test_places_jieba_does_not_tag_as_places_are_found_by_the_gazetteer():
