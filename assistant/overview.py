@@ -8,6 +8,8 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 
+import jieba
+
 from assistant.answer import Coverage, Draft, citation, not_found, source_label
 from assistant.dictionary import STOPWORDS
 from assistant.figures import contains_number
@@ -182,6 +184,8 @@ DENYING_COVERAGE = 0.75  # of the topic words, in the one clause the negation op
 # that word, not only name the thing ("搭建…行政复议等专题" is no yes)
 _YESNO_MARKER = re.compile(r"有没有|是不是|是否")
 _OCCURRED = re.compile(rf"(?:{_YESNO_MARKER.pattern})(?:已经|已|曾经|曾)?(发生|出现|存在|收到|受到|获得|涉及)")
+# ... and one asking whether a thing exists or happened ("有没有行政复议案件", "是否发生行政复议案件") names it last
+_EXISTS = re.compile(rf"(?:有没有|是否有|有无|{_OCCURRED.pattern})(.+?)(?:吗|呢|[?？。]|$)")
 NEGATION_REACH = 3  # a topic word that starts at most this many characters after a negation is what it negates
 _CLAUSE_END = re.compile(r"[，,；;。:：!！?？]")
 
@@ -199,9 +203,24 @@ def affirms(question: Question, text: str, words: list[str]) -> bool:
         return False
     if question.lang == "en" and _NEGATION_EN.search(asked):
         return False
-    if (occurred := _OCCURRED.search(question.text)) and occurred.group(1) not in lowered:
+    if question.lang == "zh" and (exists := _EXISTS.search(question.text)) and not _attests(exists, lowered):
         return False
-    return not _negated_alone(asked, lowered, words) and not _negated_alone(lowered, asked, words)
+    # a negated clause of the statement about something else ("行政复议案件1例,…,未发生行政诉讼案件" for "有没有行政复议案件")
+    # takes nothing back: only one naming most of what is asked does
+    return not _negated_alone(asked, lowered, words) and not _negated_alone(lowered, asked, words, DENYING_COVERAGE)
+
+
+def _attests(exists: re.Match, text: str) -> bool:
+    """Whether a statement says that the thing a "有没有X / 是否发生X" question asks about exists: it counts it ("行政复议案件
+    1例"), or it names it (the last word of X: 案件) and the verb asked (发生, 收到) outside a negated clause. A statement that
+    only names the topic ("搭建…行政复议等专题") or negates it ("未发生行政诉讼案件") attests nothing."""
+    words = jieba.lcut(exists.group(exists.lastindex))
+    head = next((w for w in reversed(words) if len(w) >= 2), "".join(words)).lower()
+    if re.search(rf"{re.escape(head)}[^，,；;。\d]{{0,3}}(?!0\D)\d", text):
+        return True
+    verb = exists.group(1)
+    return all(any(not _NEGATION.search(_CLAUSE_END.split(text[:m.start()])[-1]) for m in re.finditer(re.escape(w), text))
+               for w in filter(None, (head, verb)))
 
 
 def denies(question: Question, text: str, words: list[str]) -> bool:
@@ -226,11 +245,13 @@ def _asked(question: Question) -> str:
 
 
 
-def _negated_alone(text: str, other: str, words: list[str]) -> bool:
+def _negated_alone(text: str, other: str, words: list[str], share: float = 0.0) -> bool:
     """A topic word within three characters after a negation in text ("没有上线", "未发生…案件"), as a phrase other
-    does not hold."""
+    does not hold; share: the clause the negation opens must also name at least that share of the topic words."""
     for m in _NEGATION.finditer(text):
         rest = text[m.end():]
+        if share and term_coverage(words, _CLAUSE_END.split(rest, 1)[0]) < share:
+            continue
         for word in words:
             at = rest.find(word)
             if 0 <= at <= NEGATION_REACH and text[m.start():m.end() + at + len(word)] not in other:
