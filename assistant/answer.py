@@ -30,6 +30,7 @@ class Found:
     status: str
     claims: list[Scored] = field(default_factory=list)
     pool: list[Scored] = field(default_factory=list)  # every claim the ranker scored, most likely first
+    doubt: str = ""  # "uncertain": why (the name of the first of DOUBTS that holds, or "low_confidence")
 
     @property
     def p(self) -> float:
@@ -66,17 +67,14 @@ def find_answer(question: Question, ranked: list[Candidate], settings: Settings,
     # a claim whose own label names what the question counts needs less of the ranker's confidence
     named = top.p >= settings.named_answer_threshold and counted_in_label(question, top.claim)
     confident = sure or named or clear_in_english(question, top, scored, settings)
-    if (not confident or unasked(question, top) or (question.asks_part and has_part(top, scored)) or asks_each(question)
-            or later_rival(question, top, scored) or label_rival(question, top, scored, dominant=True)
-            or counted_rival(question, top, scored) or counts_other(question, top) or name_rival(question, top, scored)
-            or clause_rival(question, top, scored) or bare_rival(question, top) or sibling_name(question, top)
-            or enumerated_rival(question, top, scored)):
+    doubt = "low_confidence" if not confident else next((name for name, holds in DOUBTS if holds(question, top, scored)), "")
+    if doubt:
         distinct, seen = [], set()
         for s in scored:
             if (s.sentence.meta.id, s.sentence.start) not in seen and s.p >= settings.uncertain_threshold:
                 seen.add((s.sentence.meta.id, s.sentence.start))
                 distinct.append(s)
-        return Found("uncertain", distinct[:UNCERTAIN_CANDIDATES], scored)
+        return Found("uncertain", distinct[:UNCERTAIN_CANDIDATES], scored, doubt)
     return Found("answered", [top], scored)
 
 
@@ -375,6 +373,32 @@ def label_rival(question: Question, top: Scored, scored: list[Scored], dominant:
                for s in scored[1:RIVALS + 1])
 
 
+# Why a confident top claim is still only "not sure", in the order they are checked (the first that holds names the
+# doubt): it is not what is asked (a plan, a baseline, another period), or its sentence or report gives what is asked
+# to another figure. Their groups are what an answer tells the user (DOUBT_GROUPS).
+DOUBTS: list[tuple[str, Callable[[Question, Scored, list[Scored]], bool]]] = [
+    ("unasked", lambda q, top, scored: unasked(q, top)),
+    ("has_part", lambda q, top, scored: q.asks_part and has_part(top, scored)),
+    ("asks_each", lambda q, top, scored: asks_each(q)),
+    ("later_rival", later_rival),
+    ("label_rival", lambda q, top, scored: label_rival(q, top, scored, dominant=True)),
+    ("counted_rival", counted_rival),
+    ("counts_other", lambda q, top, scored: counts_other(q, top)),
+    ("name_rival", name_rival),
+    ("clause_rival", clause_rival),
+    ("bare_rival", lambda q, top, scored: bare_rival(q, top)),
+    ("sibling_name", lambda q, top, scored: sibling_name(q, top)),
+    ("enumerated_rival", lambda q, top, scored: enumerated_rival(q, top, scored)),
+]
+# what the answer's `doubt` field says: the ranker is not sure; the figure is of another scope than asked; another
+# figure may be the one asked; the question asks several figures that no statement gives together
+DOUBT_GROUPS = {"low_confidence": "low_confidence", "unasked": "other_scope", "asks_each": "several_figures"}
+
+
+def doubt_group(doubt: str) -> str:
+    return DOUBT_GROUPS.get(doubt, "rival_figure") if doubt else ""
+
+
 def _find_each(parts: list[Question], ranked: list[Candidate], settings: Settings, ranker: Ranker) -> Found:
     """A question asking for several figures: each part's own claim, all from one report, answered when every part
     is, or when one sentence states them all (joint_claims); otherwise as sure as its least sure part."""
@@ -388,7 +412,9 @@ def _find_each(parts: list[Question], ranked: list[Candidate], settings: Setting
         return Found("answered", joint)
     if any(f.status == "none" for f in found):
         return Found("none")
-    return Found("uncertain", [c for f in found for c in f.claims][:UNCERTAIN_CANDIDATES])
+    doubts = [f.doubt for f in found if f.doubt]
+    return Found("uncertain", [c for f in found for c in f.claims][:UNCERTAIN_CANDIDATES],
+                 doubt=doubts[0] if doubts else "asks_each")
 
 
 def joint_claims(parts: list[Question], pools: list[list[Scored]], settings: Settings) -> list[Scored] | None:
@@ -426,6 +452,7 @@ class Draft:
     rows: list[ReportFigure] = field(default_factory=list)
     related: list[Citation] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    doubt: str = ""                   # "uncertain": why (doubt_group)
 
 
 def compose(question: Question, ranked: list[Candidate], settings: Settings, coverage: Coverage, ranker: Ranker,
@@ -441,20 +468,35 @@ def compose(question: Question, ranked: list[Candidate], settings: Settings, cov
                                   and unsaid()):
         return not_found(question, ranked, settings, coverage)
     if found.status == "uncertain":
-        return uncertain(question, found.claims)
+        return uncertain(question, found.claims, doubt_group(found.doubt))
     cited = list({id(s.sentence): s.sentence for s in found.claims}.values())
     return Draft("answered", answer_text(question, cited, [s.claim.stated for s in found.claims]),
                  [citation(n, c) for n, c in enumerate(cited, 1)])
 
 
-def uncertain(question: Question, closest: list[Scored]) -> Draft:
-    """"Not sure": the closest candidate statements, each cited, and no figure stated as the answer."""
+# what a "not sure" answer says first, by its doubt group: why no figure is stated
+_UNSURE_LEAD = {
+    "low_confidence": ("no statement in the reports clearly answers this.", "报告中没有明确回答这个问题的表述。"),
+    "other_scope": ("the closest figure is a plan, a starting point or of another period than the question asks.",
+                    "最接近的数字是计划、基数或其他时段的数字，并非所问。"),
+    "rival_figure": ("the closest statement gives more than one figure, and which one counts what is asked is not clear.",
+                     "最接近的表述中有不止一个数字，无法确定哪一个对应所问内容。"),
+    "several_figures": ("the question asks for several figures, and no statement clearly gives them all.",
+                        "问题问的是几个数字，报告中没有同时明确给出它们的表述。"),
+}
+
+
+def uncertain(question: Question, closest: list[Scored], doubt: str = "low_confidence") -> Draft:
+    """"Not sure": why (the doubt group), the closest candidate statements, each cited, and no figure stated as the
+    answer."""
     cited = [s.sentence for s in closest]
     en = question.answer_lang == "en"
-    lead = ("Not sure: no statement in the reports clearly answers this. The closest candidates are quoted below; "
-            "check them against the question." if en else "不确定：报告中没有明确回答这个问题的表述。以下是最接近的内容，请对照问题核实：")
+    why = _UNSURE_LEAD.get(doubt, _UNSURE_LEAD["low_confidence"])
+    lead = (f"Not sure: {why[0]} The closest candidates are quoted below; check them against the question." if en
+            else f"不确定：{why[1]}以下是最接近的内容，请对照问题核实：")
     lines = [f"[{n}] {source_label(c.meta, question.answer_lang)}: “{c.text}”" for n, c in enumerate(cited, 1)]
-    return Draft("uncertain", lead + "\n" + "\n".join(lines), [citation(n, c) for n, c in enumerate(cited, 1)])
+    return Draft("uncertain", lead + "\n" + "\n".join(lines), [citation(n, c) for n, c in enumerate(cited, 1)],
+                 doubt=doubt)
 
 
 def citation(n: int, c: Candidate) -> Citation:

@@ -159,7 +159,8 @@ def _unsure(question: Question, answers: list[ReportAnswer]) -> Draft:
     lead = ("Not sure: not every report clearly states this. The closest statements of each report are quoted below."
             if en else "不确定：并非每份报告都明确给出了这个数字。以下是各报告中最接近的表述：")
     lines = [f"[{n}] {source_label(a.meta, question.answer_lang)}: “{a.sentence.text}”" for n, a in enumerate(answers, 1)]
-    return Draft("uncertain", lead + "\n" + "\n".join(lines), [citation(n, a.sentence) for n, a in enumerate(answers, 1)])
+    return Draft("uncertain", lead + "\n" + "\n".join(lines), [citation(n, a.sentence) for n, a in enumerate(answers, 1)],
+                 doubt="low_confidence")
 
 
 # --- asking back ---------------------------------------------------------------------------------

@@ -328,7 +328,7 @@ class Assistant:
         return Answer(id=qid, question=text, status=draft.status, answer=draft.text, citations=draft.citations,
                       timings_ms={k: round(v, 1) for k, v in timings.items()}, lang=question.answer_lang, kind=question.kind,
                       resolved_question=question.text, rows=draft.rows, related=draft.related, notes=draft.notes,
-                      answerer=answerer, verified_figures=figures,
+                      answerer=answerer, verified_figures=figures, doubt=draft.doubt,
                       scope=scope | {"reports": run.scope_reports})
 
     def compose(self, question: Question, q_emb: np.ndarray, run: Retrieval, allowed: list[str] | None = None) -> Draft:

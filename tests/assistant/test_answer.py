@@ -381,3 +381,18 @@ def test_a_member_of_a_list_cut_at_semicolons_is_not_stated_for_another(assistan
     answer = assistant.ask(question)
     assert answer.status == "uncertain" or (answer.status == "answered" and answer.answer.startswith(right))
     assert not answer.answer.startswith("64%")
+
+
+@pytest.mark.parametrize("question, doubt, says", [
+    # the ranker rates nothing likely enough
+    ("到2022年上半年为止，龙华区已抽查了多少宗许可案卷？", "low_confidence", "报告中没有明确回答"),
+    # 48 items in all, 35 of them in industry and talent: another figure of the report counts what is asked
+    ("Of the apply-free subsidies Longhua rolled out by 2022, how many were in the industry and talent fields?",
+     "rival_figure", "more than one figure"),
+    # 一共 asks the running total; "2025年…业务量达4046件" counts one year
+    ("2025年龙华区“出生一件事”一共办了多少件？", "other_scope", "其他时段"),
+])
+def test_a_not_sure_answer_says_why(assistant, question, doubt, says):
+    answer = assistant.ask(question)
+    assert answer.status == "uncertain" and answer.doubt == doubt and says in answer.answer.split("\n")[0]
+    assert assistant.ask("深小i上线首月提供了多少次咨询服务？").doubt == ""
