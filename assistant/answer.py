@@ -10,7 +10,7 @@ from itertools import permutations
 from typing import Callable
 
 from assistant.figures import unit_contradicts, unit_kind, unit_matches
-from assistant.question import Question, elliptic_focus
+from assistant.question import Question, counted_after_ask, elliptic_focus
 from assistant.ranker import Ranker, Scored, counted_in_label, names_what_is_counted, other_time_scope
 from assistant.rerank import Candidate, term_coverage
 from assistant.schema import Citation, ReportFigure
@@ -193,7 +193,6 @@ def counted_rival(question: Question, top: Scored, scored: list[Scored]) -> bool
 
 # measure words and units: never what a question counts on their own
 _MEASURES = re.compile(r"[个家项次人件名条种所座批类份天年月万亿元%路宗场户张篇台套期]+")
-_HOW_MANY_ZH = re.compile(r"(?:多少|几)[个家项次人件名条种所座批类份路宗场户张篇台套]?")
 
 
 def counted_now(question: Question) -> list[str]:
@@ -202,8 +201,7 @@ def counted_now(question: Question) -> list[str]:
     if question.lang == "zh":
         import jieba  # in memory with the tokenizer's dictionary
 
-        ask = _HOW_MANY_ZH.search(question.text)
-        first = next(iter(jieba.cut(question.text[ask.end():])), "") if ask else ""
+        first = next(iter(jieba.cut(counted_after_ask(question.text))), "")
         words = [first] if re.fullmatch(r"[\u4e00-\u9fff]+", first) else []
     else:
         words = question.head_senses or question.focus_head

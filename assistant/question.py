@@ -127,7 +127,9 @@ MORE = re.compile(r"更多|较多|最多|更高|较高|最高|多于|高于|多�
 LESS = re.compile(r"更少|较少|最少|更低|较低|最低|少于|低于|哪个少|哪个低|\bfewer\b|\bless\b|\blower\b|\bleast\b|\blowest\b|\bfewest\b", re.I)
 
 # --- the unit a figure answer should carry ---
-_UNIT_ZH = re.compile(r"(?:多少|几)(亿元|万元|万件次|件次|人次|个|项|件|次|份|天|宗|条|家|张|期|名|台|路|篇|场|批|元|人|种|倍|万|亿)")
+# "几大核心模块" counts modules by 大 ("12大核心模块"); "多少大型企业" is no such count
+_BIG = r"大(?![型规幅小量])"
+_UNIT_ZH = re.compile(rf"(?:多少|几)(亿元|万元|万件次|件次|人次|个|项|件|次|份|天|宗|条|家|张|期|名|台|路|篇|场|批|元|人|种|倍|万|亿|{_BIG})")
 _UNIT_EN = [
     (re.compile(r"percent|percentage|\brate\b|share|proportion|ratio|satisf|accura", re.I), "%"),
     (re.compile(r"\btimes\b|how often|\btrips\b", re.I), "次"),
@@ -142,7 +144,7 @@ _UNIT_EN = [
     (re.compile(r"terabytes?|gigabytes?|petabytes?|\b[TGP]B\b", re.I), "TB"),
     (re.compile(r"square kilomet", re.I), "平方公里"),
 ]
-_COUNT = re.compile(r"how many|(?:多少|几)[个项件次份宗条家张期名台路篇场批人种]", re.I)
+_COUNT = re.compile(rf"how many|(?:多少|几)(?:[个项件次份宗条家张期名台路篇场批人种]|{_BIG})", re.I)
 _PERCENT_ZH = re.compile(r"率|比例|百分|满意度")
 _MONEY_ZH = re.compile(r"金额|资金|多少钱|多少元|预算|经费|融资")
 _CUMULATIVE_Q = re.compile(r"累计|总共|一共|以来|至今|迄今|截至|总计|合计|so far|to date|in total|cumulative|since (?:its |it |the )?"
@@ -179,7 +181,7 @@ _GIVEN = re.compile(r"(?<![\d.,])(\d[\d,]*(?:\.\d+)?)(?![\d.,]|\s*年|\s*月|\s*
 _RELATIVE_YEAR = re.compile(r"去年|今年|明年|前年|上一年|本年度|last year|this year|next year|previous year", re.I)
 
 # --- the focus: what a figure question counts ---
-_FOCUS_ZH_AFTER = re.compile(r"(?:多少|几)[个项件次份天宗条家张期名台路篇场批元人种倍万亿]*+([^？?，,。]+)")
+_FOCUS_ZH_AFTER = re.compile(rf"(?:多少|几)(?:[个项件次份天宗条家张期名台路篇场批元人种倍万亿所座类户套]|{_BIG})*+([^？?，,。]+)")
 _FOCUS_ZH_BEFORE = re.compile(r"([^，,？?。]+?)(?:是多少|有多少|为多少|达到?多少|[一总]?共多少|多少)")
 # Quoted names; not single quotes, which English possessives ("Shenzhen's … Longhua's") would pair up.
 _QUOTED_NAME = re.compile(r"[“「《\"]([^”」》\"]{2,20})[”」》\"]")
@@ -349,18 +351,23 @@ def elliptic_focus(question: "Question") -> str:
     return found.group(1) if found else ""
 
 
+def counted_after_ask(text: str) -> str:
+    """The words after 多少 / 几 and their measure words, up to the next punctuation: what a Chinese question counts,
+    then what it says of it ("多少个省达成…" -> "省达成…"); "" when nothing follows them."""
+    after = _FOCUS_ZH_AFTER.search(text)
+    return after.group(1) if after else ""
+
+
 def _after_ask(text: str, phrase: str) -> bool:
     """The focus phrase is the one after 多少 / 几 (focus_text's first reading)."""
-    after = _FOCUS_ZH_AFTER.search(text)
-    return bool(after) and after.group(1) == phrase
+    return counted_after_ask(text) == phrase
 
 
 def focus_text(text: str, lang: str) -> str:
     """The phrase naming what a figure question counts: "多少个“跨域通办”合作地区" -> "“跨域通办”合作地区"."""
     if lang == "zh":
-        after = _FOCUS_ZH_AFTER.search(text)
-        if after and after.group(1).strip("的了是有达 "):
-            return after.group(1)
+        if (after := counted_after_ask(text)).strip("的了是有达 "):
+            return after
         before = _FOCUS_ZH_BEFORE.search(text)
         if not before:
             return ""

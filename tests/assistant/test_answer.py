@@ -396,3 +396,9 @@ def test_a_not_sure_answer_says_why(assistant, question, doubt, says):
     answer = assistant.ask(question)
     assert answer.status == "uncertain" and answer.doubt == doubt and says in answer.answer.split("\n")[0]
     assert assistant.ask("深小i上线首月提供了多少次咨询服务？").doubt == ""
+
+
+def test_a_count_by_da_is_a_figure_of_its_own(assistant):
+    # "12大核心模块100余项应用场景" (2025) and "10大核心模块75细项应用场景" (2022): 几大 asks the modules, not the scenarios
+    answer = assistant.ask("龙华区的智能化应用场景一共分为几大核心模块？")
+    assert answer.status == "clarify" and {r.figure for r in answer.rows} == {"12大", "10大"}

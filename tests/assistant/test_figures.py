@@ -5,6 +5,8 @@ from assistant.verify import ungrounded_figures
 def test_figures_keep_their_written_form():
     text = "服务总量267.3万件次,转派工单 43.9万张,满意度99.63%,于2025年2月21日上线,代替证明3万余份,金额7.16亿元"
     assert [f.text for f in find_figures(text)] == ["267.3万件次", "43.9万张", "99.63%", "2025年2月21日", "3万余份", "7.16亿元"]
+    # "12大核心模块" counts modules by 大; 大于, 大型 are no measure word
+    assert [f.text for f in find_figures("等12大核心模块100余项应用场景,3大型项目,10大于5")] == ["12大", "100余项", "3", "10", "5"]
 
 
 def test_whole_numbers_only():

@@ -24,6 +24,9 @@ def test_language_kind_and_unit():
     assert ask("What was the hotline satisfaction rate?").unit == "%"
     assert ask("中山市12345热线的群众满意度是多少？").unit == "%"
     assert ask("中山市政务服务和数据管理局的部门预算是多少亿元？").unit == "元"
+    q = ask("龙华区的应用场景分为几大核心模块？")
+    assert (q.unit, q.counts, q.focus_head[-1:]) == ("大", True, ["模块"])
+    assert ask("龙华区有多少大型企业？").unit is None  # 大型 is no measure word
     # an amount, people, a data size: what the question asks for, not every word of its kind it holds
     assert ask("How much did Shenzhen Credit Reference pay for its authorised use of public data?").unit == "元"
     assert ask("What is the total transaction value of the data products listed on the exchange?").unit == "元"
