@@ -239,6 +239,9 @@ class Question:
     # ("And in 2024?" after a Chinese question is read as that Chinese question, and answered in English)
     turn_lang: str | None = None
     subject: str = ""            # what a "what is" question asks about, as written ("深小i"); "" for other kinds
+    # an English yes/no question about whether any of a thing exists ("Did … have any reconsideration cases …?"): the
+    # Chinese senses of the thing's head noun (cases -> 案件, 案例 …), which a statement must name to say yes
+    exists: list[str] = field(default_factory=list)
     given: list[str] = field(default_factory=list)  # numbers the question states itself: never its answer
 
     @property
@@ -490,6 +493,23 @@ def dictionary_senses(text: str, hits: list, dictionary: Dictionary | None, skip
     return dictionary.find(text, skip | covered)
 
 
+_ANY_EN = re.compile(r"\bany ([a-z][\w'-]*(?: [a-z][\w'-]*)*?)(?= (?:in|at|on|for|from|by|during|since|under|with|to|of|"
+                     r"that|which|last|this|so|against|about|concerning|related|involving|over)\b|[?,.;]|$)", re.I)
+
+
+def exists_senses(text: str, glossary: Glossary, dictionary: Dictionary | None, skip: set[str]) -> list[str]:
+    """The Chinese words for the head noun of "any X" (its last word; the glossary's words when a phrase of it ends X)."""
+    m = _ANY_EN.search(text)
+    if not m:
+        return []
+    phrase = m.group(1)
+    hits = glossary.find(phrase)
+    last = phrase.lower().split()[-1]
+    if hits and last in hits[-1].phrase.split():
+        return list(hits[-1].zh)
+    return [z for _, zh in dictionary_senses(last, [], dictionary, skip) for z in zh]
+
+
 def dictionary_terms(text: str, hits: list, dictionary: Dictionary | None, skip: set[str]) -> list[str]:
     """The Chinese words of dictionary_senses, each once."""
     return list(dict.fromkeys(z for _, zh in dictionary_senses(text, hits, dictionary, skip) for z in zh))
@@ -577,4 +597,5 @@ def _parse(text: str, glossary: Glossary, regions: RegionIndex, report_names: se
         subject=definition_subject(text) if kind == "definition" else "",
         given=given_numbers(text),
         head_modifier=head_modifier(phrase, head, regions) if lang == "zh" else "",
+        exists=exists_senses(text, glossary, dictionary, regions.english_words) if lang == "en" and kind == "yesno" else [],
     )

@@ -73,6 +73,8 @@ def test_a_yes_no_question_gets_yes_only_when_the_statement_affirms_it_and_no_wh
     for question in ("龙华区2025年是否发生行政复议？", "龙华区2025年有没有行政复议案件？"):
         answer = assistant.ask(question).answer
         assert not answer.startswith(("没有", "是的")) and "未直接给出肯定的表述" in answer, question
+    english = assistant.ask("Did Longhua have any administrative reconsideration cases in 2025?")
+    assert english.answer.startswith("The ") and "does not say yes outright" in english.answer
     affirmed = assistant.ask("深圳市是否推出了“深小i”？")
     assert affirmed.answer.startswith("是的") and "深小i" in affirmed.citations[0].text
     # a question about the negated phrase itself ("未戴头盔") is affirmed by it

@@ -137,6 +137,15 @@ def test_places_jieba_does_not_tag_as_places_are_found_by_the_gazetteer():
     assert place("中山市和福田区的热线满意度？").other_places == ["福田区"]
 
 
+def test_an_english_yes_no_about_any_thing_names_the_thing_s_head_in_the_reports_words(assistant):
+    """The head noun of "any X" (the dictionary's senses of its last word, or the glossary's words for a phrase ending
+    it): what a statement must name to answer yes (overview.affirms)."""
+    assert {"案件"} <= set(assistant.parse("Did Shenzhen have any administrative reconsideration cases in 2025?").exists)
+    assert "规范性文件" in assistant.parse("Did Longhua publish any normative documents in 2025?").exists
+    assert "行政诉讼" in assistant.parse("Were there any lawsuits against the Shenzhen bureau in 2025?").exists
+    assert assistant.parse("How many cases did Shenzhen handle in 2025?").exists == []  # not a yes/no question
+
+
 def test_bureau_level():
     assert ask("区级政务服务数据管理局新增了多少个合作地区？").level == "district"
     assert ask("What did the district bureau launch?").level == "district"
