@@ -205,7 +205,7 @@ def affirms(question: Question, text: str, words: list[str]) -> bool:
         return False
     if question.lang == "zh" and (exists := _EXISTS.search(question.text)) and not _attests(_head(exists), exists.group(1), lowered):
         return False
-    if question.exists and not any(_attests(head, None, lowered) for head in question.exists):
+    if question.exists and not any(_attests(head.lower(), None, lowered) for head in question.exists):
         return False  # "Did … have any reconsideration cases?": the statement names cases (案件), not only the topic
     # a negated clause of the statement about something else ("行政复议案件1例,…,未发生行政诉讼案件" for "有没有行政复议案件")
     # takes nothing back: only one naming most of what is asked does

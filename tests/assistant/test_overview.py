@@ -75,6 +75,8 @@ def test_a_yes_no_question_gets_yes_only_when_the_statement_affirms_it_and_no_wh
         assert not answer.startswith(("没有", "是的")) and "未直接给出肯定的表述" in answer, question
     english = assistant.ask("Did Longhua have any administrative reconsideration cases in 2025?")
     assert english.answer.startswith("The ") and "does not say yes outright" in english.answer
+    # the glossary's words for "AI scenarios" (AI场景), in any case: "累计支撑61家单位90个AI场景建设" counts them
+    assert assistant.ask("Did Shenzhen support any AI scenarios in 2025?").answer.startswith("Yes")
     affirmed = assistant.ask("深圳市是否推出了“深小i”？")
     assert affirmed.answer.startswith("是的") and "深小i" in affirmed.citations[0].text
     # a question about the negated phrase itself ("未戴头盔") is affirmed by it
