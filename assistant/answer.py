@@ -386,7 +386,7 @@ DOUBTS: list[tuple[str, Callable[[Question, Scored, list[Scored]], bool]]] = [
     ("clause_rival", clause_rival),
     ("bare_rival", lambda q, top, scored: bare_rival(q, top)),
     ("sibling_name", lambda q, top, scored: sibling_name(q, top)),
-    ("enumerated_rival", lambda q, top, scored: enumerated_rival(q, top, scored)),
+    ("enumerated_rival", enumerated_rival),
 ]
 # what the answer's `doubt` field says: the ranker is not sure; the figure is of another scope than asked; another
 # figure may be the one asked; the question asks several figures that no statement gives together

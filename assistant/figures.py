@@ -7,8 +7,10 @@ from dataclasses import dataclass
 _UNITS = (
     "万件次|件次|人次|亿条次|条次|平方公里|小时|分钟|亿元|万元|元|次|个|项|件|份|天|宗|条|家|张|期|名|台|路|栋|篇|场|批|"
     "倍|类|套|款|人|位|户|单|年|秒|万|亿|%|％|余|多|种|所|部|本|千|枚|级|届|轮|余万|余人|省|市区县|市|区|县|"
-    r"大(?![于型规幅小量])"  # "12大核心模块": twelve major modules
 )
+# "12大核心模块": twelve major modules; 大于, 大型, 大规模 … are no measure word (question.py asks "几大" by it too)
+BIG_COUNTER = r"大(?![于型规幅小量])"
+_UNITS += BIG_COUNTER
 _DATE = r"\d{4}年\d{1,2}月\d{1,2}日|\d{4}年\d{1,2}月|\d{1,2}月\d{1,2}日|\d{4}-\d{2}-\d{2}"
 _NUMBER = r"\d+(?:[.,]\d+)*(?:余|多)?(?:万|亿|千)?(?:余|多)?"
 FIGURE = re.compile(rf"(?<![\d.])(?:{_DATE}|{_NUMBER}(?:{_UNITS})?)(?![\d])")

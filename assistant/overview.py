@@ -205,7 +205,7 @@ def affirms(question: Question, text: str, words: list[str]) -> bool:
         return False
     if question.lang == "zh" and (exists := _EXISTS.search(question.text)) and not _attests(_head(exists), exists.group(1), lowered):
         return False
-    if question.exists and not any(_attests(head.lower(), None, lowered) for head in question.exists):
+    if question.exists and not any(_attests(head, None, lowered) for head in question.exists):
         return False  # "Did … have any reconsideration cases?": the statement names cases (案件), not only the topic
     # a negated clause of the statement about something else ("行政复议案件1例,…,未发生行政诉讼案件" for "有没有行政复议案件")
     # takes nothing back: only one naming most of what is asked does
@@ -215,13 +215,14 @@ def affirms(question: Question, text: str, words: list[str]) -> bool:
 def _head(exists: re.Match) -> str:
     """The last word (of two characters or more) of the thing a "有没有X / 是否发生X" question asks about: 案件."""
     words = jieba.lcut(exists.group(exists.lastindex))
-    return next((w for w in reversed(words) if len(w) >= 2), "".join(words)).lower()
+    return next((w for w in reversed(words) if len(w) >= 2), "".join(words))
 
 
 def _attests(head: str, verb: str | None, text: str) -> bool:
     """Whether a statement says that the thing a yes/no question asks about exists: it counts it ("行政复议案件1例"), or
     it names it (its head: 案件) and the verb asked (发生, 收到) outside a negated clause. A statement that only names the
-    topic ("搭建…行政复议等专题") or negates it ("未发生行政诉讼案件") attests nothing."""
+    topic ("搭建…行政复议等专题") or negates it ("未发生行政诉讼案件") attests nothing. text: lower case, as head is made."""
+    head = head.lower()
     if re.search(rf"{re.escape(head)}[^，,；;。\d]{{0,3}}(?!0\D)\d", text):
         return True
     return all(any(not _NEGATION.search(_CLAUSE_END.split(text[:m.start()])[-1]) for m in re.finditer(re.escape(w), text))

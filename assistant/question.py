@@ -7,6 +7,7 @@ import unicodedata
 from dataclasses import dataclass, field, replace
 
 from assistant.dictionary import Dictionary
+from assistant.figures import BIG_COUNTER
 from assistant.glossary import Glossary
 from assistant.places import RegionIndex
 from index.bm25 import tokenize
@@ -128,7 +129,7 @@ LESS = re.compile(r"更少|较少|最少|更低|较低|最低|少于|低于|哪�
 
 # --- the unit a figure answer should carry ---
 # "几大核心模块" counts modules by 大 ("12大核心模块"); "多少大型企业" is no such count
-_BIG = r"大(?![型规幅小量])"
+_BIG = BIG_COUNTER
 _UNIT_ZH = re.compile(rf"(?:多少|几)(亿元|万元|万件次|件次|人次|个|项|件|次|份|天|宗|条|家|张|期|名|台|路|篇|场|批|元|人|种|倍|万|亿|{_BIG})")
 _UNIT_EN = [
     (re.compile(r"percent|percentage|\brate\b|share|proportion|ratio|satisf|accura", re.I), "%"),
