@@ -167,6 +167,10 @@ def overview(question: Question, ranked: list[Candidate], settings: Settings, co
     words = topic_words(question, grouped) if yesno else []
     affirmed = yesno and all(affirms(question, p.text, words) for p in firsts)
     denied = yesno and not affirmed and len(firsts) == 1 and denies(question, firsts[0].text, words)
+    if yesno and not affirmed and not denied and len(firsts) == 1 and \
+            (n := negates_thing(question, [p.text for p in grouped])) is not None and denies(question, grouped[n].text, words):
+        grouped.insert(0, grouped.pop(n))  # the statement that says no leads ("any lawsuits?": a topic list came first)
+        denied = True
     lines = [lead(question, grouped, name, en, yesno, affirmed, denied)]
     for n, p in enumerate(grouped, 1):
         if len(order) > 1 and (n == 1 or grouped[n - 2].meta.id != p.meta.id):
@@ -225,8 +229,21 @@ def _attests(head: str, verb: str | None, text: str) -> bool:
     head = head.lower()
     if re.search(rf"{re.escape(head)}[^，,；;。\d]{{0,3}}(?!0\D)\d", text):
         return True
-    return all(any(not _NEGATION.search(_CLAUSE_END.split(text[:m.start()])[-1]) for m in re.finditer(re.escape(w), text))
+    return all(any(not _NEGATION.search(_CLAUSE_END.split(text[:m.start()])[-1]) and not _listed(text, m)
+                   for m in re.finditer(re.escape(w), text))
                for w in filter(None, (head, verb)))
+
+
+# the end of a list of fields of work ("…、行政诉讼等工作"), not of things done ("上线A、B等应用" attests them)
+_LISTED_AFTER = re.compile(r"[^，,；;。]{0,12}?等(?:各项)?(?:工作|专题|领域|方面|板块|栏目|专栏)")
+
+
+def _listed(text: str, m: re.Match) -> bool:
+    """Whether a word stands in a list of fields of work ("开展政务公开、行政复议、行政诉讼等工作"), which says nothing
+    about whether any such thing happened."""
+    before = _CLAUSE_END.split(text[:m.start()])[-1]
+    after = _LISTED_AFTER.match(text, m.end())
+    return bool(after) and ("、" in before[-12:] or "、" in after.group())
 
 
 def denies(question: Question, text: str, words: list[str]) -> bool:
@@ -242,7 +259,31 @@ def denies(question: Question, text: str, words: list[str]) -> bool:
         clause = _CLAUSE_END.split(lowered[m.end():], 1)[0]
         if any(0 <= clause.find(w) <= NEGATION_REACH for w in words) and term_coverage(words, clause) >= DENYING_COVERAGE:
             return True
-    return False
+    return negates_thing(question, [text]) is not None
+
+
+def negates_thing(question: Question, texts: list[str]) -> int | None:
+    """Which of a report's statements says that what an existence question asks about did not happen ("Were there any
+    lawsuits…?" (诉讼) — "…,未发生行政诉讼案件,…": a negation right before it), when none of them attests it; None
+    when none does."""
+    things = [t.lower() for t in _things(question)]
+    lowered = [t.lower() for t in texts]
+    if not things or any(_attests(thing, None, text) for thing in things for text in lowered):
+        return None
+    for n, text in enumerate(lowered):
+        for m in _NEGATION.finditer(text):
+            clause = _CLAUSE_END.split(text[m.end():], 1)[0]
+            if any(0 <= clause.find(thing) <= NEGATION_REACH for thing in things):
+                return n
+    return None
+
+
+def _things(question: Question) -> list[str]:
+    """What a question asking whether something exists or happened asks about, in the reports' words: the X of
+    "有没有X / 是否发生X" (行政诉讼案件), or the senses of an English "any X" (行政诉讼)."""
+    if question.lang == "zh" and (exists := _EXISTS.search(question.text)):
+        return [exists.group(exists.lastindex).strip()]
+    return list(question.exists)
 
 
 def _asked(question: Question) -> str:

@@ -65,6 +65,12 @@ def test_a_yes_no_question_gets_yes_only_when_the_statement_affirms_it_and_no_wh
     assert assistant.ask("深圳市政数局2025年有没有收到司法建议书？").answer.startswith("没有。")
     english = assistant.ask("Did Shenzhen have any administrative litigation cases in 2025?")
     assert english.answer.startswith("No: ") and "未发生行政诉讼案件" in english.citations[0].text
+    # "lawsuits" (行政诉讼) is what "未发生行政诉讼案件" negates, although the question's other words ("against" -> 针对,
+    # 防范 …) are not in that clause; and "开展政务公开、行政复议、行政诉讼等工作" lists a field of work, no yes
+    for question in ("Were there any lawsuits against the Shenzhen bureau in 2025?",
+                     "Did the Shenzhen bureau face any administrative lawsuits in 2025?"):
+        english = assistant.ask(question)
+        assert english.answer.startswith("No: ") and "未发生行政诉讼案件" in english.citations[0].text, question
     # "行政复议案件1例,…,未发生行政诉讼案件": it counts the cases asked, and the negated clause is about another kind
     for question in ("深圳市政数局2025年是否发生行政复议案件？", "深圳市政数局2025年有没有行政复议案件？"):
         assert assistant.ask(question).answer.startswith("是的"), question
