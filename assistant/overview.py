@@ -249,8 +249,8 @@ def _listed(text: str, m: re.Match) -> bool:
 def denies(question: Question, text: str, words: list[str]) -> bool:
     """Whether the most relevant statement says no to a yes/no question that asks without a negation and states no
     number: a negation opens a clause that names at least DENYING_COVERAGE of the question's topic words ("有没有发生行政
-    诉讼案件？" — "…,未发生行政诉讼案件,…"). A negated clause about something else ("未发生行政诉讼案件" for "是否发生行政复议")
-    says nothing about it."""
+    诉讼案件？" — "…,未发生行政诉讼案件,…"), or it negates the very thing an existence question asks about (negates_thing). A
+    negated clause about something else ("未发生行政诉讼案件" for "是否发生行政复议") says nothing about it."""
     lowered, asked = text.lower(), _asked(question)
     if len(words) < 2 or question.given or _negated_alone(asked, lowered, words) or \
             (question.lang == "en" and _NEGATION_EN.search(asked)):
