@@ -166,11 +166,10 @@ def overview(question: Question, ranked: list[Candidate], settings: Settings, co
     yesno = question.kind == "yesno" or (each_report and asks_yes_or_no(question.text))
     words = topic_words(question, grouped) if yesno else []
     affirmed = yesno and all(affirms(question, p.text, words) for p in firsts)
-    denied = yesno and not affirmed and len(firsts) == 1 and denies(question, firsts[0].text, words)
-    if yesno and not affirmed and not denied and len(firsts) == 1 and \
-            (n := negates_thing(question, [p.text for p in grouped])) is not None and denies(question, grouped[n].text, words):
-        grouped.insert(0, grouped.pop(n))  # the statement that says no leads ("any lawsuits?": a topic list came first)
-        denied = True
+    saying_no = denying(question, [p.text for p in grouped], words) if yesno and not affirmed and len(firsts) == 1 else None
+    if saying_no:
+        grouped.insert(0, grouped.pop(saying_no))  # the statement that says no leads ("any lawsuits?": a list came first)
+    denied = saying_no is not None
     lines = [lead(question, grouped, name, en, yesno, affirmed, denied)]
     for n, p in enumerate(grouped, 1):
         if len(order) > 1 and (n == 1 or grouped[n - 2].meta.id != p.meta.id):
@@ -246,20 +245,33 @@ def _listed(text: str, m: re.Match) -> bool:
     return bool(after) and ("、" in before[-12:] or "、" in after.group())
 
 
-def denies(question: Question, text: str, words: list[str]) -> bool:
-    """Whether the most relevant statement says no to a yes/no question that asks without a negation and states no
-    number: a negation opens a clause that names at least DENYING_COVERAGE of the question's topic words ("有没有发生行政
-    诉讼案件？" — "…,未发生行政诉讼案件,…"), or it negates the very thing an existence question asks about (negates_thing). A
-    negated clause about something else ("未发生行政诉讼案件" for "是否发生行政复议") says nothing about it."""
-    lowered, asked = text.lower(), _asked(question)
-    if len(words) < 2 or question.given or _negated_alone(asked, lowered, words) or \
-            (question.lang == "en" and _NEGATION_EN.search(asked)):
-        return False
-    for m in _NEGATION.finditer(lowered):
-        clause = _CLAUSE_END.split(lowered[m.end():], 1)[0]
-        if any(0 <= clause.find(w) <= NEGATION_REACH for w in words) and term_coverage(words, clause) >= DENYING_COVERAGE:
-            return True
-    return negates_thing(question, [text]) is not None
+def denying(question: Question, texts: list[str], words: list[str]) -> int | None:
+    """Which of a report's statements (most relevant first) says no to a yes/no question that asks without a negation
+    and states no number; None when none does. The most relevant one does when a negation opens a clause naming at
+    least DENYING_COVERAGE of the question's topic words ("有没有发生行政诉讼案件？" — "…,未发生行政诉讼案件,…"); any one does
+    when it negates the very thing an existence question asks about and none of them attests it (negates_thing: "Were
+    there any lawsuits…?", whose dictionary senses ("against" -> 针对, 防范) no clause names). A negated clause about
+    something else ("未发生行政诉讼案件" for "是否发生行政复议") says nothing about it."""
+    asked = _asked(question)
+    if len(words) < 2 or question.given or (question.lang == "en" and _NEGATION_EN.search(asked)):
+        return None
+
+    def may_deny(text: str) -> bool:  # the question does not negate a topic word as a phrase the statement lacks
+        return not _negated_alone(asked, text.lower(), words)
+
+    first = texts[0].lower()
+    names_most = any(term_coverage(words, clause) >= DENYING_COVERAGE and any(0 <= clause.find(w) <= NEGATION_REACH for w in words)
+                     for clause in _negated_clauses(first))
+    if may_deny(first) and (names_most or negates_thing(question, texts[:1]) == 0):
+        return 0
+    n = negates_thing(question, texts)
+    return n if n is not None and may_deny(texts[n]) else None
+
+
+def _negated_clauses(text: str):
+    """What each negation of text opens: the rest of its clause ("未发生行政诉讼案件,…" -> "发生行政诉讼案件")."""
+    for m in _NEGATION.finditer(text):
+        yield _CLAUSE_END.split(text[m.end():], 1)[0]
 
 
 def negates_thing(question: Question, texts: list[str]) -> int | None:
@@ -270,12 +282,8 @@ def negates_thing(question: Question, texts: list[str]) -> int | None:
     lowered = [t.lower() for t in texts]
     if not things or any(_attests(thing, None, text) for thing in things for text in lowered):
         return None
-    for n, text in enumerate(lowered):
-        for m in _NEGATION.finditer(text):
-            clause = _CLAUSE_END.split(text[m.end():], 1)[0]
-            if any(0 <= clause.find(thing) <= NEGATION_REACH for thing in things):
-                return n
-    return None
+    return next((n for n, text in enumerate(lowered)
+                 if any(0 <= clause.find(thing) <= NEGATION_REACH for clause in _negated_clauses(text) for thing in things)), None)
 
 
 def _things(question: Question) -> list[str]:
@@ -310,7 +318,7 @@ def lead(question: Question, found: list[Candidate], name: str, en: bool, yesno:
          denied: bool = False) -> str:
     """One sentence naming what is answered and where from (no figure of its own: every figure of an answer must
     be in a cited span); the quotes follow as points. A yes/no question gets "Yes" only when the most relevant
-    statement affirms it (affirms), "No" only when it plainly says not (denies); otherwise the statements are given
+    statement affirms it (affirms), "No" only when it plainly says not (denying); otherwise the statements are given
     without either."""
     one = len({p.meta.id for p in found}) == 1
     where = (f"the {source_label(found[0].meta, 'en')}" if en else source_label(found[0].meta, "zh")) if one else \
