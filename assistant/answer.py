@@ -31,6 +31,7 @@ class Found:
     claims: list[Scored] = field(default_factory=list)
     pool: list[Scored] = field(default_factory=list)  # every claim the ranker scored, most likely first
     doubt: str = ""  # "uncertain": why (the name of the first of DOUBTS that holds, or "low_confidence")
+    rival: str = ""  # the first of DOUBTS that holds of the top claim, checked whatever the confidence ("" when none)
 
     @property
     def p(self) -> float:
@@ -67,14 +68,14 @@ def find_answer(question: Question, ranked: list[Candidate], settings: Settings,
     # a claim whose own label names what the question counts needs less of the ranker's confidence
     named = top.p >= settings.named_answer_threshold and counted_in_label(question, top.claim)
     confident = sure or named or clear_in_english(question, top, scored, settings)
-    doubt = "low_confidence" if not confident else next((name for name, holds in DOUBTS if holds(question, top, scored)), "")
-    if doubt:
+    rival = next((name for name, holds in DOUBTS if holds(question, top, scored)), "")
+    if not confident or rival:
         distinct, seen = [], set()
         for s in scored:
             if (s.sentence.meta.id, s.sentence.start) not in seen and s.p >= settings.uncertain_threshold:
                 seen.add((s.sentence.meta.id, s.sentence.start))
                 distinct.append(s)
-        return Found("uncertain", distinct[:UNCERTAIN_CANDIDATES], scored, doubt)
+        return Found("uncertain", distinct[:UNCERTAIN_CANDIDATES], scored, "low_confidence" if not confident else rival, rival)
     return Found("answered", [top], scored)
 
 
@@ -326,7 +327,7 @@ def unasked(question: Question, s: Scored) -> bool:
     running total for "不算累计") when the question does not ask for one: shown as "not sure" when nothing else is a
     candidate, never stated as the answer."""
     return ((s.claim.planned and not question.asks_plan) or (s.claim.baseline and not question.asks_baseline)
-            or other_time_scope(question, s.claim) or first_period(question, s))
+            or other_time_scope(question, s.claim) or first_period(question, s) or best_case(question, s))
 
 
 _FIRST_PERIOD = re.compile(r"首月|首周|首日|首年")
@@ -337,6 +338,17 @@ def first_period(question: Question, s: Scored) -> bool:
     """The figure counts the first month (week, day, year) only ("上线首月为企业群众提供超67万次咨询服务"), and the question does
     not ask about that first period: it asks the whole, which a report of a later year may state ("上线以来…超430万次")."""
     return bool(_FIRST_PERIOD.search(s.claim.clause)) and not _ASKS_FIRST.search(question.text)
+
+
+# a figure written as the best case ("最快0.5天办结", "最高补贴…"), and a question asking for the usual or average one
+_BEST_CASE = re.compile(r"最(?:快|短|长|多|少|高|低)(?:可|能|仅|只)?(?:需|要|达|为)?$")
+_ASKS_AVERAGE = re.compile(r"平均|通常|\b(?:average|on average|typically|usually|normally|mean)\b", re.I)
+
+
+def best_case(question: Question, s: Scored) -> bool:
+    """The figure is a best case ("最快0.5天办结企业开办全流程业务") and the question asks for the average ("平均多长时间",
+    "on average, how long"), which the report does not state."""
+    return bool(_ASKS_AVERAGE.search(question.text) and _BEST_CASE.search(s.sentence.text[:s.claim.start]))
 
 
 def clear_in_english(question: Question, top: Scored, scored: list[Scored], settings: Settings) -> bool:
@@ -411,8 +423,9 @@ def _find_each(parts: list[Question], ranked: list[Candidate], settings: Setting
     if any(f.status == "none" for f in found):
         return Found("none")
     doubts = [f.doubt for f in found if f.doubt]
+    # one of several figures asked is no answer to the question, however likely: a rival doubt whatever its parts say
     return Found("uncertain", [c for f in found for c in f.claims][:UNCERTAIN_CANDIDATES],
-                 doubt=doubts[0] if doubts else "asks_each")
+                 doubt=doubts[0] if doubts else "asks_each", rival="asks_each")
 
 
 def joint_claims(parts: list[Question], pools: list[list[Scored]], settings: Settings) -> list[Scored] | None:
@@ -475,8 +488,8 @@ def compose(question: Question, ranked: list[Candidate], settings: Settings, cov
 # what a "not sure" answer says first, by its doubt group: why no figure is stated
 _UNSURE_LEAD = {
     "low_confidence": ("no statement in the reports clearly answers this.", "报告中没有明确回答这个问题的表述。"),
-    "other_scope": ("the closest figure is a plan, a starting point or of another period than the question asks.",
-                    "最接近的数字是计划、基数或其他时段的数字，并非所问。"),
+    "other_scope": ("the closest figure is a plan, a starting point, a best case or of another period than the question asks.",
+                    "最接近的数字是计划、基数、最好情形或其他时段的数字，并非所问。"),
     "rival_figure": ("the closest statement gives more than one figure, and which one counts what is asked is not clear.",
                      "最接近的表述中有不止一个数字，无法确定哪一个对应所问内容。"),
     "several_figures": ("the question asks for several figures, and no statement clearly gives them all.",

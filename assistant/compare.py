@@ -30,6 +30,7 @@ class ReportAnswer:
     sure: bool = True     # False: the ranker's best claim of this report is only a "not sure" candidate
     more: list[Claim] = field(default_factory=list)  # the further figures a several-figure question asks, same sentence
     pool: list[Scored] = field(default_factory=list)  # every claim of this report the ranker scored, most likely first
+    rival: str = ""       # a doubt about its figure besides confidence (answer.Found.rival: a rival figure, another scope)
 
     @property
     def stated(self) -> str:
@@ -39,11 +40,13 @@ class ReportAnswer:
 
 # --- comparison ----------------------------------------------------------------------------------
 
-def comparison(question: Question, answers: list[ReportAnswer], named: bool, min_share: float) -> Draft | None:
-    """A table of the reports' answers, its rows first made to state one quantity (see parallel). named: the
-    question named these reports, so each keeps its row, "not stated" where it does not say; otherwise the rows are
-    the reports that answer, and with fewer than two of them None is returned (a single answer then serves)."""
-    answers = parallel(question, answers, min_share)
+def comparison(question: Question, answers: list[ReportAnswer], named: bool, min_share: float,
+               floor: float = 1.0, lead: float = 1.0) -> Draft | None:
+    """A table of the reports' answers, its rows first made to state one quantity (see parallel), then stated when
+    they corroborate each other (see corroborated: floor, lead). named: the question named these reports, so each keeps
+    its row, "not stated" where it does not say; otherwise the rows are the reports that answer, and with fewer than
+    two of them None is returned (a single answer then serves)."""
+    answers = corroborated(parallel(question, answers, min_share), floor, lead)
     answered = [a for a in answers if a.sentence]
     if len(answered) < (1 if named else 2):
         return None
@@ -97,6 +100,25 @@ def parallel(question: Question, answers: list[ReportAnswer], min_share: float) 
     return out
 
 
+def corroborated(answers: list[ReportAnswer], floor: float, lead: float) -> list[ReportAnswer]:
+    """Rows the ranker is not sure of only for want of probability (no doubt about a rival figure or another scope)
+    are made sure when every row states one figure, at least floor likely, ahead of every other figure of its own
+    report by at least lead, and all of one unit (a bare number only beside bare numbers): each report then clearly
+    gives one figure of the same kind, which is what a comparison across reports asks for ("7.16亿元" at 0.6 beside
+    "超23亿元" at 0.81, the only sums of money of either report). Otherwise the rows are returned as they are."""
+    rows = [a for a in answers if a.sentence]
+    if len(rows) < 2 or all(a.sure for a in rows):
+        return answers
+
+    def clear(a: ReportAnswer) -> bool:
+        if not a.figure or a.more or a.figure.is_date or not _same_unit(a.figure, rows[0].figure, strict=True):
+            return False
+        others = [s.p for s in a.pool if s.claim.stated != a.figure.stated]
+        return a.p >= floor and a.p - max(others, default=0.0) >= lead and not a.rival
+
+    return [replace(a, sure=True) if a.sentence else a for a in answers] if all(map(clear, rows)) else answers
+
+
 def _counts_else(question: Question, claim: Claim, anchor: Claim) -> bool:
     """A claim that cannot stand beside the anchor: another unit, a baseline, or a plan (unless plans are asked)."""
     return claim.baseline or (claim.planned and not question.asks_plan) or not _same_unit(claim, anchor)
@@ -140,10 +162,13 @@ def _unit(figure: Claim) -> str:
     return figure.unit.strip("余多万亿千")
 
 
-def _same_unit(a: Claim, b: Claim) -> bool:
-    """Units of the same quantity: equal, counters 个/项/件 alike, or one bare number ("超15万" vs "227万次")."""
+def _same_unit(a: Claim, b: Claim, strict: bool = False) -> bool:
+    """Units of the same quantity: equal, counters 个/项/件 alike, or one bare number ("超15万" vs "227万次"), which
+    strict does not allow (both bare, or both with a unit)."""
     unit_a, unit_b = _unit(a), _unit(b)
-    return not unit_a or not unit_b or unit_matches(unit_a, unit_b) or unit_matches(unit_b, unit_a)
+    if not unit_a or not unit_b:
+        return unit_a == unit_b or not strict
+    return unit_matches(unit_a, unit_b) or unit_matches(unit_b, unit_a)
 
 
 def _value(figure: Claim) -> float:

@@ -8,12 +8,10 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 
-import jieba
-
 from assistant.answer import Coverage, Draft, citation, not_found, source_label
 from assistant.dictionary import STOPWORDS
 from assistant.figures import contains_number
-from assistant.question import Question, asks_yes_or_no
+from assistant.question import YESNO_MARKER, Question, asks_yes_or_no
 from assistant.ranker import bigram_overlap
 from assistant.rerank import Candidate, term_coverage
 from assistant.settings import Settings
@@ -183,12 +181,6 @@ _NEGATION = re.compile(r"未(?!来)|没有|尚未|暂未|并未|不再|从未|�
 _NEGATION_EN = re.compile(r"\b(?:not|never|no longer|none)\b|n't\b", re.I)
 AFFIRMING_COVERAGE = 0.5
 DENYING_COVERAGE = 0.75  # of the topic words, in the one clause the negation opens
-# a Chinese yes/no question about whether something happened ("是否发生行政复议", "有没有收到…"): the statement must say
-# that word, not only name the thing ("搭建…行政复议等专题" is no yes)
-_YESNO_MARKER = re.compile(r"有没有|是不是|是否")
-_OCCURRED = re.compile(rf"(?:{_YESNO_MARKER.pattern})(?:已经|已|曾经|曾)?(发生|出现|存在|收到|受到|获得|涉及)")
-# ... and one asking whether a thing exists or happened ("有没有行政复议案件", "是否发生行政复议案件") names it last
-_EXISTS = re.compile(rf"(?:有没有|是否有|有无|{_OCCURRED.pattern})(.+?)(?:吗|呢|[?？。]|$)")
 NEGATION_REACH = 3  # a topic word that starts at most this many characters after a negation is what it negates
 _CLAUSE_END = re.compile(r"[，,；;。:：!！?？]")
 
@@ -206,22 +198,14 @@ def affirms(question: Question, text: str, words: list[str]) -> bool:
         return False
     if question.lang == "en" and _NEGATION_EN.search(asked):
         return False
-    if question.lang == "zh" and (exists := _EXISTS.search(question.text)) and not _attests(_head(exists), exists.group(1), lowered):
-        return False
-    if question.exists and not any(_attests(head, None, lowered) for head in question.exists):
-        return False  # "Did … have any reconsideration cases?": the statement names cases (案件), not only the topic
+    if question.exists and not any(_attests(head, question.exists_verb, lowered) for head in question.exists):
+        return False  # "有没有行政复议案件", "Did … have any reconsideration cases?": it names cases (案件), not only the topic
     # a negated clause of the statement about something else ("行政复议案件1例,…,未发生行政诉讼案件" for "有没有行政复议案件")
     # takes nothing back: only one naming most of what is asked does
     return not _negated_alone(asked, lowered, words) and not _negated_alone(lowered, asked, words, DENYING_COVERAGE)
 
 
-def _head(exists: re.Match) -> str:
-    """The last word (of two characters or more) of the thing a "有没有X / 是否发生X" question asks about: 案件."""
-    words = jieba.lcut(exists.group(exists.lastindex))
-    return next((w for w in reversed(words) if len(w) >= 2), "".join(words))
-
-
-def _attests(head: str, verb: str | None, text: str) -> bool:
+def _attests(head: str, verb: str, text: str) -> bool:
     """Whether a statement says that the thing a yes/no question asks about exists: it counts it ("行政复议案件1例"), or
     it names it (its head: 案件) and the verb asked (发生, 收到) outside a negated clause. A statement that only names the
     topic ("搭建…行政复议等专题") or negates it ("未发生行政诉讼案件") attests nothing. text: lower case, as head is made."""
@@ -278,25 +262,17 @@ def negates_thing(question: Question, texts: list[str]) -> int | None:
     """Which of a report's statements says that what an existence question asks about did not happen ("Were there any
     lawsuits…?" (诉讼) — "…,未发生行政诉讼案件,…": a negation right before it), when none of them attests it; None
     when none does."""
-    things = [t.lower() for t in _things(question)]
+    things = [t.lower() for t in question.exists_thing]
     lowered = [t.lower() for t in texts]
-    if not things or any(_attests(thing, None, text) for thing in things for text in lowered):
+    if not things or any(_attests(thing, "", text) for thing in things for text in lowered):
         return None
     return next((n for n, text in enumerate(lowered)
                  if any(0 <= clause.find(thing) <= NEGATION_REACH for clause in _negated_clauses(text) for thing in things)), None)
 
 
-def _things(question: Question) -> list[str]:
-    """What a question asking whether something exists or happened asks about, in the reports' words: the X of
-    "有没有X / 是否发生X" (行政诉讼案件), or the senses of an English "any X" (行政诉讼)."""
-    if question.lang == "zh" and (exists := _EXISTS.search(question.text)):
-        return [exists.group(exists.lastindex).strip()]
-    return list(question.exists)
-
-
 def _asked(question: Question) -> str:
     """The question without its yes/no markers: the 没有 of "有没有" negates nothing."""
-    return _YESNO_MARKER.sub(" ", question.text.lower())
+    return YESNO_MARKER.sub(" ", question.text.lower())
 
 
 

@@ -6,6 +6,8 @@ import re
 import unicodedata
 from dataclasses import dataclass, field, replace
 
+import jieba
+
 from assistant.dictionary import Dictionary
 from assistant.figures import BIG_COUNTER
 from assistant.glossary import Glossary
@@ -130,12 +132,17 @@ LESS = re.compile(r"更少|较少|最少|更低|较低|最低|少于|低于|哪�
 # --- the unit a figure answer should carry ---
 # "几大核心模块" counts modules by 大 ("12大核心模块"); "多少大型企业" is no such count
 _BIG = BIG_COUNTER
-_UNIT_ZH = re.compile(rf"(?:多少|几)(亿元|万元|万件次|件次|人次|个|项|件|次|份|天|宗|条|家|张|期|名|台|路|篇|场|批|元|人|种|倍|万|亿|{_BIG})")
+# the measure words a Chinese count is asked with ("多少所学校": 所), for the unit asked, the count and the counted noun
+_COUNTERS = "个项件次份宗条家张期名台路篇场批人种所座户套"
+_UNIT_ZH = re.compile(rf"(?:多少|几)(亿元|万元|万件次|件次|人次|[{_COUNTERS}]|天|元|倍|万|亿|{_BIG})")
 _UNIT_EN = [
     (re.compile(r"percent|percentage|\brate\b|share|proportion|ratio|satisf|accura", re.I), "%"),
     (re.compile(r"\btimes\b|how often|\btrips\b", re.I), "次"),
     (re.compile(r"\bdays?\b|how long|how fast|how quickly|how soon", re.I), "天"),
     (re.compile(r"yuan|\bRMB\b|money|funds|budget|financing|funding|investment", re.I), "元"),
+    # a sum paid or traded, unless items are counted ("how many subsidy items were paid out")
+    (re.compile(r"^(?!.*\bhow many\b).*\b(?:turnover|paid out|disbursed|amount of (?:subsid|money|fund|grant|compensation|"
+                r"financ|spending|investment))", re.I), "元"),
     # "how much … paid / cost / worth": an amount ("how many were paid out" counts items)
     (re.compile(r"\bhow much\b.*\b(?:paid|pay|costs?|spen[dt]|fees?|price|worth|value)\b|"
                 r"\b(?:value|worth|price|revenue|expenditure|fees)\b(?!.*\bhow many\b)", re.I), "元"),
@@ -145,9 +152,9 @@ _UNIT_EN = [
     (re.compile(r"terabytes?|gigabytes?|petabytes?|\b[TGP]B\b", re.I), "TB"),
     (re.compile(r"square kilomet", re.I), "平方公里"),
 ]
-_COUNT = re.compile(rf"how many|(?:多少|几)(?:[个项件次份宗条家张期名台路篇场批人种]|{_BIG})", re.I)
+_COUNT = re.compile(rf"how many|(?:多少|几)(?:[{_COUNTERS}]|{_BIG})", re.I)
 _PERCENT_ZH = re.compile(r"率|比例|百分|满意度")
-_MONEY_ZH = re.compile(r"金额|资金|多少钱|多少元|预算|经费|融资")
+_MONEY_ZH = re.compile(r"金额|资金|多少钱|多少元|预算|经费|融资|交易额|成交额|营业额")
 _CUMULATIVE_Q = re.compile(r"累计|总共|一共|以来|至今|迄今|截至|总计|合计|so far|to date|in total|cumulative|since (?:its |it |the )?"
                            r"(?:launch|start|began|opening)|altogether|all told|overall|running total|by the end", re.I)
 # "not counting the cumulative total", "不算累计的": the running total is named to be excluded
@@ -182,7 +189,7 @@ _GIVEN = re.compile(r"(?<![\d.,])(\d[\d,]*(?:\.\d+)?)(?![\d.,]|\s*年|\s*月|\s*
 _RELATIVE_YEAR = re.compile(r"去年|今年|明年|前年|上一年|本年度|last year|this year|next year|previous year", re.I)
 
 # --- the focus: what a figure question counts ---
-_FOCUS_ZH_AFTER = re.compile(rf"(?:多少|几)(?:[个项件次份天宗条家张期名台路篇场批元人种倍万亿所座类户套]|{_BIG})*+([^？?，,。]+)")
+_FOCUS_ZH_AFTER = re.compile(rf"(?:多少|几)(?:[{_COUNTERS}天元倍万亿类]|{_BIG})*+([^？?，,。]+)")
 _FOCUS_ZH_BEFORE = re.compile(r"([^，,？?。]+?)(?:是多少|有多少|为多少|达到?多少|[一总]?共多少|多少)")
 # Quoted names; not single quotes, which English possessives ("Shenzhen's … Longhua's") would pair up.
 _QUOTED_NAME = re.compile(r"[“「《\"]([^”」》\"]{2,20})[”」》\"]")
@@ -240,9 +247,13 @@ class Question:
     # ("And in 2024?" after a Chinese question is read as that Chinese question, and answered in English)
     turn_lang: str | None = None
     subject: str = ""            # what a "what is" question asks about, as written ("深小i"); "" for other kinds
-    # an English yes/no question about whether any of a thing exists ("Did … have any reconsideration cases …?"): the
-    # Chinese senses of the thing's head noun (cases -> 案件, 案例 …), which a statement must name to say yes
+    # a yes/no question about whether a thing exists or happened (existence()): the head noun(s) of the thing, which a
+    # statement must name to say yes ("有没有行政复议案件" -> 案件; "Did … have any reconsideration cases …?" -> 案件, 案例 …);
+    # the thing itself, which a negation right before says did not happen (行政复议案件; English: the same senses);
+    # and the verb a Chinese question asks it with ("是否发生…" -> 发生), which a statement must say outside a negation
     exists: list[str] = field(default_factory=list)
+    exists_thing: list[str] = field(default_factory=list)
+    exists_verb: str = ""
     given: list[str] = field(default_factory=list)  # numbers the question states itself: never its answer
 
     @property
@@ -494,8 +505,31 @@ def dictionary_senses(text: str, hits: list, dictionary: Dictionary | None, skip
     return dictionary.find(text, skip | covered)
 
 
+# a Chinese question asking whether something happened ("是否发生行政复议", "有没有收到…"): a statement must say the verb,
+# not only name the thing ("搭建…行政复议等专题" is no yes) ...
+YESNO_MARKER = re.compile(r"有没有|是不是|是否")
+_OCCURRED = re.compile(rf"(?:{YESNO_MARKER.pattern})(?:已经|已|曾经|曾)?(发生|出现|存在|收到|受到|获得|涉及)(?:了|过)?")
+# ... and one asking whether a thing exists or happened ("有没有行政复议案件", "是否发生行政复议案件") names it last
+_EXISTS = re.compile(rf"(?:有没有|是否有|有无|{_OCCURRED.pattern})(.+?)(?:吗|呢|[?？。]|$)")
 _ANY_EN = re.compile(r"\bany ([a-z][\w'-]*(?: [a-z][\w'-]*)*?)(?= (?:in|at|on|for|from|by|during|since|under|with|to|of|"
                      r"that|which|last|this|so|against|about|concerning|related|involving|over)\b|[?,.;]|$)", re.I)
+
+
+def existence(text: str, lang: str, kind: str, glossary: Glossary, dictionary: Dictionary | None,
+              skip: set[str]) -> tuple[list[str], list[str], str]:
+    """What a question asking whether a thing exists or happened asks about (Question.exists, exists_thing,
+    exists_verb): for Chinese the X of "有没有X / 是否发生X" (行政诉讼案件), its last word of two characters or more (案件)
+    and the verb (发生); for an English yes/no question the Chinese senses of the head noun of its "any X", which
+    serve as both head and thing. Empty when it asks nothing of the kind."""
+    if lang == "zh":
+        if not (m := _EXISTS.search(text)):
+            return [], [], ""
+        thing = m.group(m.lastindex)
+        words = jieba.lcut(thing)
+        head = next((w for w in reversed(words) if len(w) >= 2), "".join(words))
+        return [head], [thing.strip()], m.group(1) or ""
+    senses = exists_senses(text, glossary, dictionary, skip) if kind == "yesno" else []
+    return senses, list(senses), ""
 
 
 def exists_senses(text: str, glossary: Glossary, dictionary: Dictionary | None, skip: set[str]) -> list[str]:
@@ -576,6 +610,7 @@ def _parse(text: str, glossary: Glossary, regions: RegionIndex, report_names: se
     kind = detect_kind(text, wants, named, years)
     if kind == "comparison" and wants != "figure" and (MORE.search(text) or LESS.search(text)):
         wants = "figure"  # "which added more …", "in which year … more": a comparison of figures
+    exists, thing, verb = existence(text, lang, kind, glossary, dictionary, regions.english_words)
     return Question(
         text=text, lang=lang, kind=kind, wants=wants, unit=detect_unit(text),
         years=years, regions=named, level=regions.level(text), terms=terms, expansions=expansions,
@@ -598,5 +633,5 @@ def _parse(text: str, glossary: Glossary, regions: RegionIndex, report_names: se
         subject=definition_subject(text) if kind == "definition" else "",
         given=given_numbers(text),
         head_modifier=head_modifier(phrase, head, regions) if lang == "zh" else "",
-        exists=exists_senses(text, glossary, dictionary, regions.english_words) if lang == "en" and kind == "yesno" else [],
+        exists=exists, exists_thing=thing, exists_verb=verb,
     )

@@ -349,7 +349,8 @@ class Assistant:
             answers = self.answer_each(question, q_emb, reports)
             if question.kind == "comparison":
                 draft = comparison(question, answers, named=run.scope_reports is not None,
-                                   min_share=self.settings.parallel_share)
+                                   min_share=self.settings.parallel_share, floor=self.settings.corroborate_floor,
+                                   lead=self.settings.corroborate_lead)
             else:
                 draft = clarification(question, answers, self.settings.clarify_margin, self.settings.clarify_floor,
                                       self.settings.clarify_choices)
@@ -387,7 +388,8 @@ class Assistant:
                 one_sentence = all(c.sentence is top.sentence for c in found.claims)
                 answers.append(ReportAnswer(self.reports[rid], top.sentence, top.claim, min(c.p for c in found.claims),
                                             found.status == "answered" and one_sentence,
-                                            [c.claim for c in found.claims[1:]] if one_sentence else [], found.pool))
+                                            [c.claim for c in found.claims[1:]] if one_sentence else [], found.pool,
+                                            found.rival))
             elif question.wants == "text" and run.sentences and run.sentences[0].scope >= 0 \
                     and run.sentences[0].score >= self.settings.min_answer_score:
                 answers.append(ReportAnswer(self.reports[rid], run.sentences[0], None))

@@ -249,6 +249,16 @@ def test_a_first_month_figure_answers_only_a_question_about_the_first_month(assi
     assert answer.status == "answered" and lead(answer).startswith("超67万次")
 
 
+def test_a_best_case_figure_does_not_answer_a_question_about_the_average(assistant):
+    # "最快0.5天办结企业开办全流程业务" is the fastest case: the report states no average time
+    for question in ("中山市“一照通行”企业开办全流程平均多长时间办结？",
+                     "On average, how long does it take to set up a company in Zhongshan under the one-licence setup?"):
+        answer = assistant.ask(question)
+        assert answer.status != "answered" and "0.5天" not in lead(answer)
+    answer = assistant.ask("中山市“一照通行”企业开办最快多长时间办结？")
+    assert answer.status == "answered" and lead(answer).startswith("0.5天")
+
+
 def test_one_ask_for_the_figures_of_several_things_is_not_answered_with_one(assistant):
     # "目前系统浏览量达87万次,业务办理量超26万单": "分别是多少" asks both; one of them is no answer
     answer = assistant.ask("龙华“政务1厅”的系统浏览量和业务办理量分别是多少？（2022年）")

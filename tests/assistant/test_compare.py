@@ -2,7 +2,7 @@
 question fits several reports with different figures, and "not found" with what the reports do cover."""
 from dataclasses import replace
 
-from assistant.compare import parallel
+from assistant.compare import corroborated, parallel
 from assistant.verify import ungrounded_figures
 
 
@@ -54,6 +54,25 @@ def test_rows_of_a_comparison_count_one_quantity(assistant):
     other_unit = [replace(a, figure=next(c for c in a.sentence.claims if c.stated == "11天"), p=min(x.p for x in answers) / 2)
                   if a.meta.id == "002" else a for a in answers]
     assert {a.meta.id: a.stated for a in parallel(question, other_unit, 0.99) if a.sure} == {"000": "7个"}
+
+
+def test_rows_that_each_clearly_give_one_figure_of_a_kind_corroborate_each_other(assistant):
+    """Neither report's figure is likely enough alone, but each leads its report's other figures by far and both
+    are sums of money: the comparison is stated. A row unsure for another reason than confidence, or of another
+    unit, or a bare number beside a counted one, is not made sure."""
+    answer = assistant.ask("How much money did Longhua pay out through apply-free subsidies, in 2022 and in 2025?")
+    assert answer.status == "answered" and rows_of(answer) == {"001": "7.16亿元", "004": "超23亿元"}
+    question = assistant.understand("How much money did Longhua pay out through apply-free subsidies, in 2022 and in 2025?")
+    q_emb, run = assistant.search(question, assistant.settings.top_k)
+    answers = assistant.answer_each(question, q_emb, run.scope_reports)
+    floor, lead = assistant.settings.corroborate_floor, assistant.settings.corroborate_lead
+    assert any(not a.sure for a in answers) and all(a.sure for a in corroborated(answers, floor, lead))
+    rival = [replace(a, rival="unasked") if not a.sure else a for a in answers]  # a plan ("不少于65个"), a rival figure
+    assert corroborated(rival, floor, lead) == rival
+    assert corroborated(answers, floor, 0.99) == answers
+    for figure in ("7.16亿个", "7.16亿"):  # a count, and a bare number, beside a sum of money
+        other = [replace(a, figure=replace(a.figure, figure=figure, stated=figure)) if not a.sure else a for a in answers]
+        assert corroborated(other, floor, lead) == other
 
 
 def test_a_named_report_that_does_not_say_keeps_its_row(assistant):

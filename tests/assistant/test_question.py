@@ -31,6 +31,11 @@ def test_language_kind_and_unit():
     assert ask("How much did Shenzhen Credit Reference pay for its authorised use of public data?").unit == "元"
     assert ask("What is the total transaction value of the data products listed on the exchange?").unit == "元"
     assert ask("How many subsidies were paid out automatically with no application needed?").unit != "元"
+    # a sum traded or paid out is money, however it is asked
+    assert ask("What was the total trading turnover of the Shenzhen Data Exchange in 2025?").unit == "元"
+    assert ask("What total amount of subsidies was paid out through Shenzhen's no-application policies?").unit == "元"
+    assert ask("深圳数据交易所2025年的交易额是多少？").unit == "元"
+    assert ask("龙华区试点学校一共有多少所？").unit == "所"  # 所 counts schools (and 座, 户, 套 their own things)
     assert ask("How many lawyers did Zhongshan engage for the compliance review?").unit == "人"
     assert ask("How many documents did the engaged lawyers review for compliance in Zhongshan?").unit != "人"
     # the unit is the counted noun's: people who use the services, or days a time limit was cut by, are not counted
@@ -135,6 +140,14 @@ def test_places_jieba_does_not_tag_as_places_are_found_by_the_gazetteer():
     covered = place("深圳市龙华区2025年新增了多少个跨域通办合作地区？")
     assert covered.other_places == [] and covered.regions == ["深圳市龙华区"]
     assert place("中山市和福田区的热线满意度？").other_places == ["福田区"]
+
+
+def test_a_chinese_yes_no_about_whether_a_thing_happened_names_the_thing_its_head_and_verb(assistant):
+    q = assistant.parse("2025年深圳市政数局是否发生了行政诉讼案件？")
+    assert (q.exists, q.exists_thing, q.exists_verb) == (["案件"], ["行政诉讼案件"], "发生")  # not "了行政诉讼案件"
+    q = assistant.parse("深圳市政数局2025年是否发生行政复议案件？")
+    assert (q.exists, q.exists_thing, q.exists_verb) == (["案件"], ["行政复议案件"], "发生")
+    assert assistant.parse("深圳市2025年上线了多少个一件事？").exists == []
 
 
 def test_an_english_yes_no_about_any_thing_names_the_thing_s_head_in_the_reports_words(assistant):
