@@ -15,7 +15,7 @@ from assistant.ranker import Ranker, Scored, counted_in_label, names_what_is_cou
 from assistant.rerank import Candidate, term_coverage
 from assistant.schema import Citation, ReportFigure
 from assistant.settings import Settings
-from index.claims import QUALIFIER_AFTER, TIME_SCOPE
+from index.claims import FIRST_PERIOD, QUALIFIER_AFTER, TIME_SCOPE
 from index.load import ReportMeta
 
 UNCERTAIN_CANDIDATES = 3
@@ -330,14 +330,13 @@ def unasked(question: Question, s: Scored) -> bool:
             or other_time_scope(question, s.claim) or first_period(question, s) or best_case(question, s))
 
 
-_FIRST_PERIOD = re.compile(r"首月|首周|首日|首年")
 _ASKS_FIRST = re.compile(r"首月|首周|首日|首年|第一(?:个)?[月周天年]|\bfirst (?:full )?(?:month|week|day|year)|opening (?:month|week|day)", re.I)
 
 
 def first_period(question: Question, s: Scored) -> bool:
     """The figure counts the first month (week, day, year) only ("上线首月为企业群众提供超67万次咨询服务"), and the question does
     not ask about that first period: it asks the whole, which a report of a later year may state ("上线以来…超430万次")."""
-    return bool(_FIRST_PERIOD.search(s.claim.clause)) and not _ASKS_FIRST.search(question.text)
+    return bool(FIRST_PERIOD.search(s.claim.clause)) and not _ASKS_FIRST.search(question.text)
 
 
 # a figure written as the best case ("最快0.5天办结", "最高补贴…"), and a question asking for the usual or average one

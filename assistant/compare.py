@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field, replace
 
-from assistant.answer import Draft, citation, source_label
+from assistant.answer import Draft, citation, doubt_group, source_label
 from assistant.figures import unit_matches
 from assistant.question import LESS, MORE, Question
 from assistant.ranker import Scored, bigram_overlap
@@ -179,13 +179,15 @@ def _value(figure: Claim) -> float:
 
 def _unsure(question: Question, answers: list[ReportAnswer]) -> Draft:
     """A comparison with a row the ranker is not sure of: no table of figures, the closest statement of each
-    report quoted instead."""
+    report quoted instead. Its doubt is the first row's doubt besides confidence (a rival figure, another scope: see
+    answer.doubt_group), else low_confidence."""
     en = question.answer_lang == "en"
     lead = ("Not sure: not every report clearly states this. The closest statements of each report are quoted below."
             if en else "不确定：并非每份报告都明确给出了这个数字。以下是各报告中最接近的表述：")
     lines = [f"[{n}] {source_label(a.meta, question.answer_lang)}: “{a.sentence.text}”" for n, a in enumerate(answers, 1)]
+    rival = next((a.rival for a in answers if not a.sure and a.rival), "")
     return Draft("uncertain", lead + "\n" + "\n".join(lines), [citation(n, a.sentence) for n, a in enumerate(answers, 1)],
-                 doubt="low_confidence")
+                 doubt=doubt_group(rival) if rival else "low_confidence")
 
 
 # --- asking back ---------------------------------------------------------------------------------

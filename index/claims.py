@@ -26,7 +26,8 @@ _STATED_BEFORE = ("超过", "超出", "超", "逾", "近", "约", "将近", "接
 QUALIFIER_AFTER = re.compile(r"^(以上|以下|左右|之多)")
 # time scope of the figure, read in its clause (or the sentence lead)
 _CUMULATIVE = re.compile(r"累计|上线以来|成立以来|运行以来|启用以来|开通以来|推出以来|历年|总计|共计")
-_FIRST = re.compile(r"首月|首周|首日|首批|首年")
+FIRST_PERIOD = re.compile(r"首月|首周|首日|首年")  # the first stretch of time (answer.first_period) ...
+_FIRST = re.compile(rf"{FIRST_PERIOD.pattern}|首批")  # ... or the first batch: the "first" time scope
 _PERIOD = re.compile(r"今年以来|全年|年内|本年度|当年|(?:20\d\d)年(?:度|全年)?(?!\d)")
 TIME_SCOPE = re.compile(f"{_CUMULATIVE.pattern}|{_FIRST.pattern}|{_PERIOD.pattern}")
 _PLANNED = re.compile(r"(?<![模虚])拟(?!定)|计划|预计|力争|目标|不少于|将[新增推出实现达]")

@@ -2,7 +2,7 @@
 question fits several reports with different figures, and "not found" with what the reports do cover."""
 from dataclasses import replace
 
-from assistant.compare import corroborated, parallel
+from assistant.compare import comparison, corroborated, parallel
 from assistant.verify import ungrounded_figures
 
 
@@ -69,6 +69,9 @@ def test_rows_that_each_clearly_give_one_figure_of_a_kind_corroborate_each_other
     assert any(not a.sure for a in answers) and all(a.sure for a in corroborated(answers, floor, lead))
     rival = [replace(a, rival="unasked") if not a.sure else a for a in answers]  # a plan ("不少于65个"), a rival figure
     assert corroborated(rival, floor, lead) == rival
+    # ... and the comparison left unsure says why: the row's doubt, not only a want of confidence
+    unsure = comparison(question, rival, named=True, min_share=assistant.settings.parallel_share, floor=floor, lead=lead)
+    assert unsure.status == "uncertain" and unsure.doubt == "other_scope"
     assert corroborated(answers, floor, 0.99) == answers
     for figure in ("7.16亿个", "7.16亿"):  # a count, and a bare number, beside a sum of money
         other = [replace(a, figure=replace(a.figure, figure=figure, stated=figure)) if not a.sure else a for a in answers]
