@@ -1,6 +1,7 @@
 """Answers on the real corpus with the real model: figures exact, spans verbatim, right report."""
 import pytest
 
+from assistant.answer import find_answer
 from assistant.figures import find_figures
 from assistant.question import QuestionError
 from assistant.verify import ungrounded_figures
@@ -247,6 +248,21 @@ def test_a_first_month_figure_answers_only_a_question_about_the_first_month(assi
     assert "67万" not in lead(answer)
     answer = assistant.ask("深小i上线首月提供了多少次咨询服务？")
     assert answer.status == "answered" and lead(answer).startswith("超67万次")
+
+
+@pytest.mark.parametrize("question, figure", [
+    ("How many suggestions from Shenzhen municipal People's Congress deputies did the city's services-and-data bureau "
+     "handle in 2025?", "43件"),
+    ("What pass rate did the Shenzhen bureau's staff reach in the law exam, according to its 2024 report?", "95%以上"),
+])
+def test_an_english_answer_naming_its_head_noun_is_stated_from_the_english_band(assistant, question, figure):
+    """The top claim is rated 0.3-0.4 (English words cover only part of its label), its sentence names the head noun
+    and nothing rivals it: stated from english_clear_threshold (0.3), and only "not sure" at the former 0.4."""
+    answer = assistant.ask(question)
+    assert answer.status == "answered" and lead(answer).startswith(figure)
+    parsed, ranked = assistant._search_text(question)
+    stricter = assistant.settings.model_copy(update={"english_clear_threshold": 0.4})
+    assert find_answer(parsed, ranked, stricter, assistant.ranker).status != "answered"
 
 
 def test_a_best_case_figure_does_not_answer_a_question_about_the_average(assistant):
