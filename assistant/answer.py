@@ -63,8 +63,8 @@ def find_answer(question: Question, ranked: list[Candidate], settings: Settings,
     if not scored or scored[0].p < settings.uncertain_threshold:
         return Found("none", pool=scored)
     top = scored[0]
-    sure = (top.p >= settings.answer_threshold and names_what_is_counted(question, top.sentence)
-            and names_which(question, top.sentence))
+    sure = ((top.p >= settings.answer_threshold or alone(question, top, scored, settings))
+            and names_what_is_counted(question, top.sentence) and names_which(question, top.sentence))
     # a claim whose own label names what the question counts needs less of the ranker's confidence
     named = top.p >= settings.named_answer_threshold and counted_in_label(question, top.claim)
     confident = sure or named or clear_in_english(question, top, scored, settings)
@@ -350,6 +350,17 @@ def best_case(question: Question, s: Scored) -> bool:
     return bool(_ASKS_AVERAGE.search(question.text) and _BEST_CASE.search(s.sentence.text[:s.claim.start]))
 
 
+def alone(question: Question, top: Scored, scored: list[Scored], settings: Settings) -> bool:
+    """A Chinese question's top claim is at least alone_threshold likely and every claim stating another figure is at
+    most alone_share as likely as it: the ranker doubts it, but has nothing else to offer ("截至上半年实际抽查了多少宗案卷"
+    -> 785宗 at 0.68, the next figure at 0.01). English questions name too little of a sentence for the ranker's
+    doubts to mean this (their own band: clear_in_english), and a comparison's rows have their own
+    (compare.corroborated): alone, a row is one report's figure however many the question names."""
+    runner_up = max((s.p for s in scored[1:] if s.claim.stated != top.claim.stated), default=0.0)
+    return (question.lang == "zh" and question.kind != "comparison" and top.p >= settings.alone_threshold
+            and runner_up <= settings.alone_share * top.p)
+
+
 def clear_in_english(question: Question, top: Scored, scored: list[Scored], settings: Settings) -> bool:
     """An English question about a bureau it names (not a comparison) is answered at english_clear_threshold when its
     top claim's sentence names what it counts (its head noun, in any of the dictionary's senses: "events" is read
@@ -417,7 +428,7 @@ def _find_each(parts: list[Question], ranked: list[Candidate], settings: Setting
     distinct = len({(c.sentence.start, c.claim.start) for c in claims}) == len(claims) == len(parts)
     if all(f.status == "answered" for f in found) and same_report and distinct:
         return Found("answered", claims)
-    if joint := joint_claims(parts, [f.pool for f in found], settings):
+    if joint := joint_claims(parts, found, settings):
         return Found("answered", joint)
     if any(f.status == "none" for f in found):
         return Found("none")
@@ -427,15 +438,18 @@ def _find_each(parts: list[Question], ranked: list[Candidate], settings: Setting
                  doubt=doubts[0] if doubts else "asks_each", rival="asks_each")
 
 
-def joint_claims(parts: list[Question], pools: list[list[Scored]], settings: Settings) -> list[Scored] | None:
-    """The figures of a several-figure question read off one sentence together: the sentence of the surest claim of
-    any part (at least answer_threshold), and of its claims the distinct ones, one per part, that the parts rate most
-    likely in sum, each at least uncertain_threshold. The parts of "how many departments and how many services" often
-    rate the same claim highest each ("11个部门68项政务服务": 11 for both); read together, the second takes the 68. None
-    when no sentence is that sure or its claims cannot give every part its own."""
-    asked = [[s for s in pool if not unasked(part, s)] for part, pool in zip(parts, pools)]
-    anchor = max((s for pool in asked for s in pool), key=lambda s: s.p, default=None)
-    if anchor is None or anchor.p < settings.answer_threshold:
+def joint_claims(parts: list[Question], found: list[Found], settings: Settings) -> list[Scored] | None:
+    """The figures of a several-figure question read off one sentence together: the sentence of a part answered on
+    its own, else of the surest claim of any part (at least answer_threshold), and of its claims the distinct ones,
+    one per part, that the parts rate most likely in sum, each at least joint_floor. The parts of "how many
+    departments and how many services" often rate the same claim highest each ("11个部门68项政务服务": 11 for both);
+    read together, the second takes the 68. A part the ranker rates low on its own ("how many in the second batch":
+    29项 at 0.12, below uncertain_threshold), or a sentence whose part was answered below answer_threshold, is read
+    only in order (in_order). None when no sentence is that sure or its claims cannot give every part its own."""
+    asked = [[s for s in f.pool if not unasked(part, s)] for part, f in zip(parts, found)]
+    anchor = max((f.claims[0] for f in found if f.status == "answered"), key=lambda s: s.p, default=None)
+    anchor = anchor or max((s for pool in asked for s in pool), key=lambda s: s.p, default=None)
+    if anchor is None or anchor.p < settings.answer_threshold and not any(f.status == "answered" for f in found):
         return None
     # each part's probability for each claim of the anchor's sentence (the parts share the ranked candidates)
     rated = [{s.claim.start: s for s in pool if s.sentence is anchor.sentence} for pool in asked]
@@ -443,12 +457,28 @@ def joint_claims(parts: list[Question], pools: list[list[Scored]], settings: Set
     rated = [{start: s for start, s in part_rated.items()
               if not counted_rival(part, s, [s, *part_rated.values()]) and not bare_rival(part, s)}
              for part, part_rated in zip(parts, rated)]
+    sure = anchor.p >= settings.answer_threshold
     best, best_p = None, 0.0
     for pick in permutations(sorted({start for part in rated for start in part}), len(parts)):
         chosen = [part.get(start) for part, start in zip(rated, pick)]
-        if all(s is not None and s.p >= settings.uncertain_threshold for s in chosen) and sum(s.p for s in chosen) > best_p:
+        if any(s is None for s in chosen) or sum(s.p for s in chosen) <= best_p:
+            continue
+        if sure and all(s.p >= settings.uncertain_threshold for s in chosen) or in_order(pick, chosen, rated, settings):
             best, best_p = chosen, sum(s.p for s in chosen)
     return best
+
+
+JOINT_LEAD = 2.0  # how much likelier than any figure of the sentence left unpicked a pick read in order must be
+
+
+def in_order(pick: tuple[int, ...], chosen: list[Scored], rated: list[dict[int, Scored]], settings: Settings) -> bool:
+    """The sentence states the picked figures in the order the question asks them, and each part rates its pick at
+    least joint_floor and JOINT_LEAD times any figure of the sentence that no part picks ("635项事项2300余份材料…超15万…
+    超194万": "how many documents" rating 超194万 and 超15万 alike is no reading of the sentence)."""
+    def left(part: dict[int, Scored]) -> float:
+        return max((s.p for start, s in part.items() if start not in pick), default=0.0)
+    return list(pick) == sorted(pick) and all(s.p >= settings.joint_floor and s.p >= JOINT_LEAD * left(part)
+                                              for s, part in zip(chosen, rated))
 
 
 # --- composing the answer ----------------------------------------------------------------------

@@ -31,6 +31,12 @@ ORDINALS = ("first", "second", "third", "fourth", "fifth", "sixth", "seventh", "
 _ORDINAL_NUMERALS = {"1st": "first", "2nd": "second", "3rd": "third"} | {f"{n}th": o for n, o in enumerate(ORDINALS, 1) if n > 3}
 _MEASURES = {"batch": "批", "tranche": "批", "group": "批", "wave": "批", "round": "轮", "phase": "期", "period": "期",
              "session": "期", "stage": "阶段"}
+# (suffix, what replaces it, the fewest letters left before it): derived words and the words they are made from
+_DERIVED = [(suffix, repl, 4) for suffix, repl in (
+    ("ification", "ify"), ("ication", "y"), ("ization", "ize"), ("isation", "ize"), ("ition", "it"), ("ration", "er"), ("ation", "ate"), ("ation", ""), ("ation", "e"), ("tion", "te"),
+    ("ssion", "t"), ("sion", "se"), ("sion", "de"), ("nsion", "nd"), ("iance", "y"), ("ance", ""), ("ance", "e"),
+    ("ence", ""), ("ence", "e"), ("ment", ""), ("al", "e"), ("al", ""), ("ible", ""), ("able", ""), ("able", "e"),
+    ("ness", ""), ("ity", ""))] + [("er", "", 5), ("or", "", 5)]
 _ORDINAL = re.compile(rf"\b({'|'.join(ORDINALS + tuple(_ORDINAL_NUMERALS))})\s+({'|'.join(_MEASURES)})(?:e?s)?\b")
 
 
@@ -173,7 +179,19 @@ class Dictionary:
             return word
         american = next((a for pattern, repl in _AMERICAN if (a := pattern.sub(repl, word)) != word
                          and (a in self.entries or self._verb(a) in self.entries)), None)
-        return self._verb(american) if american else self._verb(word)
+        found = self._verb(american) if american else self._verb(word)
+        return found if found in self.entries else self._base(american or word)
+
+    def _base(self, word: str) -> str:
+        """The word a derived noun or adjective the dictionary has no entry for is made from: reconsideration ->
+        reconsider, procurement -> procure, regulation -> regulate, accessible -> access, issuance -> issue (CC-CEDICT
+        glosses most report words by their verb); the word itself when none is an entry."""
+        for suffix, repl, shortest in _DERIVED:
+            if word.endswith(suffix) and len(word) - len(suffix) >= shortest:
+                base = self._verb(word[:len(word) - len(suffix)] + repl)
+                if base in self.entries:
+                    return base
+        return word
 
     def _verb(self, word: str) -> str:
         if word in self.entries:

@@ -113,6 +113,10 @@ def names_what_is_counted(question: Question, sentence: Candidate) -> bool:
         return True
     if term_coverage(question.focus_head, sentence.text) > 0:
         return True
+    # a head the glossary joins ("领导批示") is named by its words apart too ("市委市政府领导累计批示27次")
+    if any(len(words := [w for w in tokenize(t) if w != t]) > 1 and term_coverage(words, sentence.text) == 1
+           for t in question.focus_head):
+        return True
     specific = [t for t in question.focus if t not in _GENERIC_HEADS]
     return all(t in _GENERIC_HEADS for t in question.focus_head) and term_coverage(specific, sentence.text) > 0
 

@@ -394,6 +394,27 @@ def test_a_two_figure_question_is_read_off_one_sentence_together(assistant, ques
     assert not ungrounded_figures(answer.model_dump())
 
 
+def test_a_part_rated_low_on_its_own_is_read_off_the_sentence_that_answers_its_sibling(assistant):
+    # "…召开党组会议5次…理论学习中心组学习18次…": the second part rates 18次 below uncertain_threshold on its own
+    question = ("How many Party group meetings and how many central study group sessions on the rule of law did the "
+                "Shenzhen data bureau hold in 2025?")
+    answer = assistant.ask(question)
+    assert answer.status == "answered" and lead(answer).startswith("5次") and "18次" in lead(answer).split(" — ")[0]
+    parsed, ranked = assistant._search_text(question)
+    unread = assistant.settings.model_copy(update={"joint_floor": assistant.settings.uncertain_threshold})
+    assert find_answer(parsed, ranked, unread, assistant.ranker).status != "answered"
+
+
+def test_a_chinese_answer_the_ranker_doubts_but_nothing_rivals_is_stated(assistant):
+    """176平方公里 is rated 0.5-0.7 and every other figure at most a fifth of that: stated from alone_threshold."""
+    question = "龙华区2025年的数字孪生底座覆盖面积有多少平方公里？"
+    answer = assistant.ask(question)
+    assert answer.status == "answered" and lead(answer).startswith("176平方公里")
+    parsed, ranked = assistant._search_text(question)
+    stricter = assistant.settings.model_copy(update={"alone_threshold": 1.0})
+    assert find_answer(parsed, ranked, stricter, assistant.ranker).status == "uncertain"
+
+
 @pytest.mark.parametrize("question, right", [
     ("深圳市2024年“高效办成一件事”办理时限压减比例是多少？", "56%"),
     ("深圳市2024年“高效办成一件事”跑动次数压减比例是多少？", "80%"),

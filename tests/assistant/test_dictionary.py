@@ -81,3 +81,15 @@ def test_latin_words_the_reports_write_are_their_own_entries():
     dictionary = Dictionary.build(["累计支撑61家单位90个AI场景建设,“i深圳”APP提供服务。"])
     assert dict(dictionary.find("How many AI use cases are there?"))["ai"] == ["AI"]
     assert "APP" in dict(dictionary.find("the i Shenzhen app"))["app"]
+
+
+def test_derived_words_are_looked_up_by_the_word_they_are_made_from():
+    """CC-CEDICT glosses most report words by their verb: "reconsideration", "procurement", "rectification",
+    "accessible", "issuance" find reconsider, procure, rectify, access, issue; a short stem is not cut ("station" is
+    no "state")."""
+    dictionary = Dictionary({"reconsider": ["复议"], "procure": ["采购"], "rectify": ["整改"], "access": ["接入"],
+                             "issue": ["签发"], "regulate": ["规范"], "register": ["登记"], "state": ["国家"]})
+    found = dict(dictionary.find("reconsideration cases, procurement files, rectifications, accessible items, "
+                                 "issuance, regulations, registration at the station"))
+    assert found == {"reconsider": ["复议"], "procure": ["采购"], "rectify": ["整改"], "access": ["接入"],
+                     "issue": ["签发"], "regulate": ["规范"], "register": ["登记"]}
