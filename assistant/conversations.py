@@ -17,6 +17,7 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
+from assistant.question import visible
 from assistant.schema import Answer
 from assistant.verify import ungrounded_figures
 
@@ -348,7 +349,7 @@ def _reports(raw: object) -> list[str] | None:
 
 
 def _title(text: str) -> str:
-    line = " ".join(str(text or "").split())
+    line = " ".join(visible(str(text or "")).split())
     return line if len(line) <= TITLE_CHARS else line[:TITLE_CHARS - 1] + "…"
 
 

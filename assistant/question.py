@@ -35,12 +35,18 @@ _CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 _NOT_CJK_PUNCT = re.compile("[^？，：；（）！]+")
 
 
+def visible(text: str) -> str:
+    """Text as it may be shown and stored: without the invisible characters, whose bidirectional overrides would
+    show a question or a conversation title reversed ("\u202e…" spoofs a title)."""
+    return _INVISIBLE.sub("", text)
+
+
 def clean_text(text: str) -> str:
     """The question as the assistant reads it: NFKC (full-width digits), no invisible or control characters.
     Text with lone surrogates (undecodable bytes) is refused: it cannot be shown or stored faithfully."""
     if re.search("[\ud800-\udfff]", text):
         raise QuestionError("the text is not valid Unicode (undecodable bytes or a lone surrogate)")
-    text = _NOT_CJK_PUNCT.sub(lambda m: unicodedata.normalize("NFKC", m.group()), _INVISIBLE.sub("", text))
+    text = _NOT_CJK_PUNCT.sub(lambda m: unicodedata.normalize("NFKC", m.group()), visible(text))
     return _CONTROL.sub(" ", text)
 
 

@@ -14,7 +14,7 @@ import gradio as gr
 
 from assistant.compare import followup_for
 from assistant.conversations import Conversation, ConversationError
-from assistant.question import QuestionError, error_line
+from assistant.question import QuestionError, error_line, visible
 from assistant.schema import Answer, Stage
 from assistant.service import Assistant
 from ui.conversations import SHARED, BROWSER_ID, Conversations, owner_of
@@ -140,7 +140,7 @@ class Turn:
         chat, context, turn_ids = list(chat or []), dict(context or fresh_context()), dict(turn_ids or {})
         if current and current.startswith(SHARED):  # a shared conversation is read-only: asking continues a copy of it
             current, turn_ids = self.continue_shared(owner or owner_of(None, request), current[len(SHARED):], chat, lang)
-        text = (message if isinstance(message, str) else "").strip()
+        text = visible(message if isinstance(message, str) else "").strip()  # shown, saved and asked as it reads
         allowed = allowed_reports(self.assistant, reports, bureaus, years)
         limit = self.assistant.settings.max_question_chars
         shown = text if len(text) <= limit else text[:limit] + f"… (+{len(text) - limit})"  # an oversized paste is not echoed whole

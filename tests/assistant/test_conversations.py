@@ -70,6 +70,11 @@ def test_rename_delete_and_titles(store, answers):
         store.title("browser:b", conversation_id)
     with pytest.raises(ConversationError):
         store.rename("browser:a", conversation_id, "   ")
+    # a right-to-left override would show the title reversed, a spoof: invisible characters are not kept
+    store.rename("browser:a", conversation_id, "\u202e5202 nehznehS\u202c")
+    assert store.title("browser:a", conversation_id) == "5202 nehznehS"
+    with pytest.raises(ConversationError):
+        store.rename("browser:a", conversation_id, "\u202e\u200b")
     turn = store.add_turn("browser:a", conversation_id, QUESTION, answers[0])
     store.rate("browser:a", turn, -1, "wrong")
     store.delete("browser:a", conversation_id)

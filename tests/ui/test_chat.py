@@ -136,6 +136,15 @@ def test_a_bureau_that_spelled_its_name_two_ways_is_listed_once_and_filters_all_
     assert allowed_reports(assistant, [], longhua, ["2022"]) == [r for r in both if assistant.reports[r].year == 2022]
 
 
+def test_invisible_characters_are_neither_shown_nor_saved(assistant):
+    """A right-to-left override in a question ("\u202e…") would show it reversed in the chat and the title."""
+    turn = Turn(assistant)
+    chat = list(turn.respond("\u202e" + QUESTION + "\u200b", [], None, [], [], [], "en"))[-1][0]
+    assert chat[0]["content"] == QUESTION and "45个" in chat[-1]["content"]
+    only_invisible = list(turn.respond("\u202e\u200b", [], None, [], [], [], "en"))[-1][0]
+    assert "Type a question first." in only_invisible[-1]["content"]
+
+
 def test_an_empty_question_is_refused_once_however_often_it_is_sent(assistant):
     turn = Turn(assistant)
     once = list(turn.respond("  ", [], None, [], [], [], "en"))[-1][0]
