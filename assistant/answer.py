@@ -239,7 +239,8 @@ def clause_rival(question: Question, top: Scored, scored: list[Scored]) -> bool:
 
 
 # "A和B分别是多少" / "各有多少" / "… respectively": one ask for several figures
-_EACH = re.compile(r"(?:分别|各自|各)(?:是|为|有|达到?)?(?:多少|几)|respectively", re.I)
+# "分别是多少", "分别上收了多少项" (a verb between: 分别 and 各自 only, 各 is also "every": 各部门), "respectively"
+_EACH = re.compile(r"(?:分别|各自)[^，,。；;？?]{0,6}?(?:多少|几)|各(?:是|为|有|达到?)?(?:多少|几)|respectively", re.I)
 _EACH_JOINT = re.compile(r"[和与及、]|\band\b")
 
 

@@ -114,7 +114,7 @@ _DATE_ZH = re.compile(r"何时|什么时候|哪一?天|哪一?年|几月|什么�
 # rate did it reach when routing requests"); "to date" means "so far"
 _DATE_EN = re.compile(r"^\W*when\b|\bwhen (?:did|was|were|is|are|does|do|will|has|have|had)\b|what date|which date|"
                       r"(?<!\bto )(?<!up-to-)\bdate\b|on what day|which year|what year|which month|what day", re.I)
-_FIGURE_ZH = re.compile(r"多少|几[个项件次份天家条名种万亿%成大]|多长|多久|多大|多高|多快|比例|百分之|率|满意度|数量|总量|金额|"
+_FIGURE_ZH = re.compile(r"多少|几[个项件次份天家条名种万亿%成大]|(?<![近这那前后头])几年|多长|多久|多大|多高|多快|比例|百分之|率|满意度|数量|总量|金额|"
                         r"排名|第几|预算|经费|费用|成本|开支|平均|面积")
 _FIGURE_EN = re.compile(r"how many|how much|number of|percentage|what share|percent|\brates?\b|amount|\btotal\b|"
                         # "the fastest time", "the business volume", "the scale of data sharing", "the money paid out",
@@ -167,7 +167,7 @@ _CUMULATIVE_Q = re.compile(r"累计|总共|一共|以来|至今|迄今|截至|�
 _NOT_CUMULATIVE_Q = re.compile(r"(?:not counting|not including|excluding|apart from|other than|rather than|instead of|not)\s+"
                                r"(?:the\s+|a\s+|its\s+)?(?:cumulative|running total|overall total|total)|"
                                r"(?:leaving|setting|putting)\s+(?:the\s+|its\s+)?(?:cumulative|running|overall)(?:\s+total)?\s+aside|"
-                               r"(?:不算|不含|不包括|除去|除了|而非|而不是|不是)(?:累计|总共|总计|合计)", re.I)
+                               r"(?:不算|不含|不包括|除去|除了|而非|而不是|不是|不要|不用|别算|非)(?:累计|总共|总计|合计)", re.I)
 _PERIOD_Q = re.compile(r"\bin (?:January|February|March|April|May|June|July|August|September|October|November|December)\b|"
                        r"全年|今年|当年|年内|本年|一年|年度|during|itself|this year|that year|in that year|alone|for the year|"
                        r"over the year|within the year|annual", re.I)
@@ -574,11 +574,35 @@ def split_asks(text: str, lang: str) -> list[str]:
     return parts + [text[start:]]
 
 
+# "首批和第二批分别上收了多少项": several things, then 分别 / 各自 and one ask for the figure of each
+EACH_ZH = re.compile(r"(?:分别|各自)([^，,。；;？?]{0,6}?(?:多少|几))")
+# where the things listed before 分别 begin: after a clause mark, a year or 的 ("2024年首批和第二批", "系统的浏览量和办件量")
+_EACH_START = re.compile(r"[，,：:；;。？?）)]|\d年|的")
+_EACH_JOINTS = re.compile(r"[和与及、]")
+
+
+def split_each(text: str) -> list[str]:
+    """A Chinese question listing things before one ask for each ("中山市2024年首批和第二批分别上收了多少项事权？"), one
+    question per thing, the rest of the question shared: ["中山市2024年首批上收了多少项事权？", "中山市2024年第二批上收了多少项
+    事权？"]; [text] when it lists nothing so ("各部门分别…" names no list, "A和B分别" needs the joint)."""
+    each = EACH_ZH.search(text)
+    if not each:
+        return [text]
+    starts = list(_EACH_START.finditer(text, 0, each.start()))
+    begin = starts[-1].end() if starts else 0
+    things = [t.strip() for t in _EACH_JOINTS.split(text[begin:each.start()])]
+    if len(things) < 2 or not all(2 <= len(t) <= 12 for t in things):
+        return [text]
+    rest = text[each.start(1):]
+    return [text[:begin] + thing + rest for thing in things]
+
+
 def parse_question(text: str, glossary: Glossary, regions: RegionIndex, report_names: set[str] = frozenset(),
                    dictionary: Dictionary | None = None) -> Question:
     question = _parse(text, glossary, regions, report_names, dictionary)
-    if question.asks > 1 and question.wants == "figure":
-        pieces = split_asks(text, question.lang)
+    listed = question.lang == "zh" and question.wants == "figure" and len(question.years) <= 1 and len(question.regions) <= 1
+    if question.asks > 1 and question.wants == "figure" or listed:
+        pieces = split_asks(text, question.lang) if question.asks > 1 else split_each(text)
         if len(pieces) > 1:
             parts = [_parse(piece, glossary, regions, report_names, dictionary) for piece in pieces]
             # what the asks share ("On the Hong Kong machines, how many departments and how many services …"): the

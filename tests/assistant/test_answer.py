@@ -405,6 +405,19 @@ def test_a_part_rated_low_on_its_own_is_read_off_the_sentence_that_answers_its_s
     assert find_answer(parsed, ranked, unread, assistant.ranker).status != "answered"
 
 
+@pytest.mark.parametrize("question, figures", [
+    ("中山市2024年事权上收，首批和第二批分别收回了多少项？", ["35项", "29项"]),  # "今年全市首批上收35项、第二批上收29项事权"
+])
+def test_things_listed_before_one_ask_for_each_are_answered_each(assistant, question, figures):
+    answer = assistant.ask(question)
+    assert answer.status == "answered" and lead(answer).startswith(figures[0]) and figures[1] in lead(answer)
+
+
+def test_how_many_years_in_a_row_is_a_figure(assistant):
+    answer = assistant.ask("中山市政数局获评“粤盾”优秀防守单位已经连续几年了？")
+    assert answer.status == "answered" and lead(answer).startswith("4年")
+
+
 def test_a_chinese_answer_the_ranker_doubts_but_nothing_rivals_is_stated(assistant):
     """176平方公里 is rated 0.5-0.7 and every other figure at most a fifth of that: stated from alone_threshold."""
     question = "龙华区2025年的数字孪生底座覆盖面积有多少平方公里？"

@@ -282,6 +282,26 @@ def test_a_malformed_glossary_line_is_named(tmp_path):
         Glossary.load(bad)
 
 
+def test_things_listed_before_one_ask_for_each_are_split_into_parts():
+    from assistant.question import split_each
+
+    assert split_each("中山市2024年首批和第二批分别上收了多少项事权？") == [
+        "中山市2024年首批上收了多少项事权？", "中山市2024年第二批上收了多少项事权？"]
+    assert split_each("龙华区2022年打造的系统,浏览量和办件量分别达到了多少?") == [
+        "龙华区2022年打造的系统,浏览量达到了多少?", "龙华区2022年打造的系统,办件量达到了多少?"]
+    assert split_each("各部门分别有多少人？") == ["各部门分别有多少人？"]  # no list before 分别
+    question = ask("中山市2024年首批和第二批分别上收了多少项事权？")
+    assert len(question.parts) == 2 and [p.regions for p in question.parts] == [["中山市"], ["中山市"]]
+    assert ask("深圳市2024年和2025年分别上线了多少个“高效办成一件事”？").parts == []  # one figure per report: a comparison
+
+
+def test_how_many_years_asks_for_a_figure_and_not_the_total_is_read():
+    assert ask("中山市政数局连续几年获评优秀防守单位？").wants == "figure"
+    assert ask("龙华区近几年在数字孪生方面做了什么？").wants == "text"  # 近几年: "in recent years"
+    question = ask("龙华区2022年电子证照调用量（不要累计的）有多少？")
+    assert question.period and not question.cumulative
+
+
 def test_a_question_asking_for_two_figures_is_split_into_parts():
     from assistant.question import split_asks
 
