@@ -10,7 +10,7 @@ from itertools import permutations
 from typing import Callable
 
 from assistant.figures import unit_contradicts, unit_kind, unit_matches
-from assistant.question import Question, counted_after_ask, elliptic_focus
+from assistant.question import EACH_ZH, Question, counted_after_ask, elliptic_focus
 from assistant.ranker import Ranker, Scored, counted_in_label, names_what_is_counted, other_time_scope
 from assistant.rerank import Candidate, term_coverage
 from assistant.schema import Citation, ReportFigure
@@ -238,9 +238,9 @@ def clause_rival(question: Question, top: Scored, scored: list[Scored]) -> bool:
                and any(t in counted_after(s) for t in words) for s in scored[1:RIVALS + 1])
 
 
-# "A和B分别是多少" / "各有多少" / "… respectively": one ask for several figures
-# "分别是多少", "分别上收了多少项" (a verb between: 分别 and 各自 only, 各 is also "every": 各部门), "respectively"
-_EACH = re.compile(r"(?:分别|各自)[^，,。；;？?]{0,6}?(?:多少|几)|各(?:是|为|有|达到?)?(?:多少|几)|respectively", re.I)
+# "A和B分别是多少", "分别上收了多少项" (question.EACH_ZH) / "各有多少" (各 right before its ask: 各 is also "every", 各部门) /
+# "… respectively": one ask for several figures
+_EACH = re.compile(EACH_ZH.pattern + r"|各(?:是|为|有|达到?)?(?:多少|几)|respectively", re.I)
 _EACH_JOINT = re.compile(r"[和与及、]|\band\b")
 
 
@@ -450,7 +450,7 @@ def joint_claims(parts: list[Question], found: list[Found], settings: Settings) 
     asked = [[s for s in f.pool if not unasked(part, s)] for part, f in zip(parts, found)]
     anchor = max((f.claims[0] for f in found if f.status == "answered"), key=lambda s: s.p, default=None)
     anchor = anchor or max((s for pool in asked for s in pool), key=lambda s: s.p, default=None)
-    if anchor is None or anchor.p < settings.answer_threshold and not any(f.status == "answered" for f in found):
+    if anchor is None or (anchor.p < settings.answer_threshold and not any(f.status == "answered" for f in found)):
         return None
     # each part's probability for each claim of the anchor's sentence (the parts share the ranked candidates)
     rated = [{s.claim.start: s for s in pool if s.sentence is anchor.sentence} for pool in asked]

@@ -33,8 +33,8 @@ _MEASURES = {"batch": "批", "tranche": "批", "group": "批", "wave": "批", "r
              "session": "期", "stage": "阶段"}
 # (suffix, what replaces it, the fewest letters left before it): derived words and the words they are made from
 _DERIVED = [(suffix, repl, 4) for suffix, repl in (
-    ("ification", "ify"), ("ication", "y"), ("ization", "ize"), ("isation", "ize"), ("ition", "it"), ("ration", "er"), ("ation", "ate"), ("ation", ""), ("ation", "e"), ("tion", "te"),
-    ("ssion", "t"), ("sion", "se"), ("sion", "de"), ("nsion", "nd"), ("iance", "y"), ("ance", ""), ("ance", "e"),
+    ("ification", "ify"), ("ication", "y"), ("ization", "ize"), ("isation", "ize"), ("ition", "it"), ("ration", "er"),
+    ("ation", "ate"), ("ation", ""), ("ation", "e"), ("tion", "te"), ("ssion", "t"), ("sion", "se"), ("sion", "de"), ("nsion", "nd"), ("iance", "y"), ("ance", ""), ("ance", "e"),
     ("ence", ""), ("ence", "e"), ("ment", ""), ("al", "e"), ("al", ""), ("ible", ""), ("able", ""), ("able", "e"),
     ("ness", ""), ("ity", ""))] + [("er", "", 5), ("or", "", 5)]
 _ORDINAL = re.compile(rf"\b({'|'.join(ORDINALS + tuple(_ORDINAL_NUMERALS))})\s+({'|'.join(_MEASURES)})(?:e?s)?\b")

@@ -601,7 +601,7 @@ def parse_question(text: str, glossary: Glossary, regions: RegionIndex, report_n
                    dictionary: Dictionary | None = None) -> Question:
     question = _parse(text, glossary, regions, report_names, dictionary)
     listed = question.lang == "zh" and question.wants == "figure" and len(question.years) <= 1 and len(question.regions) <= 1
-    if question.asks > 1 and question.wants == "figure" or listed:
+    if (question.asks > 1 and question.wants == "figure") or listed:
         pieces = split_asks(text, question.lang) if question.asks > 1 else split_each(text)
         if len(pieces) > 1:
             parts = [_parse(piece, glossary, regions, report_names, dictionary) for piece in pieces]

@@ -113,9 +113,9 @@ class Settings(BaseSettings):
     # only some of a claim's words, so the ranker, trained on full glosses, rates their right answers lower
     # (eval/README.md, Round 15; 0.4 -> 0.3 in Round 29)
     english_clear_threshold: float = Field(default=0.3, ge=0, le=1)
-    # ... or, for a question asked in Chinese (not a comparison), at least alone_threshold when the claim's sentence names what the
-    # question counts in its own words and every other figure the ranker scores is at most alone_share as likely:
-    # the ranker is unsure, but of nothing else (eval/README.md, Round 30)
+    # ... or, for a question asked in Chinese (not a comparison), at least alone_threshold when the claim's sentence
+    # names what the question counts in its own words and every other figure the ranker scores is at most alone_share
+    # as likely: the ranker is unsure, but of nothing else (eval/README.md, Round 30)
     alone_threshold: float = Field(default=0.5, ge=0, le=1)
     alone_share: float = Field(default=0.2, ge=0, le=1)
     # a question asking several figures is answered from one sentence when one of its parts is answered there: each
