@@ -336,8 +336,14 @@ _ASKS_FIRST = re.compile(r"首月|首周|首日|首年|第一(?:个)?[月周天�
 
 def first_period(question: Question, s: Scored) -> bool:
     """The figure counts the first month (week, day, year) only ("上线首月为企业群众提供超67万次咨询服务"), and the question does
-    not ask about that first period: it asks the whole, which a report of a later year may state ("上线以来…超430万次")."""
-    return bool(FIRST_PERIOD.search(s.claim.clause)) and not _ASKS_FIRST.search(question.text)
+    not ask about that first period: it asks the whole, which a report of a later year may state ("上线以来…超430万次");
+    or the other way round: the question asks about the first period and the figure counts more than it."""
+    return bool(FIRST_PERIOD.search(s.claim.clause)) != asks_first(question)
+
+
+def asks_first(question: Question) -> bool:
+    """The question asks about a first month (week, day, year): "上线首月", "in its first month"."""
+    return bool(_ASKS_FIRST.search(question.text))
 
 
 # a figure written as the best case ("最快0.5天办结", "最高补贴…"), and a question asking for the usual or average one

@@ -23,8 +23,8 @@ from llama_index.core.schema import QueryBundle
 from tqdm import tqdm
 
 from assistant import synth
-from assistant.answer import (Coverage, Draft, compose, find_answer, missing_reports, not_found_text,
-                              passage_citations)
+from assistant.answer import (Coverage, Draft, asks_first, compose, find_answer, first_period, missing_reports,
+                              not_found_text, passage_citations)
 from assistant.compare import ReportAnswer, clarification, comparison
 from assistant.conversations import Conversation, ConversationStore, checked
 from assistant.dictionary import Dictionary
@@ -380,8 +380,10 @@ class Assistant:
             # "compare the video resources …": a figure when the report states one, else the best sentence
             found = find_answer(replace(question, wants="figure") if question.wants == "text" else question,
                                 run.sentences, self.settings, self.ranker)
-            # a "not sure" candidate whose sentence never names what is counted is not this report saying it
+            # a "not sure" candidate whose sentence never names what is counted is not this report saying it, nor is
+            # a running total for a question about the first month ("上线以来…超430万次" for "上线首月")
             if found.status == "answered" or (found.status == "uncertain" and question.wants != "text"
+                                              and not (asks_first(question) and first_period(question, found.claims[0]))
                                               and names_what_is_counted(question, found.claims[0].sentence)):
                 top = found.claims[0]
                 # several figures asked: one row holds them all when one sentence states them, else it is not sure
