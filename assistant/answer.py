@@ -454,9 +454,10 @@ def joint_claims(parts: list[Question], found: list[Found], settings: Settings) 
     29项 at 0.12, below uncertain_threshold), or a sentence whose part was answered below answer_threshold, is read
     only in order (in_order). None when no sentence is that sure or its claims cannot give every part its own."""
     asked = [[s for s in f.pool if not unasked(part, s)] for part, f in zip(parts, found)]
-    anchor = max((f.claims[0] for f in found if f.status == "answered"), key=lambda s: s.p, default=None)
-    anchor = anchor or max((s for pool in asked for s in pool), key=lambda s: s.p, default=None)
-    if anchor is None or (anchor.p < settings.answer_threshold and not any(f.status == "answered" for f in found)):
+    answered = [f.claims[0] for f in found if f.status == "answered"]
+    anchor = max(answered or [s for pool in asked for s in pool if s.p >= settings.answer_threshold],
+                 key=lambda s: s.p, default=None)
+    if anchor is None:
         return None
     # each part's probability for each claim of the anchor's sentence (the parts share the ranked candidates)
     rated = [{s.claim.start: s for s in pool if s.sentence is anchor.sentence} for pool in asked]

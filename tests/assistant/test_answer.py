@@ -418,6 +418,14 @@ def test_how_many_years_in_a_row_is_a_figure(assistant):
     assert answer.status == "answered" and lead(answer).startswith("4年")
 
 
+def test_a_part_is_not_read_off_a_sentence_whose_other_figures_it_rates_alike(assistant):
+    # "实现635项事项2300余份材料关联电子证照,今年以来电子证照调用量超15万,…累计…超194万": the documents part rates 超194万 and
+    # 超15万 alike, so the sentence gives it no reading (without JOINT_LEAD it would state 635项; 超194万)
+    answer = assistant.ask("For Longhua in 2022, how many service items and how many supporting documents were linked "
+                           "to electronic licences?")
+    assert answer.status != "answered" or "194万" not in lead(answer)
+
+
 def test_a_chinese_answer_the_ranker_doubts_but_nothing_rivals_is_stated(assistant):
     """176平方公里 is rated 0.5-0.7 and every other figure at most a fifth of that: stated from alone_threshold."""
     question = "龙华区2025年的数字孪生底座覆盖面积有多少平方公里？"
