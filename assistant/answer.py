@@ -5,13 +5,13 @@ candidates with their citations, or say not found. Open questions are answered b
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from itertools import permutations
 from typing import Callable
 
 from assistant.figures import unit_contradicts, unit_kind, unit_matches
-from assistant.question import EACH_ZH, Question, counted_after_ask, elliptic_focus
-from assistant.ranker import Ranker, Scored, counted_in_label, names_what_is_counted, other_time_scope
+from assistant.question import CJK, EACH_ZH, Question, counted_after_ask, elliptic_focus
+from assistant.ranker import Ranker, Scored, counted_in_label, measure_noun, names_what_is_counted, other_time_scope
 from assistant.rerank import Candidate, term_coverage
 from assistant.schema import Citation, ReportFigure
 from assistant.settings import Settings
@@ -63,6 +63,8 @@ def find_answer(question: Question, ranked: list[Candidate], settings: Settings,
     if not scored or scored[0].p < settings.uncertain_threshold:
         return Found("none", pool=scored)
     top = scored[0]
+    if not set_aside(top) and (run := joined(question, top, scored, settings)):
+        return Found("answered", run, scored)
     sure = ((top.p >= settings.answer_threshold or alone(question, top, scored, settings))
             and names_what_is_counted(question, top.sentence) and names_which(question, top.sentence))
     # a claim whose own label names what the question counts needs less of the ranker's confidence
@@ -77,6 +79,46 @@ def find_answer(question: Question, ranked: list[Candidate], settings: Settings,
                 distinct.append(s)
         return Found("uncertain", distinct[:UNCERTAIN_CANDIDATES], scored, "low_confidence" if not confident else rival, rival)
     return Found("answered", [top], scored)
+
+
+JOINED_GAP = re.compile(r"[、和及与,，]?")  # what may stand between one figure and the next part of a joined word
+
+
+def joined(question: Question, top: Scored, scored: list[Scored], settings: Settings) -> list[Scored] | None:
+    """A question whose counted word joins what adjacent figures of the top claim's sentence count ("明察暗访" asked,
+    "共计明察1455次、暗访204次" written): the sentence never writes the word, each of its parts stands right before its
+    figure, in order, one figure after the other, and the ranker rates them together at least answer_threshold. Then
+    the question asks them all (one of them alone would be half the answer), each stated with its part ("明察1455次"),
+    a span of the sentence as it stands. None when no word of the question is so written."""
+    text = top.sentence.text
+    own = {s.claim.index: s for s in scored if s.sentence is top.sentence and not unasked(question, s)}
+    for word in (t for t in question.focus if len(t) >= 4 and t not in text):
+        for first in sorted(own):
+            run = _spelled(word, [own[i] for i in range(first, first + len(word) // 2) if i in own], text)
+            p = sum(s.p for s, _ in run or [])  # the ranker's probability that the answer is one of them
+            # "surprise inspections (明察)": a question that writes one part itself, not the word, asks for that part
+            one_part = word not in question.text and any(part in question.text for _, part in run or [])
+            if run and any(s is top for s, _ in run) and p >= settings.answer_threshold and not one_part:
+                return [Scored(s.sentence, replace(s.claim, stated=part + s.claim.stated), p) for s, part in run]
+    return None
+
+
+def _spelled(word: str, claims: list[Scored], text: str, end: int = -1) -> list[tuple[Scored, str]] | None:
+    """The claims, from the first, whose parts (the text right before each one's figure, its qualifier included) spell
+    word in order, each part after the previous figure with at most a separator between (end: where it ended)."""
+    if not word:
+        return []
+    if not claims:
+        return None
+    s, rest = claims[0], claims[1:]
+    before, _, after = s.claim.stated.partition(s.claim.figure)  # the qualifier: 超 before, 以上 after
+    begins = s.claim.start - len(before)
+    for k in range(len(word), 1, -1):
+        part, start = word[:k], begins - k
+        if start >= 0 and text[start:begins] == part and (end < 0 or JOINED_GAP.fullmatch(text[end:start])):
+            if (more := _spelled(word[k:], rest, text, s.claim.end + len(after))) is not None:
+                return [(s, part), *more]
+    return None
 
 
 # what an English "how many …" counts, up to its verb or preposition ("how many legal-training sessions did …")
@@ -400,15 +442,43 @@ def label_rival(question: Question, top: Scored, scored: list[Scored], dominant:
                for s in scored[1:RIVALS + 1])
 
 
+# a question about what was added ("新增注册用户", "how many new users") ...
+_ASKS_ADDED = re.compile(r"新增|净增|增加了|新注册|\bnew(?:ly)?\b|\badd(?:ed|s)?\b", re.I)
+_STOCK = re.compile(r"目前|现有|当前|截至|至今")  # ... and a figure of how many there are now
+_ADDED = re.compile(r"新|增")
+
+
+def stock(question: Question, top: Scored, scored: list[Scored]) -> bool:
+    """The question asks how many were added and the top figure is how many there are: its sentence says now (目前,
+    现有, 截至…) before it, and its clause nothing of new or added ("目前,“i深圳”注册用户超2100万" for "新增注册用户")."""
+    return (bool(_ASKS_ADDED.search(question.text)) and not _ADDED.search(top.claim.clause)
+            and bool(_STOCK.search(top.sentence.text[:top.claim.start])))
+
+
+def twin_rival(question: Question, top: Scored, scored: list[Scored]) -> bool:
+    """Another figure among the ranker's first candidates, from the top claim's report, counts the same thing (the
+    same label) in a sentence that names a word of the question which the top claim's sentence lacks: "减少跑动4次,压减
+    比例80%" beside "减少办理环节7个,压减比例64%" for "跑动次数的压减比例" — parallel statements of one list, told apart only
+    by that word. (A noun the figure's unit says, 次数, tells nothing apart; a question without a counted phrase, "哪一
+    年更高", is told by its topic words.)"""
+    words = question.focus or [t for t in question.topic_terms if CJK.search(t)]
+    missing = [t for t in words if len(t) >= 2 and t not in top.sentence.text and not measure_noun(t)]
+    return any(s.claim.label == top.claim.label and s.claim.stated != top.claim.stated
+               and s.sentence.meta.id == top.sentence.meta.id and any(t in s.sentence.text for t in missing)
+               for s in scored[1:RIVALS + 1])
+
+
 # Why a confident top claim is still only "not sure", in the order they are checked (the first that holds names the
 # doubt): it is not what is asked (a plan, a baseline, another period), or its sentence or report gives what is asked
 # to another figure. Their groups are what an answer tells the user (DOUBT_GROUPS).
 DOUBTS: list[tuple[str, Callable[[Question, Scored, list[Scored]], bool]]] = [
     ("unasked", lambda q, top, scored: unasked(q, top)),
+    ("stock", stock),
     ("has_part", lambda q, top, scored: q.asks_part and has_part(top, scored)),
     ("asks_each", lambda q, top, scored: asks_each(q)),
     ("later_rival", later_rival),
     ("label_rival", lambda q, top, scored: label_rival(q, top, scored, dominant=True)),
+    ("twin_rival", twin_rival),
     ("counted_rival", counted_rival),
     ("counts_other", lambda q, top, scored: counts_other(q, top)),
     ("name_rival", name_rival),
@@ -419,7 +489,8 @@ DOUBTS: list[tuple[str, Callable[[Question, Scored, list[Scored]], bool]]] = [
 ]
 # what the answer's `doubt` field says: the ranker is not sure; the figure is of another scope than asked; another
 # figure may be the one asked; the question asks several figures that no statement gives together
-DOUBT_GROUPS = {"low_confidence": "low_confidence", "unasked": "other_scope", "asks_each": "several_figures"}
+DOUBT_GROUPS = {"low_confidence": "low_confidence", "unasked": "other_scope", "stock": "other_scope",
+                "asks_each": "several_figures"}
 
 
 def doubt_group(doubt: str) -> str:

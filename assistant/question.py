@@ -116,7 +116,7 @@ _DATE_EN = re.compile(r"^\W*when\b|\bwhen (?:did|was|were|is|are|does|do|will|ha
                       r"(?<!\bto )(?<!up-to-)\bdate\b|on what day|which year|what year|which month|what day", re.I)
 _FIGURE_ZH = re.compile(r"多少|几[个项件次份天家条名种万亿%成大]|(?<![近这那前后头])几年|多长|多久|多大|多高|多快|比例|百分之|率|满意度|数量|总量|金额|"
                         r"排名|第几|预算|经费|费用|成本|开支|平均|面积")
-_FIGURE_EN = re.compile(r"how many|how much|number of|percentage|what share|percent|\brates?\b|amount|\btotal\b|"
+_FIGURE_EN = re.compile(r"how many|how much|number of|count of|percentage|what share|percent|\brates?\b|amount|\btotal\b|"
                         # "the fastest time", "the business volume", "the scale of data sharing", "the money paid out",
                         # "how did … usage change": a quantity, however it is asked for
                         r"\b(?:fastest|quickest|shortest|longest)\b|\bvolumes?\b|\bscale of\b|\bmoney\b|\bpaid out\b|"
@@ -168,11 +168,15 @@ _NOT_CUMULATIVE_Q = re.compile(r"(?:not counting|not including|excluding|apart f
                                r"(?:the\s+|a\s+|its\s+)?(?:cumulative|running total|overall total|total)|"
                                r"(?:leaving|setting|putting)\s+(?:the\s+|its\s+)?(?:cumulative|running|overall)(?:\s+total)?\s+aside|"
                                r"(?:不算|不含|不包括|除去|除了|而非|而不是|不是|不要|不用|别算|非)(?:累计|总共|总计|合计)", re.I)
+# "(cumulative, not just that year's additions)", "不只是当年的": one period named to be excluded
+_NOT_PERIOD_Q = re.compile(r"\b(?:not|rather than|instead of)\s+(?:just\s+|only\s+|merely\s+)?(?:for\s+|in\s+)?"
+                           r"(?:that|this|one|the|a single)\s+year(?:'s)?|(?:不只是|不仅是|不限于|而非)(?:当年|今年|全年|年内|本年)", re.I)
 _PERIOD_Q = re.compile(r"\bin (?:January|February|March|April|May|June|July|August|September|October|November|December)\b|"
                        r"全年|今年|当年|年内|本年|一年|年度|during|itself|this year|that year|in that year|alone|for the year|"
                        r"over the year|within the year|annual", re.I)
 _ASK_ZH = re.compile(r"多少|几[个项件次份天家条名种万亿%大]")
-_ASK_EN = re.compile(r"how (?:many|much)|what (?:\w+ ){0,2}(?:share|percentage|proportion|accuracy|rate)\b", re.I)
+_ASK_EN = re.compile(r"how (?:many|much)|what (?:\w+ ){0,3}(?:share|percentage|proportion|accuracy|rate|rating|ratio|volume|"
+                     r"number|total|amount)\b", re.I)
 # where a two-figure question divides: the last joint before its second ask
 _JOINT_ZH = re.compile(r"以及|、|，|,|？|\?|；|和|及|与|并且|并")
 _JOINT_EN = re.compile(r",? and |, ", re.I)
@@ -603,8 +607,11 @@ def parse_question(text: str, glossary: Glossary, regions: RegionIndex, report_n
     listed = question.lang == "zh" and question.wants == "figure" and len(question.years) <= 1 and len(question.regions) <= 1
     if (question.asks > 1 and question.wants == "figure") or listed:
         pieces = split_asks(text, question.lang) if question.asks > 1 else split_each(text)
-        if len(pieces) > 1:
-            parts = [_parse(piece, glossary, regions, report_names, dictionary) for piece in pieces]
+        parts = [_parse(piece, glossary, regions, report_names, dictionary) for piece in pieces] if len(pieces) > 1 else []
+        # "How much … according to its 2022 report, and what cumulative amount does the 2025 report give?": each ask
+        # names a report of its own, so the question asks one figure of each (a comparison), not several of one
+        if parts and not any(all(scopes) and len(set(scopes)) == len(parts)
+                             for scopes in ([tuple(p.years) for p in parts], [tuple(p.regions) for p in parts])):
             # what the asks share ("On the Hong Kong machines, how many departments and how many services …"): the
             # question's terms that no part counts, searched for by every part
             counted = {t for part in parts for t in part.focus}
@@ -658,7 +665,7 @@ def _parse(text: str, glossary: Glossary, regions: RegionIndex, report_names: se
         scope_terms=[t for t in terms if regions.is_known(t)],
         dict_terms=extra,
         cumulative=bool(_CUMULATIVE_Q.search(_NOT_CUMULATIVE_Q.sub(" ", text))),
-        period=bool(_PERIOD_Q.search(text) or _NOT_CUMULATIVE_Q.search(text)),
+        period=bool(_PERIOD_Q.search(_NOT_PERIOD_Q.sub(" ", text)) or _NOT_CUMULATIVE_Q.search(text)),
         asks=max(1, len(_ASK_ZH.findall(text)) if lang == "zh" else len(_ASK_EN.findall(text))),
         subject=definition_subject(text) if kind == "definition" else "",
         given=given_numbers(text),

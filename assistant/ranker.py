@@ -96,11 +96,15 @@ _YEAR_IN = re.compile(r"(?<!\d)(20\d\d)年(?!\d{1,2}月\d)")
 _MEASURE_NOUNS = re.compile(r"^[个件项次人天份家场条名宗批期张篇户台套]数$|^金额$|^数额$")
 
 
+def measure_noun(word: str) -> bool:
+    return bool(_MEASURE_NOUNS.match(word))
+
+
 def counted_words(question: Question) -> list[str]:
     """The Chinese words of the question's head that name what it counts ("满意度", "数据集"): not a generic head
     (事项, 数量) nor a noun the figure's unit says (次数, 金额). A "X呢？" turn has no counted phrase of its own: then
     the words it names ("满意度呢？")."""
-    words = [w for w in question.focus_head if CJK.search(w) and w not in _GENERIC_HEADS and not _MEASURE_NOUNS.match(w)]
+    words = [w for w in question.focus_head if CJK.search(w) and w not in _GENERIC_HEADS and not measure_noun(w)]
     return words or [w for w in tokenize(elliptic_focus(question)) if len(w) >= 2 and CJK.search(w)
                      and w not in question.scope_terms]
 
@@ -108,7 +112,8 @@ def counted_words(question: Question) -> list[str]:
 def names_what_is_counted(question: Question, sentence: Candidate) -> bool:
     """A Chinese question names what it counts in the reports' own words; a sentence that never names it states a
     figure of something else (数据集 asked, 服务能力平台 stated), which may be offered as "not sure", never stated.
-    A generic head (“一件事”事项, 数量) may be left out by the sentence: then the rest of what it counts must be there."""
+    A generic head (“一件事”事项, 数量, or a noun its measure word says: 次数) may be left out by the sentence: then the
+    rest of what it counts must be there."""
     if question.lang != "zh" or not question.focus_head:
         return True
     if term_coverage(question.focus_head, sentence.text) > 0:
@@ -117,8 +122,10 @@ def names_what_is_counted(question: Question, sentence: Candidate) -> bool:
     if any(len(words := [w for w in tokenize(t) if w != t]) > 1 and term_coverage(words, sentence.text) == 1
            for t in question.focus_head):
         return True
-    specific = [t for t in question.focus if t not in _GENERIC_HEADS]
-    return all(t in _GENERIC_HEADS for t in question.focus_head) and term_coverage(specific, sentence.text) > 0
+    def generic(t: str) -> bool:  # 事项, 数量; 次数, 金额: what the figure's measure word says
+        return t in _GENERIC_HEADS or measure_noun(t)
+    specific = [t for t in question.focus if not generic(t)]
+    return all(map(generic, question.focus_head)) and term_coverage(specific, sentence.text) > 0
 
 
 def counted_in_label(question: Question, claim: Claim) -> bool:

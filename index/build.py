@@ -33,7 +33,7 @@ from index.store import (BatchedWrites, ReadOnlyError, Store, chunk_node, chunk_
 
 log = logging.getLogger(__name__)
 NOT_ON_SERVER = "its vectors are not on the Chroma server"
-PIPELINE_VERSION = 8  # bump when chunking, cleaning or the dictionary's making changes what is stored
+PIPELINE_VERSION = 9  # bump when chunking, cleaning or the dictionary's making changes what is stored
 
 
 @dataclass

@@ -17,8 +17,10 @@ from dataclasses import asdict, dataclass
 from assistant.figures import Figure, find_figures
 
 _CLAUSE_BREAK = re.compile(r"[,，;；:：。！？!?]")
-_SEGMENT_BREAK = re.compile(r"[,，;；:：。、与和及]")
-_PHRASE_BREAK = re.compile(r"[,，;；:：。与和及]")  # a list of names ("广州从化、珠海斗门等37个地区") stays whole
+# 与 / 及 / 和 as conjunctions, not inside a word (参与, 惠及, 涉及, 以及, 及时, 共和国, 和谐)
+_AND = r"(?<![参给赋])与|(?<![惠涉普波触顾危以企提])及(?!时)|(?<![总共暖])和(?![平谐])"
+_SEGMENT_BREAK = re.compile(rf"[,，;；:：。、]|{_AND}")
+_PHRASE_BREAK = re.compile(rf"[,，;；:：。]|{_AND}")  # a list of names ("广州从化、珠海斗门等37个地区") stays whole
 _LIST_BREAK = re.compile(r"[、]")
 # qualifiers written before a figure (longest first) and after it
 _QUALIFIER_BEFORE = re.compile(r"(超过|超出|超|逾|近|约|将近|接近|达到|累计|共计|总计|合计|共|达)$")

@@ -251,8 +251,8 @@ def test_a_first_month_figure_answers_only_a_question_about_the_first_month(assi
 
 
 @pytest.mark.parametrize("question, figure", [
-    ("How many suggestions from Shenzhen municipal People's Congress deputies did the city's services-and-data bureau "
-     "handle in 2025?", "43件"),
+    ("How many incidents did Longhua's AI video engine flag across its use cases, according to the district's 2022 "
+     "report?", "23万件"),
     ("What pass rate did the Shenzhen bureau's staff reach in the law exam, according to its 2024 report?", "95%以上"),
 ])
 def test_an_english_answer_naming_its_head_noun_is_stated_from_the_english_band(assistant, question, figure):
@@ -470,3 +470,45 @@ def test_a_count_by_da_is_a_figure_of_its_own(assistant):
     # "12大核心模块100余项应用场景" (2025) and "10大核心模块75细项应用场景" (2022): 几大 asks the modules, not the scenarios
     answer = assistant.ask("龙华区的智能化应用场景一共分为几大核心模块？")
     assert answer.status == "clarify" and {r.figure for r in answer.rows} == {"12大", "10大"}
+
+
+@pytest.mark.parametrize("question", [
+    "截至2022年10月底，龙华区政数局对行政服务大厅明察暗访了多少次？",  # "共计明察1455次、暗访204次": 明察暗访 is both
+    "How many open and undercover inspections of service halls did Longhua carry out by October 2022?",
+])
+def test_a_word_joining_what_two_figures_count_is_answered_by_both(assistant, question):
+    answer = assistant.ask(question)
+    stated = lead(answer).split(" — ")[0]
+    assert answer.status == "answered" and "明察1455次" in stated and "暗访204次" in stated
+    assert not ungrounded_figures(answer.model_dump())
+
+
+def test_a_question_about_one_of_the_joined_figures_gets_that_one(assistant):
+    answer = assistant.ask("截至2022年10月底，龙华区政数局对三级行政服务大厅暗访了多少次？")
+    assert answer.status == "answered" and lead(answer).startswith("204次") and "1455" not in lead(answer)
+
+
+def test_a_comparison_row_states_every_joined_figure(assistant):
+    question = assistant.understand("龙华区政数局2022年和2025年对服务大厅的明察暗访分别做了多少次？")
+    q_emb, run = assistant.search(question, assistant.settings.top_k)
+    rows = {a.meta.id: a for a in assistant.answer_each(question, q_emb, run.scope_reports)}
+    assert rows["001"].sure and rows["001"].stated == "明察1455次；暗访204次"
+    assert rows["004"].stated == "2734次"
+
+
+def test_an_english_question_asking_a_volume_and_a_rating_gets_both(assistant):
+    answer = assistant.ask("What was the total service volume of Zhongshan's 12345 hotline in 2024, and what "
+                           "satisfaction rating did it get?")  # "服务总量267.3万件次,…满意度99.63%"
+    stated = lead(answer).split(" — ")[0]
+    assert answer.status == "answered" and "267.3万件次" in stated and "99.63%" in stated
+
+
+@pytest.mark.parametrize("question", ["2024年“i深圳”新增注册用户多少?", "How many newly registered users did i Shenzhen gain in 2024?"])
+def test_how_many_there_are_now_is_no_answer_to_how_many_were_added(assistant, question):
+    answer = assistant.ask(question)  # "目前,“i深圳”注册用户超2100万": a stock, not the year's new users
+    assert answer.status != "answered" and answer.doubt in ("other_scope", "")
+
+
+def test_a_figure_said_to_be_new_still_answers_a_question_about_what_was_added(assistant):
+    answer = assistant.ask("How many new one-matter items did Shenzhen launch in 2025?")
+    assert answer.status == "answered" and lead(answer).startswith("45个")

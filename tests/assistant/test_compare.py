@@ -179,3 +179,16 @@ def test_a_comparison_naming_a_year_no_report_covers_says_so(assistant):
     assert "There is no 2030 report for Shenzhen." in english.notes
     far = assistant.ask("深圳市9999年上线了多少个“高效办成一件事”？")
     assert far.status == "not_found" and "没有深圳市9999年的报告" in far.answer
+
+
+def test_a_row_is_not_read_off_a_parallel_statement_that_lacks_the_word_asked(assistant):
+    # "减少办理环节7个,压减比例64%；减少跑动4次,压减比例80%；…": the ranker prefers 64% (the first of the list), whose
+    # statement never says 跑动; the twin that does makes the row "not sure" rather than a wrong 64%
+    answer = assistant.ask("深圳市“高效办成一件事”平均压减跑动次数的比例，2024年和2025年哪一年更高？")
+    assert rows_of(answer).get("000") != "64%" and "（64%）" not in answer.answer
+
+
+def test_a_report_naming_what_is_counted_is_not_said_silent_for_a_head_its_unit_says(assistant):
+    # 次数 is said by "2734次": the 2025 report's "累计开展明察暗访2734次" names what "明察暗访次数" counts
+    answer = assistant.ask("龙华区政数局对政务服务大厅的明察暗访次数，2022年和2025年各是多少？")
+    assert "报告未提及" not in answer.answer and "2734次" in answer.answer

@@ -300,6 +300,10 @@ def test_how_many_years_asks_for_a_figure_and_not_the_total_is_read():
     assert ask("龙华区近几年在数字孪生方面做了什么？").wants == "text"  # 近几年: "in recent years"
     question = ask("龙华区2022年电子证照调用量（不要累计的）有多少？")
     assert question.period and not question.cumulative
+    assert ask("What is Longhua's cumulative count of electronic licence look-ups in 2025?").wants == "figure"
+    # a period named to be excluded is not the one asked
+    question = ask("How many items in total (cumulative, not just that year's additions) could Longhua handle by 2025?")
+    assert question.cumulative and not question.period
 
 
 def test_a_question_asking_for_two_figures_is_split_into_parts():
@@ -313,6 +317,16 @@ def test_a_question_asking_for_two_figures_is_split_into_parts():
     question = ask("深圳市2025年上架了多少个交易标的、引进了多少家经营主体？")
     assert question.asks == 2 and [p.regions for p in question.parts] == [["深圳市"], ["深圳市"]]
     assert ask("深圳市2025年上线了多少个“高效办成一件事”？").parts == []
+    # "what … rating / rate / volume" asks for a figure too, with up to three words between
+    assert ask("What was the total volume of Zhongshan's hotline in 2024, and what satisfaction rating did it get?").asks == 2
+    assert len(ask("How many firms joined Longhua's pilot in 2025 and what initial customer conversion rate did they "
+                   "reach?").parts) == 2
+    # each ask names a report of its own: one figure of each report (a comparison), not two of one
+    assert ask("How much did Longhua pay out in subsidies per its 2022 report, and what cumulative amount does the "
+               "2025 report give?").parts == []
+    # ... but a year named by one ask and a bureau by the other are the scope of both
+    assert len(ask("In 2025, how many Party group meetings and how many study sessions did Shenzhen's bureau "
+                   "hold?").parts) == 2
     # what the asks share is searched for by each part: the exchange is what the second ask is about too
     first, second = ask("深圳数据交易所上架了多少个交易标的、引进了多少家经营主体？").parts
     assert "交易所" in first.topic_terms and "交易所" in second.topic_terms and "交易" not in second.focus

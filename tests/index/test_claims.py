@@ -60,3 +60,12 @@ def test_the_noun_after_a_list_names_what_every_member_counts():
     assert "第二批" in claims["29项"].label and "首批" not in claims["29项"].label
     # a list whose members each name their own item gets nothing added
     assert by_figure(ENUMERATION)["8个"].label == "平均压减办理环节"
+
+
+def test_a_word_holding_and_is_no_joint_between_what_figures_count():
+    # 及 in 惠及 / 涉及, 与 in 参与, 和 in 共和国 are parts of words, not "and": the label keeps the word
+    assert "惠及" in by_figure("受惠人数全省最多(惠及27万企业和群众)。")["27万"].label
+    assert "参与" in by_figure("聘请专业律师参与超150份全市政务信息化项目文件合规审查;")["150份"].label
+    assert "涉及" in by_figure("积极配合审计监督,涉及的22项整改任务已完成14项。")["22项"].label
+    # a conjunction still divides: "12个部门和25家单位" are two counts
+    assert "部门" not in by_figure("共有12个部门和25家单位参加。")["25家"].label
