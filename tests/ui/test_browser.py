@@ -126,6 +126,10 @@ def test_chinese_question_gets_a_cited_answer_with_source_cards(page):
     assert len(card.locator("blockquote").inner_text()) > len(mark.inner_text())  # the span inside its paragraph
     assert "2025" in card.locator("summary").inner_text()
     shot(page, "chat-zh-answer")
+    # the chat's label stands above the scrolling messages, so no line of an answer ever runs under it
+    label_bottom, messages_top = page.evaluate("""[document.querySelector('#chat label').getBoundingClientRect().bottom,
+        document.querySelector('#chat .bubble-wrap').getBoundingClientRect().top]""")
+    assert label_bottom <= messages_top
 
 
 def test_english_question_and_its_follow_up(page):
