@@ -284,9 +284,10 @@ def scale_run(n: int, out: Path, seed: int, ranker: Path | None) -> dict:
     made = generate(n, out, seed)
     data = out / f"data-{n}"
     env = os.environ | {"GOVQA_CORPUS_DIR": str(made["corpus"]), "GOVQA_DATA_DIR": str(data)}
-    if ranker and ranker.exists() and not (data / "ranker.pkl").exists():
+    if ranker and ranker.exists() and ranker.resolve() != (data / "ranker.pkl").resolve():
         data.mkdir(parents=True, exist_ok=True)
-        shutil.copy(ranker, data / "ranker.pkl")  # the same answerer at every N (it learns questions, not reports)
+        # the same answerer at every N (it learns questions, not reports), also over a stale one left by an earlier run
+        shutil.copy(ranker, data / "ranker.pkl")
     started = time.perf_counter()
     before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     subprocess.run([sys.executable, "-m", "assistant", "index"], env=env, check=True, stdout=subprocess.DEVNULL)
