@@ -31,7 +31,12 @@ MIN_TEXT_CHARS = 50  # less than this is not a report (an empty page, a scanned 
 
 
 class UploadError(ValueError):
-    """The upload cannot be added as given; the message says why and nothing was changed."""
+    """The upload cannot be added as given; the message says why and nothing was changed. key and values name the
+    reason for an interface that says it in its own language (ui/i18n.py); "" for reasons only the message says."""
+
+    def __init__(self, message: str, key: str = "", **values) -> None:
+        super().__init__(message)
+        self.key, self.values = key, values
 
 
 class DuplicateError(UploadError):
@@ -50,22 +55,26 @@ def extract_text(path: Path, max_bytes: int) -> str:
     suffix = path.suffix.lower()
     if suffix not in UPLOAD_TYPES:
         raise UploadError(f"{path.name}: {suffix or 'no extension'} files are not accepted; "
-                          f"upload one of {', '.join(UPLOAD_TYPES)}")
+                          f"upload one of {', '.join(UPLOAD_TYPES)}", "upload_type", name=path.name,
+                          suffix=suffix or "—", types=", ".join(UPLOAD_TYPES))
     size = path.stat().st_size
     if size > max_bytes:
-        raise UploadError(f"{path.name}: {size / 1e6:.1f} MB is over the {max_bytes / 1e6:.1f} MB limit")
+        raise UploadError(f"{path.name}: {size / 1e6:.1f} MB is over the {max_bytes / 1e6:.1f} MB limit", "upload_size",
+                          name=path.name, mb=f"{size / 1e6:.1f}", limit=f"{max_bytes / 1e6:.1f}")
     try:
         raw = _READERS[suffix](path)
     except UploadError:
         raise
     except Exception as err:  # a reader failing on a malformed file: say so instead of a traceback
-        raise UploadError(f"{path.name}: could not be read as {suffix} ({type(err).__name__}: {err})") from err
+        raise UploadError(f"{path.name}: could not be read as {suffix} ({type(err).__name__}: {err})", "upload_unreadable",
+                          name=path.name, suffix=suffix) from err
     text = _tidy(raw)
     try:
         check_text(text)
     except UploadError as err:
         hint = " (a scanned PDF has no text layer; run OCR first)" if suffix == ".pdf" else ""
-        raise UploadError(f"{path.name}: {err}{hint}") from None
+        key = "upload_short_pdf" if err.key == "upload_short" and suffix == ".pdf" else err.key
+        raise UploadError(f"{path.name}: {err}{hint}", key, name=path.name, **err.values) from None
     return text
 
 
@@ -77,10 +86,11 @@ _NOT_TEXT = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffd\ue000-\uf8ff]")
 def check_text(text: str) -> None:
     """UploadError unless text reads as a report: enough characters, and not binary that decoded by accident."""
     if not isinstance(text, str) or len(re.sub(r"\s", "", text)) < MIN_TEXT_CHARS:
-        raise UploadError(f"fewer than {MIN_TEXT_CHARS} characters of text")
+        raise UploadError(f"fewer than {MIN_TEXT_CHARS} characters of text", "upload_short", least=MIN_TEXT_CHARS)
     odd = len(_NOT_TEXT.findall(text))
     if odd > max(3, len(text) // 500):
-        raise UploadError(f"this is not text ({odd} control or undecodable characters); upload the report as text")
+        raise UploadError(f"this is not text ({odd} control or undecodable characters); upload the report as text",
+                          "upload_binary", odd=odd)
 
 
 def _read_plain(path: Path) -> str:
@@ -471,7 +481,7 @@ def _validated(fields: dict, existing: list[ReportMeta], settings: Settings) -> 
         fields["file"] = f"reports/{slug}-{fields.get('id', '')}.txt" if taken else f"reports/{slug}.txt"
     missing = [name for name in ("title", "bureau", "region") if not fields.get(name)]
     if missing:
-        raise UploadError(f"required: {', '.join(missing)}")
+        raise UploadError(f"required: {', '.join(missing)}", "upload_required", fields=missing)
     try:
         meta = ReportMeta(**fields)
     except ValidationError as err:

@@ -174,12 +174,15 @@ def build_app(assistant: Assistant) -> gr.Blocks:
                           api_name=False).then(None, js=SCROLL_TO_HIT)
 
         # --- after a report is added: the table, the reader's list and the filters show it ---
-        def after_add(lang_value, size, *filter_values):
+        def after_add(lang_value, size, pending, *filter_values):
             reports, bureaus, years = filter_choices(assistant, *filter_values)
+            # a refused add ("required: bureau, region") keeps the upload, its preview and its metadata to mend
+            added = bool(pending) and pending.get("id") in assistant.reports
+            kept = [None, None, ""] if added else [gr.update()] * 3
             return (library_view(assistant, lang_value, size), gr.update(choices=reader_choices(assistant)), gr.update(choices=reports),
-                    gr.update(choices=bureaus), gr.update(choices=years), None, None, "",
+                    gr.update(choices=bureaus), gr.update(choices=years), *kept,
                     filter_status(assistant, *filter_values, lang_value))
-        library["added"].then(after_add, [lang, viewport, *chat["filters"]],
+        library["added"].then(after_add, [lang, viewport, library["pending"], *chat["filters"]],
                               [library["table"], library["picker"], *chat["filters"], library["pending"], library["upload"],
                                library["preview"], chat["status"]], api_name=False)
     return app

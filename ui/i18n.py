@@ -122,6 +122,18 @@ TEXT: dict[str, tuple[str, str]] = {  # key: (English, Chinese)
     "upload_ready": ("Read {chars} characters from {name}. Check the metadata, then add.",
                      "已从 {name} 读取 {chars} 个字符。请核对元数据后添加。"),
     "upload_first": ("Upload a file first.", "请先上传文件。"),
+    # why an upload is refused (index/ingest.py UploadError keys)
+    "upload_type": ("{name}: {suffix} files are not accepted; upload one of {types}.",
+                    "{name}：不接受 {suffix} 文件；请上传以下格式之一：{types}。"),
+    "upload_size": ("{name}: {mb} MB is over the {limit} MB limit.", "{name}：{mb} MB，超过 {limit} MB 的上限。"),
+    "upload_unreadable": ("{name}: could not be read as {suffix}; the file may be damaged or not really a {suffix} file.",
+                          "{name}：无法按 {suffix} 格式读取，文件可能已损坏，或并非真正的 {suffix} 文件。"),
+    "upload_short": ("fewer than {least} characters of text.", "文字少于 {least} 个字符。"),
+    "upload_short_pdf": ("fewer than {least} characters of text (a scanned PDF has no text layer; run OCR first).",
+                         "文字少于 {least} 个字符（扫描版 PDF 没有文字层，请先做文字识别）。"),
+    "upload_binary": ("this is not text ({odd} control or undecodable characters); upload the report as text.",
+                      "这不是文本（含 {odd} 个控制字符或无法解码的字符）；请上传文本格式的报告。"),
+    "upload_required": ("Required: {fields}.", "请填写：{fields}。"),
     "login": ("This assistant is private: enter its password (any user name).", "本助手不公开：请输入密码（用户名任意）。"),
     "read_only": ("This library is read-only (its data or corpus folder cannot be written): questions are answered, "
                   "reports cannot be added here.", "本资料库为只读（数据或语料文件夹不可写入）：可以提问，但不能在此添加报告。"),
@@ -185,6 +197,19 @@ def value(text: object, lang: str) -> object:
 def t(key: str, lang: str, **values) -> str:
     english, chinese = TEXT[key]
     return (english if lang == "en" else chinese).format(**values)
+
+
+def upload_error(err: Exception, lang: str) -> str:
+    """Why an upload was refused, in the interface's language when its reason has a key (UploadError.key), with the
+    file's name first; otherwise the error's own message."""
+    key, values = getattr(err, "key", ""), dict(getattr(err, "values", {}))
+    if key not in TEXT:
+        return str(err)
+    if "fields" in values:  # the metadata fields, by their labels in this language
+        values["fields"] = ("、" if lang == "zh" else ", ").join(t(f"m_{f}", lang) for f in values["fields"])
+    text = t(key, lang, **values)
+    named = "{name}" in TEXT[key][0]
+    return f"{values['name']}{'：' if lang == 'zh' else ': '}{text}" if "name" in values and not named else text
 
 
 def browser_lang(accept_language: str | None) -> str:

@@ -13,7 +13,7 @@ from assistant.service import Assistant
 from index.ingest import UPLOAD_TYPES, SameReportError, UploadError, extract_text, propose_metadata
 from index.load import ManifestError, ReportMeta
 from ui.access import needs_password, refusal
-from ui.i18n import columns, t, value
+from ui.i18n import columns, t, upload_error, value
 from ui.labels import Labels
 from ui.render import find_spans, reader_html
 
@@ -97,7 +97,7 @@ class Uploads:
         try:
             text = extract_text(Path(path), self.assistant.settings.max_upload_bytes)
         except UploadError as err:
-            return *[gr.update()] * len(FIELDS), "", f"⚠️ {err}", None
+            return *[gr.update()] * len(FIELDS), "", f"⚠️ {upload_error(err, lang)}", None
         proposed = propose_metadata(text, Path(path).name, list(self.assistant.reports.values()))
         preview = text[:PREVIEW_CHARS] + ("…" if len(text) > PREVIEW_CHARS else "")
         status = t("upload_ready", lang, chars=len(text), name=Path(path).name)
@@ -120,7 +120,7 @@ class Uploads:
         except SameReportError as err:
             return f"⚠️ {err}\n\n" + t("confirm_same_hint", lang)
         except (UploadError, ManifestError) as err:
-            return f"⚠️ {err}"
+            return f"⚠️ {upload_error(err, lang)}"
         return t("added", lang, id=meta.id, title=meta.title, chunks=self.assistant.chunk_counts.get(meta.id, 0),
                  s=time.perf_counter() - started)
 

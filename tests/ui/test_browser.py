@@ -231,6 +231,16 @@ def test_uploaded_report_is_indexed_and_answers(page, server):
     page.wait_for_function("document.querySelector('#meta-region textarea, #meta-region input').value.includes('福田区')",
                            timeout=WAIT_MS)
     assert page.locator("#meta-year input").input_value() == "2024"
+    # an add refused for a missing field keeps the upload, its preview and its metadata to mend
+    region = page.locator("#meta-region textarea, #meta-region input").first
+    proposed = region.input_value()
+    region.fill("")
+    page.click("#add-report")
+    page.wait_for_function("document.querySelector('#upload-status').innerText.includes('⚠️')", timeout=WAIT_MS)
+    page.wait_for_timeout(1500)  # what runs after an add has had its turn
+    assert "福田" in page.locator("#upload-preview textarea").input_value()
+    assert page.locator("#meta-year input").input_value() == "2024"
+    region.fill(proposed)
     page.locator("#meta-title_en textarea, #meta-title_en input").first.fill("Futian District sample report 2024")
     shot(page, "library-upload")
     page.click("#add-report")
