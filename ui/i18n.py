@@ -171,6 +171,7 @@ TEXT: dict[str, tuple[str, str]] = {  # key: (English, Chinese)
     "conv_export": ("Export", "导出"),
     "conv_share": ("Share link", "分享链接"),
     "conv_none_open": ("Open or start a conversation first.", "请先打开或开始一个对话。"),
+    "conv_title_needed": ("A conversation needs a title: the title is kept as it was.", "对话标题不能为空：已保留原标题。"),
     "conv_link": ("Read-only link to this conversation (anyone with the link can read it):\n\n`{link}`",
                   "此对话的只读链接（任何持有链接的人都可查看）：\n\n`{link}`"),
     "conv_shared": ("**Shared conversation, read-only:** {title}. Asking a question starts a conversation of your own.",

@@ -226,3 +226,15 @@ def test_asking_from_a_shared_link_continues_a_copy_of_it(assistant):
     assert [t.question for t in copy.turns] == [first, "How many work orders did it dispatch?"]
     assert sorted(turn_ids) == [1, 3] and list(turn_ids.values()) == [t.id for t in copy.turns]
     assert len(store.get(sharer, shared_id).turns) == 1  # the shared conversation is unchanged
+
+
+def test_a_rename_to_an_empty_title_keeps_the_title_and_shows_it_again(assistant):
+    from ui.conversations import Conversations
+
+    owner = "browser:" + "r" * 32
+    current, _ = Turn(assistant).save(owner, None, QUESTION, assistant.ask(QUESTION), None, "zh")
+    conversations = Conversations(assistant)
+    kept = conversations.title_of(owner, current)
+    assert conversations.rename(owner, current, " \u200b ", "", "zh")[2] == kept  # the box shows the kept title
+    assert conversations.title_of(owner, current) == kept
+    conversations._exports.cleanup()
