@@ -417,9 +417,10 @@ def build_chat_tab(assistant: Assistant, labels: Labels, lang: gr.Radio, sidebar
                 shown = show(assistant.shared_conversation(token), lang_value, read_only=True)
             elif isinstance(open_value, str) and open_value:
                 shown = show(assistant.conversation(owner_value, open_value), lang_value)
-        except (ConversationError, sqlite3.Error) as err:
-            if token:
-                gr.Warning(str(err))
+        except (ConversationError, sqlite3.Error):
+            if token:  # said where the shared conversation would be: a toast at load time is easily missed
+                notice = gr.update(value=t("conv_shared_gone", lang_value), visible=True)
+                shown = (*shown[:7], notice, *shown[8:])
         current_value = shown[3]
         return (owner_value, browser_value, *shown, *saved.listing(owner_value, current_value, lang_value))
     load_inputs = [browser_id, browser_open, lang]

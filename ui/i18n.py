@@ -176,6 +176,9 @@ TEXT: dict[str, tuple[str, str]] = {  # key: (English, Chinese)
                   "此对话的只读链接（任何持有链接的人都可查看）：\n\n`{link}`"),
     "conv_shared": ("**Shared conversation, read-only:** {title}. Asking a question starts a conversation of your own.",
                     "**分享的对话（只读）：** {title}。提问将开始您自己的新对话。"),
+    "conv_shared_gone": ("**This shared link opens nothing:** the conversation was deleted or the link is wrong. Ask a "
+                         "question to start a conversation of your own.",
+                         "**该分享链接无法打开：**对话已被删除，或链接有误。提问即可开始你自己的对话。"),
     "feedback_comment": ("What was wrong or right about this answer? (optional)", "这个答案哪里有误或有用？（可选）"),
     "feedback_send": ("Send", "发送"),
     "feedback_thanks": ("Thank you: your feedback is saved.", "谢谢，您的反馈已保存。"),

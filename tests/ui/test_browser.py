@@ -383,6 +383,11 @@ def test_a_conversation_survives_a_server_restart_and_opens_from_a_share_link(br
         other.reload()
         loaded(other)
         other.wait_for_function("document.querySelectorAll('#chat .govqa-answer').length === 2", timeout=WAIT_MS)
+        # a link that opens nothing says so where the conversation would be
+        other.goto(url + "?conversation=" + "z" * 22)
+        loaded(other)
+        other.wait_for_selector("#shared-note", state="visible", timeout=WAIT_MS)
+        assert "opens nothing" in other.locator("#shared-note").inner_text()
         other.context.close()
     finally:
         context.close()
