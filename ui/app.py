@@ -155,8 +155,11 @@ def build_app(assistant: Assistant) -> gr.Blocks:
         def on_load(chosen_value, request: gr.Request):
             codes = [code for _, code in LANGS]
             lang_value = chosen_value if chosen_value in codes else browser_lang(request.headers.get("accept-language"))
-            span = span_from_query(dict(request.query_params))
-            if not span or span[0] not in assistant.texts:
+            params = dict(request.query_params)
+            span = span_from_query(params)
+            if "report" in params and (not span or span[0] not in assistant.texts):  # a reader link that opens nothing
+                return lang_value, gr.Tabs(selected="library"), gr.update(), f'<p class="hint">{t("reader_link_gone", lang_value)}</p>'
+            if not span:
                 return lang_value, gr.update(), gr.update(), gr.update()
             return lang_value, gr.Tabs(selected="library"), span[0], open_report(assistant, *span)
         load_chat, load_inputs, load_outputs = chat["load"]  # this browser's conversations, or a shared one

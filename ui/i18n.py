@@ -21,6 +21,8 @@ TEXT: dict[str, tuple[str, str]] = {  # key: (English, Chinese)
     "reader_found": ("{n} matches (marked)", "找到 {n} 处（已标出）"),
     "reader_none_found": ("Not in this report.", "本报告中没有。"),
     "reader_pick_first": ("Choose a report first.", "请先选择报告。"),
+    "reader_link_gone": ("This reader link names no report of this library (it was removed, or the link is wrong). Pick "
+                         "a report below.", "该阅读链接所指的报告不在本资料库中（已被移除，或链接有误）。请在下方选择报告。"),
     "chat": ("Conversation", "对话"),
     "chat_placeholder": ("**Ask about the reports** — type a question below or click an example. Answers cite their "
                          "passages [n]; click a marker or a card to see the quote in its paragraph.",

@@ -221,6 +221,9 @@ def test_source_card_opens_the_reader_at_the_cited_span(page):
     reader = opened.value
     reader.wait_for_selector("#reader-hit", timeout=WAIT_MS)
     assert "267.3万件次" in reader.inner_text("#reader-hit")
+    # a reader link that names no report of the library says so in the Library tab
+    reader.goto(url + "?report=999&start=0&end=10")
+    reader.wait_for_function("document.querySelector('#reader')?.innerText.includes('不在本资料库中')", timeout=WAIT_MS)
     reader.close()
 
 
