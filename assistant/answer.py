@@ -95,10 +95,12 @@ def joined(question: Question, top: Scored, scored: list[Scored], settings: Sett
     for word in (t for t in question.focus if len(t) >= 4 and t not in text):
         for first in sorted(own):
             run = _spelled(word, [own[i] for i in range(first, first + len(word) // 2) if i in own], text)
-            p = sum(s.p for s, _ in run or [])  # the ranker's probability that the answer is one of them
+            if not run or not any(s is top for s, _ in run):
+                continue
+            p = sum(s.p for s, _ in run)  # the ranker's probability that the answer is one of them
             # "surprise inspections (明察)": a question that writes one part itself, not the word, asks for that part
-            one_part = word not in question.text and any(part in question.text for _, part in run or [])
-            if run and any(s is top for s, _ in run) and p >= settings.answer_threshold and not one_part:
+            one_part = word not in question.text and any(part in question.text for _, part in run)
+            if p >= settings.answer_threshold and not one_part:
                 return [Scored(s.sentence, replace(s.claim, stated=part + s.claim.stated), p) for s, part in run]
     return None
 
@@ -448,7 +450,7 @@ _STOCK = re.compile(r"目前|现有|当前|截至|至今")  # ... and a figure o
 _ADDED = re.compile(r"新|增")
 
 
-def stock(question: Question, top: Scored, scored: list[Scored]) -> bool:
+def stock(question: Question, top: Scored) -> bool:
     """The question asks how many were added and the top figure is how many there are: its sentence says now (目前,
     现有, 截至…) before it, and its clause nothing of new or added ("目前,“i深圳”注册用户超2100万" for "新增注册用户")."""
     return (bool(_ASKS_ADDED.search(question.text)) and not _ADDED.search(top.claim.clause)
@@ -473,7 +475,7 @@ def twin_rival(question: Question, top: Scored, scored: list[Scored]) -> bool:
 # to another figure. Their groups are what an answer tells the user (DOUBT_GROUPS).
 DOUBTS: list[tuple[str, Callable[[Question, Scored, list[Scored]], bool]]] = [
     ("unasked", lambda q, top, scored: unasked(q, top)),
-    ("stock", stock),
+    ("stock", lambda q, top, scored: stock(q, top)),
     ("has_part", lambda q, top, scored: q.asks_part and has_part(top, scored)),
     ("asks_each", lambda q, top, scored: asks_each(q)),
     ("later_rival", later_rival),

@@ -193,7 +193,7 @@ class ConversationStore:
             return self._owned(db, owner, conversation_id)["title"]
 
     def rename(self, owner: str, conversation_id: str, title: str) -> None:
-        title = _title(title)
+        title = title_line(title)
         if not title:
             raise ConversationError("A conversation needs a title.")
         with closing(self._connect()) as db, db:
@@ -326,7 +326,7 @@ def _insert_conversation(db: sqlite3.Connection, owner: str, title: str, now: fl
     """A new conversation row (titled from title, cut at TITLE_CHARS); -> its id."""
     conversation_id = secrets.token_hex(16)
     db.execute("INSERT INTO conversations (id, owner, title, created, updated) VALUES (?, ?, ?, ?, ?)",
-               (conversation_id, owner, _title(title), now, now))
+               (conversation_id, owner, title_line(title), now, now))
     return conversation_id
 
 
@@ -348,7 +348,8 @@ def _reports(raw: object) -> list[str] | None:
     return [str(r) for r in value] if isinstance(value, list) else None
 
 
-def _title(text: str) -> str:
+def title_line(text: str) -> str:
+    """A conversation's title as stored: one line of visible characters, at most TITLE_CHARS ("" refuses it)."""
     line = " ".join(visible(str(text or "")).split())
     return line if len(line) <= TITLE_CHARS else line[:TITLE_CHARS - 1] + "…"
 

@@ -100,11 +100,16 @@ def measure_noun(word: str) -> bool:
     return bool(_MEASURE_NOUNS.match(word))
 
 
+def generic_head(word: str) -> bool:
+    """A head that names nothing specific: a generic one (事项, 数量) or one the figure's measure word says (次数, 金额)."""
+    return word in _GENERIC_HEADS or measure_noun(word)
+
+
 def counted_words(question: Question) -> list[str]:
     """The Chinese words of the question's head that name what it counts ("满意度", "数据集"): not a generic head
     (事项, 数量) nor a noun the figure's unit says (次数, 金额). A "X呢？" turn has no counted phrase of its own: then
     the words it names ("满意度呢？")."""
-    words = [w for w in question.focus_head if CJK.search(w) and w not in _GENERIC_HEADS and not measure_noun(w)]
+    words = [w for w in question.focus_head if CJK.search(w) and not generic_head(w)]
     return words or [w for w in tokenize(elliptic_focus(question)) if len(w) >= 2 and CJK.search(w)
                      and w not in question.scope_terms]
 
@@ -122,10 +127,8 @@ def names_what_is_counted(question: Question, sentence: Candidate) -> bool:
     if any(len(words := [w for w in tokenize(t) if w != t]) > 1 and term_coverage(words, sentence.text) == 1
            for t in question.focus_head):
         return True
-    def generic(t: str) -> bool:  # 事项, 数量; 次数, 金额: what the figure's measure word says
-        return t in _GENERIC_HEADS or measure_noun(t)
-    specific = [t for t in question.focus if not generic(t)]
-    return all(map(generic, question.focus_head)) and term_coverage(specific, sentence.text) > 0
+    specific = [t for t in question.focus if not generic_head(t)]
+    return all(map(generic_head, question.focus_head)) and term_coverage(specific, sentence.text) > 0
 
 
 def counted_in_label(question: Question, claim: Claim) -> bool:

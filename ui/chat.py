@@ -373,8 +373,10 @@ def build_chat_tab(assistant: Assistant, labels: Labels, lang: gr.Radio, sidebar
     opened = [chat, context, context_box, current, turn_ids, title, browser_open, shared_note, sidebar["files"],
               sidebar["link"], feedback_row]
 
-    def empty(lang_value):
-        return (gr.update(value=[], feedback_value=[]), fresh_context(), t("context_none", lang_value), None, {}, "", None, gr.update(visible=False),
+    def empty(lang_value, notice=None):
+        """A fresh chat; notice: what the shared-conversation note says instead of hiding (a link that opens nothing)."""
+        return (gr.update(value=[], feedback_value=[]), fresh_context(), t("context_none", lang_value), None, {}, "", None,
+                gr.update(value=notice, visible=True) if notice else gr.update(visible=False),
                 gr.update(value=None, visible=False), gr.update(visible=False), gr.update(visible=False))
 
     def show(conversation, lang_value, read_only: bool = False):
@@ -419,8 +421,7 @@ def build_chat_tab(assistant: Assistant, labels: Labels, lang: gr.Radio, sidebar
                 shown = show(assistant.conversation(owner_value, open_value), lang_value)
         except (ConversationError, sqlite3.Error):
             if token:  # said where the shared conversation would be: a toast at load time is easily missed
-                notice = gr.update(value=t("conv_shared_gone", lang_value), visible=True)
-                shown = (*shown[:7], notice, *shown[8:])
+                shown = empty(lang_value, t("conv_shared_gone", lang_value))
         current_value = shown[3]
         return (owner_value, browser_value, *shown, *saved.listing(owner_value, current_value, lang_value))
     load_inputs = [browser_id, browser_open, lang]

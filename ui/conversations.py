@@ -12,9 +12,8 @@ from pathlib import Path
 
 import gradio as gr
 
-from assistant.conversations import ConversationError, ConversationStore
+from assistant.conversations import ConversationError, ConversationStore, title_line
 from assistant.export import conversation_json, conversation_markdown
-from assistant.question import visible
 from assistant.service import Assistant
 from ui.i18n import t
 from ui.labels import Labels
@@ -101,7 +100,7 @@ class Conversations:
         if not self._own(owner, current):
             gr.Warning(t("conv_none_open", lang))
             return gr.update(), gr.update(), gr.update()
-        if not visible(title or "").strip():  # an empty title is refused, and the box shows the title kept
+        if not title_line(title):  # an empty title is refused, and the box shows the title kept
             gr.Warning(t("conv_title_needed", lang))
             return gr.update(), gr.update(), self.title_of(owner, current)
         try:
