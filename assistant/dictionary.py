@@ -6,6 +6,7 @@ Chinese words that occur in the reports. It widens English questions beyond the 
 Written by hand: CC-CEDICT is a zh -> en list; no installed library inverts it or filters it by a corpus."""
 from __future__ import annotations
 
+import functools
 import json
 import logging
 import re
@@ -134,10 +135,11 @@ class Dictionary:
         for written, _ in latin.most_common():
             if written.lower() not in STOPWORDS and not any(w.lower() == written.lower() for w in exact[written.lower()]):
                 exact[written.lower()].add(written)  # as the reports write it, most often
+        used = functools.cache(corpus.count)  # a word is a sense of several keys: the corpus is searched once for it
         for key in sorted(set(exact) | set(loose)):
             senses = exact.get(key) or loose.get(key, set())
             if len(senses) <= MAX_SENSES:
-                entries[key] = sorted(senses, key=lambda z: (-corpus.count(z), z))
+                entries[key] = sorted(senses, key=lambda z: (-used(z), z))
         return cls(entries, frozenset(p for p in places if len(p) >= 3))
 
     def save(self, path: Path) -> None:

@@ -51,8 +51,8 @@ class Settings(BaseSettings):
     # sentence-transformers only: a local model folder (or a name already in the local HF cache)
     embed_model: str = ""
     embed_batch_size: int = Field(default=16, ge=1, le=1024)
-    # passage embeddings kept by content in data_dir/embeddings.sqlite3, so a rebuild re-embeds nothing unchanged
-    # (index/embed.py EmbeddingCache); off to measure a build's embedding pass
+    # passage embeddings and chunk tokens kept by content in data_dir/embeddings.sqlite3, so a rebuild re-embeds and
+    # re-tokenizes nothing unchanged (index/cache.py); off to measure a build's embedding pass
     embed_cache: bool = True
 
     # --- chunking (chosen by measurement, see eval/README.md) ---

@@ -22,7 +22,7 @@ from tqdm import tqdm
 
 from assistant.dictionary import Dictionary
 from assistant.settings import GENERATION, Settings, generation_name
-from index.bm25 import build_bm25
+from index.bm25 import TokenCache, build_bm25
 from index.chunk import chunk_report
 from index.clean import content_lines
 from index.embed import EmbeddingCache, build_embedder
@@ -182,7 +182,8 @@ def _build(settings: Settings, reports: list[Report], state: dict, progress: boo
     # --- lexical index over exactly the stored chunks ---
     records = chunk_records(store)  # read once: for the lexical index and for the serving copy
     nodes = chunk_nodes(records)
-    build_bm25([n.node_id for n in nodes], [n.get_content(metadata_mode="embed") for n in nodes], settings.bm25_dir)
+    build_bm25([n.node_id for n in nodes], [n.get_content(metadata_mode="embed") for n in nodes], settings.bm25_dir,
+               TokenCache(settings.embed_cache_path) if settings.embed_cache else None)
     summary.chunks, summary.sentences = len(nodes), store.sentences.count()
 
     # --- what a start loads, read back once here instead of at every start ---
