@@ -97,7 +97,7 @@ def _read_plain(path: Path) -> str:
     try:
         return decode_report(path.read_bytes(), path.name)
     except ManifestError as err:
-        raise UploadError(str(err)) from err
+        raise UploadError(str(err), "upload_encoding", name=path.name) from err
 
 
 def _read_markdown(path: Path) -> str:
@@ -131,9 +131,10 @@ def _read_docx(path: Path) -> str:
     try:
         unpacked = sum(item.file_size for item in zipfile.ZipFile(path).infolist())
     except zipfile.BadZipFile:
-        raise UploadError(f"{path.name}: not a .docx file (not a zip archive)") from None
+        raise UploadError(f"{path.name}: not a .docx file (not a zip archive)", "upload_not_docx", name=path.name) from None
     if unpacked > MAX_UNPACKED_BYTES:
-        raise UploadError(f"{path.name}: unpacks to {unpacked / 1e6:.0f} MB, over the {MAX_UNPACKED_BYTES / 1e6:.0f} MB limit")
+        raise UploadError(f"{path.name}: unpacks to {unpacked / 1e6:.0f} MB, over the {MAX_UNPACKED_BYTES / 1e6:.0f} MB limit",
+                          "upload_unpacked", name=path.name, mb=f"{unpacked / 1e6:.0f}", limit=f"{MAX_UNPACKED_BYTES / 1e6:.0f}")
     document = docx.Document(str(path))
     cells = [cell.text for table in document.tables for row in table.rows for cell in row.cells]
     return "\n".join([p.text for p in document.paragraphs] + cells)
@@ -144,9 +145,10 @@ def _read_pdf(path: Path) -> str:
 
     reader = PdfReader(str(path))
     if reader.is_encrypted:
-        raise UploadError(f"{path.name}: the PDF is encrypted")
+        raise UploadError(f"{path.name}: the PDF is encrypted", "upload_encrypted", name=path.name)
     if len(reader.pages) > MAX_PDF_PAGES:
-        raise UploadError(f"{path.name}: {len(reader.pages)} pages, over the {MAX_PDF_PAGES}-page limit")
+        raise UploadError(f"{path.name}: {len(reader.pages)} pages, over the {MAX_PDF_PAGES}-page limit", "upload_pages",
+                          name=path.name, pages=len(reader.pages), limit=MAX_PDF_PAGES)
     return "\n".join(page.extract_text() or "" for page in reader.pages)
 
 
@@ -272,11 +274,12 @@ def add_report(settings: Settings, fields: dict, text: str, original: Path | Non
     if same and not confirmed:
         raise SameReportError(f"report {same.id} ({same.title}) is already the {same.bureau} report for {meta.year}; "
                               "a second one is added only when confirmed (the Library's confirmation box, or "
-                              "--confirm-same on the command line)")
+                              "--confirm-same on the command line)", "upload_same", id=same.id, title=same.title,
+                              year=meta.year)
     text_path = settings.corpus_dir / meta.file
     kept_original = kept_original_path(settings, meta, original)
     if kept_original and kept_original.exists():
-        raise UploadError(f"{kept_original} already exists")
+        raise UploadError(f"{kept_original} already exists", "upload_file_taken", file=kept_original.name)
     manifest_before = settings.manifest_path.read_text(encoding="utf-8")
     if journal:  # a batch keeps the manifest from before its first report and every file it wrote
         noted = _read_journal(journal) or {"manifest": manifest_before, "files": []}
@@ -318,7 +321,8 @@ def add_and_index(settings: Settings, fields: dict, text: str, original: Path | 
         summary = build_index(settings, progress=True)
     except Exception as err:
         _take_out(settings, journal)
-        raise UploadError(f"indexing {meta.id} failed ({type(err).__name__}: {err}); the library is unchanged") from err
+        raise UploadError(f"indexing {meta.id} failed ({type(err).__name__}: {err}); the library is unchanged",
+                          "upload_index_failed", problem=str(err)) from err
     journal.unlink(missing_ok=True)  # the add is complete: manifest, file and chunks
     return meta, summary
 
@@ -396,7 +400,8 @@ def add_many(settings: Settings, items: list[tuple[Path, dict]], progress: bool 
     except BaseException as err:  # a failed build (or Ctrl-C, even midway through a file): the batch is taken out
         _take_out(settings, journal)
         if isinstance(err, Exception):
-            raise UploadError(f"indexing failed ({type(err).__name__}: {err}); the library is unchanged") from err
+            raise UploadError(f"indexing failed ({type(err).__name__}: {err}); the library is unchanged",
+                              "upload_index_failed", problem=str(err)) from err
         raise
     journal.unlink(missing_ok=True)
     result.added = [(str(path), meta) for meta, path in written]
@@ -408,11 +413,11 @@ def begin_add(settings: Settings) -> Path:
     adding."""
     if not (writable(settings.data_dir) and writable(settings.corpus_dir)):
         raise UploadError("this library is read-only (its data or corpus folder cannot be written): reports "
-                          "cannot be added here")
+                          "cannot be added here", "read_only")
     undo_interrupted_add(settings)
     journal = add_journal(settings)
     if journal.exists():
-        raise UploadError("another process is adding reports right now; try again when it has finished")
+        raise UploadError("another process is adding reports right now; try again when it has finished", "upload_busy")
     journal.parent.mkdir(parents=True, exist_ok=True)
     return journal
 
@@ -479,19 +484,20 @@ def _validated(fields: dict, existing: list[ReportMeta], settings: Settings) -> 
         slug = file_slug(fields)
         taken = (settings.corpus_dir / f"reports/{slug}.txt").exists() or any(m.file == f"reports/{slug}.txt" for m in existing)
         fields["file"] = f"reports/{slug}-{fields.get('id', '')}.txt" if taken else f"reports/{slug}.txt"
-    missing = [name for name in ("title", "bureau", "region") if not fields.get(name)]
+    missing = [name for name in ("title", "bureau", "region", "year") if not fields.get(name)]  # year 0: none given
     if missing:
         raise UploadError(f"required: {', '.join(missing)}", "upload_required", fields=missing)
     try:
         meta = ReportMeta(**fields)
     except ValidationError as err:
-        raise UploadError("; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in err.errors())) from err
+        problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in err.errors())
+        raise UploadError(problems, "upload_invalid", problems=problems) from err
     if not 1949 <= meta.year <= 2100:
-        raise UploadError(f"year {meta.year} is not a report year")
+        raise UploadError(f"year {meta.year} is not a report year", "upload_year", year=meta.year)
     if any(m.id == meta.id for m in existing):
-        raise UploadError(f"report id {meta.id} is already taken")
+        raise UploadError(f"report id {meta.id} is already taken", "upload_id_taken", id=meta.id)
     if (settings.corpus_dir / meta.file).exists() or any(m.file == meta.file for m in existing):
-        raise UploadError(f"{meta.file} already exists")
+        raise UploadError(f"{meta.file} already exists", "upload_file_taken", file=meta.file)
     return meta
 
 
@@ -528,10 +534,12 @@ class Library:
         shared = Counter(rid for p in new for rid in self.holders.get(p, ()))
         for meta in self.reports:
             if self.texts.get(meta.id) == text.strip():
-                raise DuplicateError(f"this text is already in the library as report {meta.id} ({meta.title})")
+                raise DuplicateError(f"this text is already in the library as report {meta.id} ({meta.title})",
+                                     "upload_duplicate", id=meta.id, title=meta.title)
             if new and shared[meta.id] >= NEAR_DUPLICATE * len(new):
                 raise DuplicateError(f"{shared[meta.id]} of this text's {len(new)} paragraphs are already in report "
-                                     f"{meta.id} ({meta.title}); a near-copy is not added")
+                                     f"{meta.id} ({meta.title}); a near-copy is not added", "upload_near_copy",
+                                     shared=shared[meta.id], paragraphs=len(new), id=meta.id, title=meta.title)
 
 
 def _paragraphs(text: str) -> set[str]:

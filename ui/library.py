@@ -101,7 +101,9 @@ class Uploads:
         proposed = propose_metadata(text, Path(path).name, list(self.assistant.reports.values()))
         preview = text[:PREVIEW_CHARS] + ("…" if len(text) > PREVIEW_CHARS else "")
         status = t("upload_ready", lang, chars=len(text), name=Path(path).name)
-        return *[proposed[f] for f in FIELDS], preview, status, {"text": text, "path": path, "id": proposed["id"]}
+        # no year found in the text: the box stays empty for the adder to fill in, not "0"
+        shown = proposed | {"year": proposed["year"] or None}
+        return *[shown[f] for f in FIELDS], preview, status, {"text": text, "path": path, "id": proposed["id"]}
 
     def add(self, pending: dict | None, lang: str, password: str | None, confirmed: bool, *values,
             progress=gr.Progress(track_tqdm=True)) -> str:
@@ -118,7 +120,7 @@ class Uploads:
         try:
             meta = self.assistant.add_report(fields, pending["text"], Path(pending["path"]), bool(confirmed))
         except SameReportError as err:
-            return f"⚠️ {err}\n\n" + t("confirm_same_hint", lang)
+            return f"⚠️ {upload_error(err, lang)}\n\n" + t("confirm_same_hint", lang)
         except (UploadError, ManifestError) as err:
             return f"⚠️ {upload_error(err, lang)}"
         return t("added", lang, id=meta.id, title=meta.title, chunks=self.assistant.chunk_counts.get(meta.id, 0),

@@ -115,7 +115,8 @@ def test_invalid_metadata_or_a_duplicate_text_changes_nothing(settings, corpus_c
     before = sorted(p.name for p in corpus_copy.rglob("*")), local.manifest_path.read_text(encoding="utf-8")
     fields = propose_metadata(sample_text, "sample.txt", read_manifest(local.manifest_path))
     for bad, message in (({"bureau": ""}, "required: bureau"), ({"level": "province"}, "level"),
-                         ({"year": 1800}, "not a report year"), ({"id": "002"}, "already taken")):
+                         ({"year": 1800}, "not a report year"), ({"id": "002"}, "already taken"),
+                         ({"year": 0}, "required: year")):  # no year found in the text and none entered
         with pytest.raises(UploadError, match=message):
             add_report(local, fields | bad, sample_text, SAMPLE)
     existing = (corpus_copy / "reports" / "zhongshan-city-2024.txt").read_text(encoding="utf-8")

@@ -38,3 +38,26 @@ def test_why_an_upload_is_refused_is_said_in_the_interface_language(tmp_path):
     assert upload_error(UploadError("required: bureau, region", "upload_required", fields=["bureau", "region"]),
                         "zh") == "请填写：机构、地区。"
     assert upload_error(UploadError("report id 001 is already taken"), "zh") == "report id 001 is already taken"
+
+
+def test_every_reason_an_upload_is_refused_has_words_in_both_languages():
+    """Each refusal index/ingest.py raises names a text of both languages, with the values that text needs."""
+    import ast
+    import inspect
+
+    import index.ingest
+
+    raised = [node.exc for node in ast.walk(ast.parse(inspect.getsource(index.ingest)))
+              if isinstance(node, ast.Raise) and isinstance(node.exc, ast.Call) and isinstance(node.exc.func, ast.Name)
+              and node.exc.func.id.endswith("Error") and node.exc.func.id != "ManifestError"]
+    assert len(raised) > 15
+    for call in raised:
+        where = f"index/ingest.py:{call.lineno}"
+        assert len(call.args) == 2, f"{where} raises without a key"
+        if not isinstance(call.args[1], ast.Constant):
+            continue  # passes on the key of a refusal raised (and checked) elsewhere
+        key = call.args[1].value
+        assert key in TEXT, where
+        values = {k.arg: "x" for k in call.keywords}
+        for lang in ("en", "zh"):
+            t(key, lang, **values)  # no field the raise leaves out
