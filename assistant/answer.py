@@ -11,7 +11,8 @@ from typing import Callable
 
 from assistant.figures import unit_contradicts, unit_kind, unit_matches
 from assistant.question import CJK, EACH_ZH, Question, counted_after_ask, elliptic_focus
-from assistant.ranker import Ranker, Scored, counted_in_label, measure_noun, names_what_is_counted, other_time_scope
+from assistant.ranker import (Ranker, Scored, counted_in_label, generic_head, measure_noun, names_what_is_counted,
+                             other_time_scope)
 from assistant.rerank import Candidate, term_coverage
 from assistant.schema import Citation, ReportFigure
 from assistant.settings import Settings
@@ -470,6 +471,24 @@ def twin_rival(question: Question, top: Scored, scored: list[Scored]) -> bool:
                for s in scored[1:RIVALS + 1])
 
 
+def unsaid_which(question: Question, top: Scored, scored: list[Scored]) -> bool:
+    """The top claim's sentence writes the head of what a Chinese question counts after words of its own (two
+    characters the question never writes), and none of the question's words that say which of it ("电子证照调用量"
+    asked, "数据交换和应用调用量…超120亿条次" written): a figure of another thing of that kind. (A head right after its
+    figure, "省外7个城市", or after the question's own words, "转派工单" for "转派出去的工单", is not so qualified.)"""
+    head = [h for h in question.focus_head if len(h) >= 2]
+    said = top.sentence.text + top.claim.lead
+    if question.lang != "zh" or not head:
+        return False  # English focus words are a dictionary's senses, most of them unsaid by any sentence
+    which = [t for t in question.focus if len(t) >= 2 and CJK.search(t) and not any(t in h or h in t for h in head)
+             and not TIME_SCOPE.search(t) and not generic_head(t) and t not in question.scope_terms]
+    if not which or any(t in said for t in which):
+        return False
+    text = top.sentence.text
+    own = {text[max(0, m.start() - 2):m.start()] for h in head for m in re.finditer(re.escape(h), text)}
+    return any(len(words) == 2 and all(CJK.match(c) for c in words) and words not in question.text for words in own)
+
+
 # Why a confident top claim is still only "not sure", in the order they are checked (the first that holds names the
 # doubt): it is not what is asked (a plan, a baseline, another period), or its sentence or report gives what is asked
 # to another figure. Their groups are what an answer tells the user (DOUBT_GROUPS).
@@ -488,11 +507,12 @@ DOUBTS: list[tuple[str, Callable[[Question, Scored, list[Scored]], bool]]] = [
     ("bare_rival", lambda q, top, scored: bare_rival(q, top)),
     ("sibling_name", lambda q, top, scored: sibling_name(q, top)),
     ("enumerated_rival", enumerated_rival),
+    ("unsaid_which", unsaid_which),
 ]
 # what the answer's `doubt` field says: the ranker is not sure; the figure is of another scope than asked; another
 # figure may be the one asked; the question asks several figures that no statement gives together
 DOUBT_GROUPS = {"low_confidence": "low_confidence", "unasked": "other_scope", "stock": "other_scope",
-                "asks_each": "several_figures"}
+                "asks_each": "several_figures", "unsaid_which": "other_thing"}
 
 
 def doubt_group(doubt: str) -> str:
@@ -600,6 +620,8 @@ _UNSURE_LEAD = {
     "low_confidence": ("no statement in the reports clearly answers this.", "报告中没有明确回答这个问题的表述。"),
     "other_scope": ("the closest figure is a plan, a starting point, a best case or of another period than the question asks.",
                     "最接近的数字是计划、基数、最好情形或其他时段的数字，并非所问。"),
+    "other_thing": ("the closest figure counts another thing of the kind asked, not the one the question names.",
+                    "最接近的数字统计的是同类的其他事物，并非问题所指。"),
     "rival_figure": ("the closest statement gives more than one figure, and which one counts what is asked is not clear.",
                      "最接近的表述中有不止一个数字，无法确定哪一个对应所问内容。"),
     "several_figures": ("the question asks for several figures, and no statement clearly gives them all.",

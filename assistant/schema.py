@@ -51,8 +51,8 @@ class Answer(BaseModel):
     answerer: Literal["extractive", "llm"] = "extractive"
     verified_figures: list[str] = Field(default_factory=list)  # every figure of the answer, each found in a cited span
     # "uncertain": why no figure is stated — "low_confidence" (no statement clearly answers), "rival_figure" (another
-    # figure of the statement may be the one asked), "other_scope" (a plan, baseline or other period), "several_figures"
-    # (several asked, not given together); "" otherwise
+    # figure of the statement may be the one asked), "other_scope" (a plan, baseline or other period), "other_thing"
+    # (another thing of the kind asked), "several_figures" (several asked, not given together); "" otherwise
     doubt: str = ""
 
 

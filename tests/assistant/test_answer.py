@@ -459,6 +459,8 @@ def test_a_member_of_a_list_cut_at_semicolons_is_not_stated_for_another(assistan
      "rival_figure", "more than one figure"),
     # 一共 asks the running total; "2025年…业务量达4046件" counts one year
     ("2025年龙华区“出生一件事”一共办了多少件？", "other_scope", "其他时段"),
+    # Zhongshan's report counts "数据交换和应用调用量…超120亿条次", never calls of e-licences
+    ("中山市2024年电子证照调用量是多少？", "other_thing", "同类的其他事物"),
 ])
 def test_a_not_sure_answer_says_why(assistant, question, doubt, says):
     answer = assistant.ask(question)
