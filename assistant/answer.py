@@ -475,18 +475,23 @@ def unsaid_which(question: Question, top: Scored, scored: list[Scored]) -> bool:
     """The top claim's sentence writes the head of what a Chinese question counts after words of its own (two
     characters the question never writes), and none of the question's words that say which of it ("电子证照调用量"
     asked, "数据交换和应用调用量…超120亿条次" written): a figure of another thing of that kind. (A head right after its
-    figure, "省外7个城市", or after the question's own words, "转派工单" for "转派出去的工单", is not so qualified.)"""
-    head = [h for h in question.focus_head if len(h) >= 2]
+    figure, "省外7个城市", after the question's own words, "转派工单" for "转派出去的工单", or after a clause of 的, "落实的
+    一件事", is not so qualified; nor is the end of a name the question gives, "“高效办成一件事”", nor a head the
+    figure's unit says, 金额 in "补贴金额" and "兑现金额".)"""
+    head = [h for h in question.focus_head if len(h) >= 2 and not generic_head(h)]  # 金额, 次数: said by the unit
     said = top.sentence.text + top.claim.lead
     if question.lang != "zh" or not head:
         return False  # English focus words are a dictionary's senses, most of them unsaid by any sentence
+    # the words of a name the head ends ("高效办成一件事") name the program, not which of its kind
     which = [t for t in question.focus if len(t) >= 2 and CJK.search(t) and not any(t in h or h in t for h in head)
-             and not TIME_SCOPE.search(t) and not generic_head(t) and t not in question.scope_terms]
+             and not TIME_SCOPE.search(t) and not generic_head(t) and t not in question.scope_terms
+             and not any(t in name and any(h in name for h in head) for name in question.names)]
     if not which or any(t in said for t in which):
         return False
     text = top.sentence.text
     own = {text[max(0, m.start() - 2):m.start()] for h in head for m in re.finditer(re.escape(h), text)}
-    return any(len(words) == 2 and all(CJK.match(c) for c in words) and words not in question.text for words in own)
+    return any(len(words) == 2 and all(CJK.match(c) and c != "的" for c in words) and words not in question.text
+               for words in own)
 
 
 # Why a confident top claim is still only "not sure", in the order they are checked (the first that holds names the
