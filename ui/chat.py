@@ -445,10 +445,27 @@ def build_chat_tab(assistant: Assistant, labels: Labels, lang: gr.Radio, sidebar
     send_comment.click(saved.comment, [owner, rated, comment, lang], [comment, feedback_row], api_name=False)
     comment.submit(saved.comment, [owner, rated, comment, lang], [comment, feedback_row], api_name=False)
 
-    def refresh(lang_value, context_value, owner_value, current_value, search_value, *filter_values):  # language switch
+    def in_language(chat_value, owner_value, current_value, lang_value):
+        """The open conversation's answers again, their banners, notes and source cards in the interface's language
+        (each answer's own text stays in the language it was asked in); only when the chat shows exactly the saved
+        turns, so a message that was never saved (a refused empty question) is not lost from view."""
+        conversation = saved.stored(owner_value, current_value)
+        if conversation is None or not conversation.turns:
+            return gr.update()
+        roles = [m.get("role") if isinstance(m, dict) else getattr(m, "role", None) for m in chat_value or []]
+        if roles != ["user", "assistant"] * len(conversation.turns):
+            return gr.update()
+        chat_value, _, _ = turn.restore(conversation, lang_value)
+        read_only = current_value.startswith(SHARED)
+        ratings = [None if read_only else {1: "Like", -1: "Dislike"}.get(s.rating) for s in conversation.turns]
+        return gr.update(value=chat_value, feedback_value=ratings)
+
+    def refresh(lang_value, context_value, owner_value, current_value, search_value, chat_value,
+                *filter_values):  # language switch
         return (show_status(*filter_values, lang_value), turn.context_text(context_value, lang_value),
-                saved.listing(owner_value, current_value, lang_value, search_value)[1])
+                saved.listing(owner_value, current_value, lang_value, search_value)[1],
+                in_language(chat_value, owner_value, current_value, lang_value))
     return {"chat": chat, "filters": filters, "status": status, "context": context, "context_box": context_box,
             "load": (on_load, load_inputs, load_outputs),
-            "refresh": (refresh, [lang, context, owner, current, search, *filters], [status, context_box, note])}
+            "refresh": (refresh, [lang, context, owner, current, search, chat, *filters], [status, context_box, note, chat])}
 

@@ -189,17 +189,27 @@ class Conversations:
     def _own(self, owner, current) -> bool:
         return bool(owner and current and not current.startswith(SHARED))
 
+    def stored(self, owner, current):
+        """The open conversation as saved (a shared one too), or None, without a word: for showing it again."""
+        try:
+            return self._find(owner, current)
+        except (ConversationError, sqlite3.Error):
+            return None
+
+    def _find(self, owner, current):
+        if current and current.startswith(SHARED):
+            return self.assistant.shared_conversation(current[len(SHARED):])
+        return self.assistant.conversation(owner, current) if self._own(owner, current) else None
+
     def _conversation(self, owner, current, lang):
         try:
-            if current and current.startswith(SHARED):
-                return self.assistant.shared_conversation(current[len(SHARED):])
-            if self._own(owner, current):
-                return self.assistant.conversation(owner, current)
+            found = self._find(owner, current)
         except (ConversationError, sqlite3.Error) as err:
             gr.Warning(str(err))
             return None
-        gr.Warning(t("conv_none_open", lang))
-        return None
+        if found is None:
+            gr.Warning(t("conv_none_open", lang))
+        return found
 
 
 def build_sidebar(labels: Labels) -> dict:

@@ -513,8 +513,16 @@ def test_dark_mode_answers_and_source_cards_are_readable_and_the_theme_switches(
 
 
 def test_language_switch_relabels_the_interface(page):
+    said = ask(page, "2024年中山市12345热线服务总量是多少？")
+    assert "出处" in said and "Sources" not in said
     page.locator("#lang label", has_text="English").click()
     page.wait_for_function("document.querySelector('#ask').innerText.trim() === 'Ask'", timeout=WAIT_MS)
+    # the answer already in the chat follows: its source cards and notes in English, its own text as it was asked
+    page.wait_for_function("[...document.querySelectorAll('#chat .govqa-answer')].pop().innerText.includes('Copy as Markdown')",
+                           timeout=WAIT_MS)
+    shown = page.locator("#chat .govqa-answer").last.inner_text()
+    assert "SOURCES (1)" in shown.upper() and "Understood:" in shown and "出处" not in shown and "理解为" not in shown
+    assert "据中山市" in shown and page.locator("#chat .govqa-answer").count() == 1
     page.get_by_role("tab", name="Library").click()
     page.wait_for_function("document.querySelector('#library-table').innerText.includes('chunks')", timeout=WAIT_MS)
     assert "district" in page.inner_text("#library-table") and "片段数" not in page.inner_text("#library-table")
