@@ -27,10 +27,14 @@ LEVELS = list(get_args(ReportMeta.model_fields["level"].annotation))  # what the
 
 
 def library_table(assistant: Assistant, lang: str, viewport: str = "") -> pd.DataFrame:
-    """The reports, one row each, with column names and coded values (level, source) in the interface language; on a
-    narrow screen (viewport "narrow", set by the page's script) only the columns that fit it, never a sideways scroll."""
+    """The reports, one row each, with column names and coded values (level, source) in the interface language, and
+    in English each report's English title, bureau and region where its metadata gives them (the reader and the source
+    cards keep the title as printed); on a narrow screen (viewport "narrow", set by the page's script) only the
+    columns that fit it, never a sideways scroll."""
     headers = NARROW_HEADERS if viewport == "narrow" else TABLE_HEADERS
-    rows = [[{"id": m.id, "title": m.title, "bureau": m.bureau, "region": m.region, "level": value(m.level, lang),
+    en = lang == "en"
+    rows = [[{"id": m.id, "title": en and m.title_en or m.title, "bureau": en and m.bureau_en or m.bureau,
+              "region": en and m.region_en or m.region, "level": value(m.level, lang),
               "year": m.year, "published": m.published, "chunks": assistant.chunk_counts.get(m.id, 0), "file": m.file,
               "source": value(m.source, lang)}[h] for h in headers]
             for m in assistant.reports.values()]

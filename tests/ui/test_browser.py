@@ -525,7 +525,10 @@ def test_language_switch_relabels_the_interface(page):
     assert "据中山市" in shown and page.locator("#chat .govqa-answer").count() == 1
     page.get_by_role("tab", name="Library").click()
     page.wait_for_function("document.querySelector('#library-table').innerText.includes('chunks')", timeout=WAIT_MS)
-    assert "district" in page.inner_text("#library-table") and "片段数" not in page.inner_text("#library-table")
+    table = page.inner_text("#library-table")
+    assert "district" in table and "片段数" not in table
+    assert "Zhongshan" in table and "Annual Report on Building a Law-Based Government" in table  # the English names
+    assert "中山市政务服务和数据管理局" not in table
     page.get_by_role("tab", name="Evaluation").click()
     page.wait_for_function("document.querySelector('#eval-table').innerText.includes('wrong_answer')", timeout=WAIT_MS)
     page.get_by_role("tab", name="Ask").click()
