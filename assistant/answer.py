@@ -9,7 +9,7 @@ from dataclasses import dataclass, field, replace
 from itertools import permutations
 from typing import Callable
 
-from assistant.figures import unit_contradicts, unit_kind, unit_matches
+from assistant.figures import unit_contradicts, unit_kind, unit_matches, with_english
 from assistant.question import CJK, EACH_ZH, Question, counted_after_ask, elliptic_focus
 from assistant.ranker import (Ranker, Scored, counted_in_label, generic_head, measure_noun, names_what_is_counted,
                              other_time_scope)
@@ -659,11 +659,12 @@ def source_label(meta: ReportMeta, lang: str) -> str:
 
 
 def answer_text(question: Question, cited: list[Candidate], figures: list[str]) -> str:
-    """The stated figure(s) as the report writes them (qualifiers kept: 超430万次), then the source and the quotes."""
+    """The stated figure(s) as the report writes them (qualifiers kept: 超430万次; read in English too in an English
+    answer: "超430万次 (over 4.3 million)"), then the source and the quotes."""
     best = cited[0].meta
     if question.answer_lang == "en":
         quotes = " ".join(f"“{c.text}” [{n}]" for n, c in enumerate(cited, 1))
-        return f"{'; '.join(figures)} — according to the {source_label(best, 'en')} ({best.bureau}): {quotes}"
+        return f"{'; '.join(with_english(f, 'en') for f in figures)} — according to the {source_label(best, 'en')} ({best.bureau}): {quotes}"
     quotes = "".join(f"“{c.text}”[{n}]" for n, c in enumerate(cited, 1))
     return f"{'；'.join(figures)}。据{source_label(best, 'zh')}：{quotes}"
 
@@ -706,10 +707,15 @@ def passage_citations(ranked: list[Candidate], k: int, keep: Callable[[Candidate
 
 
 def missing_reports(question: Question, coverage: Coverage) -> str:
-    """The years the question names for a bureau that has no report of them ("没有深圳市2030年的报告。"), or ""."""
+    """The years the question names for a bureau that has no report of them ("没有深圳市2030年的报告。"), or "". A question
+    naming several bureaus and several years pairs them ("Longhua in 2022 and Zhongshan in 2024"): only a year that
+    none of its bureaus has a report of is missing."""
     en = question.answer_lang == "en"
     asked = {r: coverage.years[r] for r in question.regions if r in coverage.years}
-    gaps = [(r, missing) for r, years in asked.items() if (missing := [y for y in question.years if y not in years])]
+    paired = len(asked) > 1 and len(question.years) > 1
+    covered = {y for years in asked.values() for y in years} if paired else set()
+    gaps = [(r, missing) for r, years in asked.items()
+            if (missing := [y for y in question.years if y not in years and y not in covered])]
     if not gaps:
         return ""
     if en:

@@ -8,7 +8,7 @@ import re
 from dataclasses import dataclass, field, replace
 
 from assistant.answer import Draft, citation, doubt_group, source_label
-from assistant.figures import unit_matches
+from assistant.figures import unit_matches, with_english
 from assistant.question import LESS, MORE, Question
 from assistant.ranker import Scored, bigram_overlap
 from assistant.rerank import Candidate
@@ -142,7 +142,7 @@ def _counterpart(question: Question, a: ReportAnswer, anchor: Claim, min_share: 
 def _cell(a: ReportAnswer, n: int | None, en: bool) -> str:
     if n is None:
         return "not stated in this report" if en else "报告未提及"
-    return f"{a.stated} [{n}]" if a.figure else f"“{a.sentence.text}” [{n}]"
+    return f"{with_english(a.stated, 'en' if en else 'zh')} [{n}]" if a.figure else f"“{a.sentence.text}” [{n}]"
 
 
 def _extreme(question: Question, cited: list[ReportAnswer], number: dict[int, int]) -> str:
@@ -154,7 +154,7 @@ def _extreme(question: Question, cited: list[ReportAnswer], number: dict[int, in
     pick = (max if wants_more else min)(figures, key=lambda a: _value(a.figure))
     label = source_label(pick.meta, question.answer_lang)
     if question.answer_lang == "en":
-        return f"{'Highest' if wants_more else 'Lowest'}: {label} ({pick.figure.stated}) [{number[id(pick)]}]."
+        return f"{'Highest' if wants_more else 'Lowest'}: {label} ({with_english(pick.figure.stated, 'en')}) [{number[id(pick)]}]."
     return f"{'最多' if wants_more else '最少'}的是{label}（{pick.figure.stated}）[{number[id(pick)]}]。"
 
 
@@ -211,7 +211,7 @@ def clarification(question: Question, answers: list[ReportAnswer], margin: float
     shown, by_region = _facets(close, choices)
     lead = ("Several reports may answer this, with different figures. Which bureau and year do you mean?" if en
             else "多份报告可能回答了这个问题，但数字不同。请指明机构和年份：")
-    lines = [f"- {source_label(a.meta, question.answer_lang)}: {a.stated} [{n}]" if en
+    lines = [f"- {source_label(a.meta, question.answer_lang)}: {with_english(a.stated, 'en')} [{n}]" if en
              else f"- {source_label(a.meta, question.answer_lang)}：{a.stated} [{n}]" for n, a in enumerate(shown, 1)]
     if len(close) > len(shown):  # said without their count: every figure of a clarify text must be in a cited span
         lines.append("- … and more reports: name a bureau or a year to narrow it down." if en

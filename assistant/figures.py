@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from decimal import Decimal
 
 _UNITS = (
     "万件次|件次|人次|亿条次|条次|平方公里|小时|分钟|亿元|万元|元|次|个|项|件|份|天|宗|条|家|张|期|名|台|路|栋|篇|场|批|"
@@ -82,3 +83,66 @@ def contains_number(text: str, number: str) -> bool:
     """True if number occurs in text as a whole figure, not as part of a longer one: 45 is not in 145, 4.5 or
     1,045; 267.3万 is in 267.3万件次."""
     return re.search(rf"(?<![\d.])(?<!\d,){re.escape(number)}(?![\d]|[.,]\d)", text) is not None
+
+
+# --- figures read in English: 万 and 亿 as thousands, millions and billions, the report's qualifiers in words ---
+_EN_BEFORE = {"超过": "over", "超出": "over", "超": "over", "逾": "over", "将近": "nearly", "接近": "nearly", "近": "nearly",
+              "约": "about"}
+_EN_AFTER = {"以上": "or more", "以下": "or less", "左右": "or so"}
+_SCALES = {"千": 3, "万": 4, "亿": 8}  # powers of ten
+_STATED = re.compile(r"(超过|超出|超|逾|将近|接近|近|约)?(\d+(?:[.,]\d+)*)(余|多)?(千|万|亿)?(余|多)?(.*?)(以上|以下|左右)?")
+# a figure as it stands in a report's text, its multiplier included ("8.1余万", "267.3万"): what value_of reads
+_VALUE = re.compile(r"(?<![\d.])(\d+(?:[.,]\d+)*)(?:余|多)?(千|万|亿)?")
+
+
+def value_of(number: str, scale: str = "") -> Decimal:
+    """The value of a number written with a Chinese multiplier (千 万 亿) or an English scale word."""
+    power = _SCALES.get(scale) or {"thousand": 3, "million": 6, "billion": 9}.get(scale, 0)
+    return Decimal(number.replace(",", "")).scaleb(power).normalize()
+
+
+def values_in(text: str) -> set[Decimal]:
+    """The values of the figures a text writes: "8.1余万路" -> 81000."""
+    return {value_of(m.group(1), m.group(2) or "") for m in _VALUE.finditer(text)}
+
+
+def in_english(stated: str) -> str | None:
+    """A report's figure as an English reader reads it: "超430万次" -> "over 4.3 million", "8.1余万路" -> "more than
+    81,000", "超23亿元" -> "over 2.3 billion yuan", "95%以上" -> "95% or more"; None when it reads the same in both
+    (45项, 99.63%) or is a date. Measure words other than 元 are left to the figure beside it. Written by hand: no
+    library reads 万 and 亿 with the reports' qualifiers."""
+    m = _STATED.fullmatch(stated)
+    if not m or re.search(r"\d年|\d月|\d日", stated):
+        return None
+    before, number, more, scale, more_after, unit, after = m.groups()
+    if not (before or more or more_after or scale or after or unit.endswith("元")):
+        return None
+    value = value_of(number, scale or "")
+    if value >= 10 ** 9:
+        said = f"{_plain(value.scaleb(-9))} billion"
+    elif value >= 10 ** 6:
+        said = f"{_plain(value.scaleb(-6))} million"
+    else:
+        said = f"{int(value):,}" if value == value.to_integral_value() else _plain(value)
+    words = [_EN_BEFORE[before] if before else "more than" if (more or more_after) else "",
+             said + ("%" if unit.startswith(("%", "％")) else ""), "yuan" if unit.endswith("元") else "",
+             _EN_AFTER.get(after or "", "")]
+    return " ".join(w for w in words if w)
+
+
+def with_english(stated: str, lang: str) -> str:
+    """The figure as the report writes it, and for an English answer how it reads in English: "超430万次 (over 4.3
+    million)". Several figures ("12份；60%") are read one by one."""
+    if lang != "en":
+        return stated
+    parts = []
+    for part in stated.split("；"):
+        english = in_english(part)
+        parts.append(f"{part} ({english})" if english else part)
+    return "；".join(parts)
+
+
+def _plain(value: Decimal) -> str:
+    """A decimal without exponent or trailing zeros: 2.6730 -> 2.673, 21 -> 21."""
+    text = f"{value.normalize():f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text

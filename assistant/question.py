@@ -88,7 +88,9 @@ _LATIN = re.compile(r"[A-Za-z]")
 # --- what kind of question it is ---
 _COMPARE = re.compile(r"比较|对比|相比|相较|分别|哪个更|哪一个更|谁更|差异|差距|变化|增加了多少|增长了多少|"
                       r"多还是少|高还是低|哪个多|哪个少|哪个高|哪个低|(?:和|跟|与)[^，,。？?]{1,20}?比(?:呢|一下|起来)?[？?]?$|"
-                      r"\b(?:more|less|fewer|higher|lower) or (?:more|less|fewer|higher|lower)\b|\bstacks? up\b|"
+                      r"\b(?:more|less|fewer|higher|lower|better|worse) or (?:more|less|fewer|higher|lower|better|worse)\b|"
+                      r"\b(?:is|was|are|were) (?:that|this|it) (?:more|less|fewer|higher|lower|bigger|larger|smaller) than\b|"
+                      r"\bstacks? up\b|"
                       r"\bhow does (?:that|this|it) compare|"
                       r"哪(?:一|个)?(?:年|份报告|个机构|个区|个市)[^？?]{0,30}?(?:更|较)(?:多|少|高|低)|"
                       r"\bcompare|\bcomparison|\bversus\b|\bvs\.?\b|difference|\bboth\b|\bchange[ds]?\b|"
@@ -207,8 +209,10 @@ _QUOTED_NAME = re.compile(r"[“「《\"]([^”」》\"]{2,20})[”」》\"]")
 _GENERIC_HEADS = {"items", "item", "services", "service", "matters", "cases", "things"}
 # A phrase before 多少 that only says where or when ("2022年和2025年报告里分别是多少"): what is counted was named
 # in the clause before it.
-_ONLY_WHERE = re.compile(r"(?:\d{4}年?(?:度)?|[和与及、]|在|从|报告|年报|中|里|上|的|\s)*")
-_TRAILING_VERB = re.compile(r"(?:超过|达到|达|是|有|为|共计|共|约|大约|累计|一共|总共|了|分别|各自|各|都)+$")
+_ONLY_WHERE = re.compile(r"(?:\d{4}年?(?:度)?|[和与及、]|在|从|报告|年报|中|里|上|的|分别|各自?|都|写|说|提到|记载|\s)*")
+_TRAILING_VERB = re.compile(r"(?:超过|达到|达|是|有|为|共计|共|约|大约|累计|一共|总共|了|分别|各自|各|都|百分之)+$")
+# A comparison said after what is counted ("主动公开的政府信息比2022年多吗", "…相比哪年更高"): not part of what is counted
+_COMPARED = re.compile(r"(?:(?<![同环相对])比(?![例重率])|较|相比|对比|相较)[^，,？?。]{0,12}$")
 _FOCUS_EN = [
     re.compile(r"how (?:many|much) (.+?)(?= (?:did|does|do|were|was|are|is|have|has|had|will|would|can|could)\b|[?,.]|$)", re.I),
     # "what is Longhua's cumulative number of electronic licence look-ups": what follows "number of" is counted
@@ -397,9 +401,9 @@ def focus_text(text: str, lang: str) -> str:
         if not before:
             return ""
         phrase = _TRAILING_VERB.sub("", before.group(1))
-        if _ONLY_WHERE.fullmatch(phrase) and (earlier := re.split(r"[，,]", text[:before.start(1)].rstrip("，, "))[-1]):
-            return earlier
-        return phrase
+        if _ONLY_WHERE.fullmatch(phrase) and (earlier := re.split(r"[，,？?]", text[:before.start(1)].rstrip("，,？? "))[-1]):
+            return _COMPARED.sub("", earlier) or earlier
+        return _COMPARED.sub("", phrase) or phrase
     for pattern in _FOCUS_EN:
         if (m := pattern.search(text)):
             return m.group(1)
@@ -411,7 +415,7 @@ def focus_text(text: str, lang: str) -> str:
 _NOT_COUNTED = {"v", "vd", "d", "ul", "uj", "ug", "uz", "uv", "f", "p", "c", "y", "r"}
 # jieba tags some nouns of the reports as adjectives or names (清单 "a", 承诺制 "nr")
 _NOUNS = {"n", "nz", "nt", "vn", "eng", "l", "i", "j", "a", "nr"}
-_TOTAL_WORDS = {"一共", "总共", "共", "合计", "总计", "累计"}
+_TOTAL_WORDS = {"一共", "总共", "共", "合计", "总计", "累计", "平均"}  # and the average, said the same way
 _CLOSING_QUOTE = "”」》\""
 
 

@@ -88,7 +88,8 @@ def candidates(question: Question, ranked: list[Candidate]) -> list[tuple[Candid
     return [(s, c) for s in pool for c in s.claims if fits(question, c)]
 
 
-_GENERIC_HEADS = {"事项", "项目", "数量", "个数", "总数", "数", "数字"}
+# ... and words that say how much of a thing, not which thing: the scale of it, the target for it
+_GENERIC_HEADS = {"事项", "项目", "数量", "个数", "总数", "数", "数字", "事项数", "规模", "目标"}
 _YEAR_IN = re.compile(r"(?<!\d)(20\d\d)年(?!\d{1,2}月\d)")
 
 

@@ -177,6 +177,9 @@ def test_a_comparison_naming_a_year_no_report_covers_says_so(assistant):
     assert answer.status == "answered" and "45个" in answer.answer and "没有深圳市2030年的报告。" in answer.notes
     english = assistant.ask("How many one-matter items did Shenzhen launch in 2025 and in 2030?")
     assert "There is no 2030 report for Shenzhen." in english.notes
+    # bureaus and years named in pairs: each year has a report of one of them, so none is missing
+    paired = assistant.ask("Compare the video feeds pooled by Longhua in 2022 and Zhongshan in 2024")
+    assert not any("There is no" in note for note in paired.notes)
     far = assistant.ask("深圳市9999年上线了多少个“高效办成一件事”？")
     assert far.status == "not_found" and "没有深圳市9999年的报告" in far.answer
 

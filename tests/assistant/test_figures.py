@@ -1,4 +1,4 @@
-from assistant.figures import contains_number, find_figures
+from assistant.figures import contains_number, find_figures, in_english, with_english
 from assistant.verify import ungrounded_figures
 
 
@@ -39,3 +39,14 @@ def test_a_figure_of_another_kind_contradicts_the_unit_asked():
     # counters that count many kinds of things, or nothing asked, contradict nothing
     assert not any(unit_contradicts(a, u) for a, u in [("名", "个"), ("个", "份"), ("人", "万人次"), (None, "份"),
                                                        ("元", "亿元"), ("%", "个百分点"), ("天", "个工作日")])
+
+
+def test_figures_read_in_english_with_their_multiplier_and_qualifier():
+    """万 and 亿 read as thousands, millions and billions; the report's qualifier in words; nothing added where the
+    figure reads the same (a count, a percentage) or is a date."""
+    assert in_english("超430万次") == "over 4.3 million" and in_english("267.3万件次") == "2.673 million"
+    assert in_english("8.1余万路") == "more than 81,000" and in_english("24万余路") == "more than 240,000"
+    assert in_english("超23亿元") == "over 2.3 billion yuan" and in_english("7.16亿元") == "716 million yuan"
+    assert in_english("95%以上") == "95% or more" and in_english("近3000人次") == "nearly 3,000"
+    assert in_english("45项") is None and in_english("99.63%") is None and in_english("2025年2月21日") is None
+    assert with_english("12份；超97%", "en") == "12份；超97% (over 97%)" and with_english("超430万次", "zh") == "超430万次"

@@ -34,3 +34,14 @@ def test_answer_dicts_check_rows_years_too():
     answer = {"answer": "| 中山市2024年度报告 | 99.63% [1] |", "citations": [{"text": SPANS[0], "year": 2024}],
               "rows": [{"year": 2024}]}
     assert ungrounded_figures(answer) == []
+
+
+def test_english_notation_is_checked_by_value():
+    """"2.673 million" and "439,000" are how an English answer reads 267.3万 and 43.9万: checked by their value; a
+    figure that is off is not, and a plain digit string is still checked as written."""
+    check = check_figures("267.3万件次 (2.673 million) [1]; 43.9万张 (439,000) [1].", SPANS, set())
+    assert check.ok and "2.673 million" in check.figures and "439,000" in check.figures
+    for text in ("2.67 million [1]", "2.673 billion [1]", "440,000 [1]", "2673000 [1]"):
+        assert not check_figures(text, SPANS, set()).ok, text
+    text = "Total 2.7 million [1]. Satisfaction 99.63% [1]."
+    assert drop_unsupported(text, check_figures(text, SPANS, set())) == "Satisfaction 99.63% [1]."
