@@ -21,7 +21,9 @@ from index.bm25 import tokenize
 _FILLER = frozenset(
     "那 那么 呢 吗 又 还有 怎么样 如何 情况 是 多少 年度 报告 里 中 在 了 呀 啊 怎样 这个 数字 数据 方面 那边 的话 呐 它 它的 "
     "and what about how then its it is was were year years report reports bureau one same there case "
-    "in for of the with according to number figure".split())
+    "in for of the with according to number figure "
+    # words that only say "at that time": "2022年的时候呢？", "And back in 2022?"
+    "的 时候 那时 当时 那年 当年 back earlier during at time".split())
 _LEVEL = re.compile(r"区级|区局|市级|市局|district|municipal|city|level", re.I)
 MAX_TURNS = 8  # user turns looked back at
 SUBJECT_WORDS = 3  # words of the previous question's subject a leaning turn carries

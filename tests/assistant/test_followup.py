@@ -143,6 +143,10 @@ def test_level_follow_up_replaces_the_bureau(assistant):
 def test_scope_only_turns(assistant):
     assert is_scope_only(assistant.parse("那中山市呢？")) and is_scope_only(assistant.parse("And in 2024?"))
     assert is_scope_only(assistant.parse("Longhua District 2025"))
+    # words that only say "at that time"
+    assert is_scope_only(assistant.parse("2022年的时候呢？")) and is_scope_only(assistant.parse("And back in 2022?"))
+    answer = assistant.ask("2022年的时候呢？", history=user("龙华区2025年电子证照的累计调用量是多少？"))
+    assert answer.status == "answered" and answer.answer.startswith("超194万")
     assert not is_scope_only(assistant.parse("中山市的满意度呢？")) and not is_scope_only(assistant.parse("what about its rate"))
 
 
