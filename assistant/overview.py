@@ -8,14 +8,18 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 
+import numpy as np
+
 from assistant.answer import Coverage, Draft, citation, not_found, source_label
 from assistant.dictionary import STOPWORDS
 from assistant.figures import contains_number
 from assistant.question import YESNO_MARKER, Question, asks_yes_or_no
-from assistant.ranker import bigram_overlap
+from assistant.ranker import bigram_overlap, bigrams
 from assistant.rerank import Candidate, term_coverage
 from assistant.settings import Settings
 from index.bm25 import tokenize
+from index.load import ReportMeta
+from index.store import SentenceTable
 
 # Words of how an open question is asked, not of what it is about.
 _ASKING = {"概括", "一下", "总结", "介绍", "简述", "方面", "工作", "举措", "措施", "采取", "哪些", "情况", "做了", "什么",
@@ -313,3 +317,82 @@ def lead(question: Question, found: list[Candidate], name: str, en: bool, yesno:
         return (f"{where[0].upper() + where[1:]} do{'es' if one else ''} not say yes outright; the closest statements, most "
                 "relevant first (check what they say):" if en else f"{where}未直接给出肯定的表述；最相关的表述如下（按相关度排序，请核对）：")
     return (f"What {where} say{s} on this, most relevant first:" if en else f"据{where}，要点如下（按相关度排序）：")
+
+
+# --- a whole report in outline: "Summarize Longhua's 2025 report", "中山市2024年的报告主要讲了什么？" ---
+_WHOLE = re.compile(r"概括|总结|综述|简述|介绍|主要(?:讲|说|写|内容)|讲了什么|说了什么|写了什么|要点|\bsummar|\boverview\b|"
+                    r"\boutline\b|\bmain points\b|\bkey points\b|\bhighlights\b|\bgist\b", re.I)
+# words that name the report itself, not a topic in it: its kind, a level, the points asked for
+_REPORT_WORDS = {"报告", "年报", "年度", "年度报告", "要点", "重点", "讲", "说", "写", "区级", "市级", "区局", "市局"}
+OUTLINE_REPORTS = 3  # reports one outline answer sets out, each with its share of the points
+MAIN_SECTIONS = 4    # fewer top-level sections than this: their subsections are the main ones
+_MIN_POINT_CHARS = 20
+
+
+def whole_report(question: Question, metas: list[ReportMeta]) -> bool:
+    """The question asks for a summary of the reports it names as a whole: it is asked as a summary, names no program,
+    and every word of it is a word of asking or of those reports' titles and bureaus ("Summarize Longhua District's
+    2025 report", "法治政府建设年度报告的主要内容") rather than a topic inside them ("… on AI", "政务公开工作")."""
+    if not metas or len(metas) > OUTLINE_REPORTS or question.names or not _WHOLE.search(question.text):
+        return False
+    titles = "".join(m.title + m.bureau for m in metas)
+    said = bigrams(titles)
+    return all(t in _ASKING or t in _REPORT_WORDS or t in titles or bigrams(t) & said for t in question.topic_terms)
+
+
+def main_sections(contents: list[tuple[int, int, str]]) -> list[int]:
+    """Where a report's main sections start: its top-level sections, or, when it has fewer than MAIN_SECTIONS of them,
+    their subsections (a top-level section without any counts itself)."""
+    top = [start for depth, start, _ in contents if depth == min(d for d, _, _ in contents)] if contents else []
+    if len(top) >= MAIN_SECTIONS:
+        return top
+    second = sorted({start for depth, start, _ in contents if depth == 2})
+    bounds = top + [10 ** 9]
+    return sorted({s for lo, hi in zip(bounds, bounds[1:]) for s in ([x for x in second if lo <= x < hi] or [lo])})
+
+
+def outline(question: Question, table: SentenceTable, contents: dict[str, list[tuple[int, int, str]]],
+            reports: dict[str, ReportMeta], report_ids: list[str], settings: Settings) -> Draft | None:
+    """Each report's main sections in its own order, one point each: the section's most central sentence (closest to
+    the mean of its sentences' vectors; headings left out), trimmed to settings.point_chars; with more sections than
+    its share of settings.open_points, sections spread evenly over the report. A report without headings is cut into
+    equal runs of sentences instead. None when no report has a sentence to quote."""
+    share = max(3, settings.open_points // len(report_ids))
+    points: list[Candidate] = []
+    for rid in report_ids:
+        rows = sorted((r for r, m in enumerate(table.metas) if m["report_id"] == rid), key=lambda r: table.metas[r]["start"])
+        rows = [r for r in rows if len(table.texts[r]) >= _MIN_POINT_CHARS and not is_heading(table.texts[r])]
+        starts = main_sections(contents.get(rid, []))
+        if len(starts) < 2:  # no headings to go by: equal runs of sentences
+            starts = [table.metas[r]["start"] for r in rows[:: max(1, -(-len(rows) // share))]]
+        bounds = starts + [10 ** 9]
+        runs = [[r for r in rows if lo <= table.metas[r]["start"] < hi] for lo, hi in zip(bounds, bounds[1:])]
+        runs = [run for run in runs if run]
+        if len(runs) > share:  # more sections than points: sections spread evenly over the report, first and last kept
+            runs = [runs[round(i * (len(runs) - 1) / (share - 1))] for i in range(share)]
+        chosen = [_central(run, table, reports[rid]) for run in runs]
+        points += [trimmed(c, [], settings.point_chars) for c in chosen]
+    if not points:
+        return None
+    en = question.answer_lang == "en"
+    order = list(dict.fromkeys(p.meta.id for p in points))
+    one = len(order) == 1
+    where = (f"the {source_label(points[0].meta, 'en')}" if en else source_label(points[0].meta, "zh")) if one else \
+        ("the reports below" if en else "以下报告")
+    lines = [f"{where[0].upper() + where[1:]} in outline: the most central statement of each of "
+             f"{'its' if one else 'their'} main sections, in the report's order:" if en
+             else f"{where}概要：按报告顺序，各主要部分的核心表述如下："]
+    for n, p in enumerate(points, 1):
+        if not one and (n == 1 or points[n - 2].meta.id != p.meta.id):
+            lines.append(f"**{source_label(p.meta, question.answer_lang)}**")
+        lines.append(f"- “{p.text}” [{n}]" if en else f"- “{p.text}”[{n}]")
+    return Draft("answered", "\n".join(lines), [citation(n, p) for n, p in enumerate(points, 1)])
+
+
+def _central(rows: list[int], table: SentenceTable, meta: ReportMeta) -> Candidate:
+    """Of a run of sentences, the one whose vector is closest to their mean."""
+    vectors = table.embeddings[rows]
+    scores = vectors @ vectors.mean(axis=0)
+    best = rows[int(np.argmax(scores))]
+    m = table.metas[best]
+    return Candidate(table.texts[best], m["start"], m["end"], meta, "", m["chunk_id"], float(np.max(scores)), 1.0)

@@ -30,7 +30,7 @@ from assistant.conversations import Conversation, ConversationStore, checked
 from assistant.dictionary import Dictionary
 from assistant.followup import Resolved, resolve
 from assistant.glossary import Glossary, quoted_terms
-from assistant.overview import overview
+from assistant.overview import outline, overview, whole_report
 from assistant.places import RegionIndex
 from assistant.llm import build_writer
 from assistant.question import CJK, Question, QuestionError, open_form, parse_question, validate_history, validate_question
@@ -354,8 +354,12 @@ class Assistant:
             else:
                 draft = clarification(question, answers, self.settings.clarify_margin, self.settings.clarify_floor,
                                       self.settings.clarify_choices)
+        named = run.scope_reports or []
+        if not draft and question.wants == "text" and whole_report(question, [self.reports[r] for r in named]):
+            # "Summarize Longhua's 2025 report": the report in outline, not the sentences nearest its words
+            draft = outline(question, self.sentences, self.contents, self.reports, named, self.settings)
         if not draft and question.wants == "text":
-            side_by_side = question.kind == "comparison" and len(run.scope_reports or []) > 1
+            side_by_side = question.kind == "comparison" and len(named) > 1
             draft = overview(question, run.sentences, self.settings, coverage, each_report=side_by_side)
         elif not draft:
             # what the question counts ("满意度", "数据集") is a word other reports use and the reports it names never do;

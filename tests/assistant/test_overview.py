@@ -1,6 +1,7 @@
 """Open questions: a lead and distinct, short, cited points from the reports in scope; not found off-topic."""
 from assistant.overview import _similar, is_heading, trimmed
 from assistant.rerank import Candidate
+from assistant.verify import ungrounded_figures
 from index.load import load_reports
 from tests.conftest import CORPUS
 
@@ -139,3 +140,19 @@ def test_a_yes_no_question_stating_a_false_figure_or_a_negated_premise_gets_no_y
     english = assistant.ask("Did Shenzhen launch 999 'high-efficiency one thing' items in 2025?")
     assert english.kind == "yesno" and not english.answer.startswith("Yes") and "does not say yes outright" in english.answer
     assert assistant.ask("深圳市2025年上线了45个“高效办成一件事”对吗？").answer.startswith("是的")
+
+
+def test_a_whole_report_summary_is_the_report_in_outline(assistant):
+    """"Summarize Longhua District's 2025 report" names no topic inside it: one central statement of each main section,
+    in the report's order, spread over all of it (Shenzhen 2024 has 3 top-level sections: its subsections are the
+    main ones, and the last of them is reached); a summary of a topic in the report stays a topical answer."""
+    english = assistant.ask("Summarize Longhua District's 2025 report")
+    starts = [c.start for c in english.citations]
+    assert english.status == "answered" and "in outline" in english.answer and len(starts) >= 4
+    assert {c.report_id for c in english.citations} == {"004"} and starts == sorted(starts)
+    assert not any(is_heading(c.text) for c in english.citations) and not ungrounded_figures(english.model_dump())
+    chinese = assistant.ask("深圳市2024年报告主要讲了什么？")
+    last_section = max(start for depth, start, _ in assistant.contents["000"] if depth == 1)
+    assert "概要" in chinese.answer and chinese.citations[-1].start >= last_section
+    topical = assistant.ask("Summarize what Longhua did on AI in 2025")
+    assert "in outline" not in topical.answer and all("AI" in c.text for c in topical.citations)
