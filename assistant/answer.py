@@ -494,6 +494,29 @@ def unsaid_which(question: Question, top: Scored, scored: list[Scored]) -> bool:
                for words in own)
 
 
+# English words that say which of a kind a question counts, with what the reports write for each: a statement that
+# writes none of them counts the whole kind or another part of it ("monthly active users" against "注册用户超2100万",
+# "second prizes" against "共获得6项国家级奖项,其中一等奖2项"). Written by hand: a closed class of selectors, whose
+# dictionary senses are too broad to check (active -> 积极, second -> 秒).
+_SELECTORS_EN = {
+    "first": ("第一", "首", "一等", "一次", "头"), "second": ("第二", "二等", "二次", "两批"), "third": ("第三", "三等", "三次"),
+    "daily": ("日均", "每日", "每天", "日活", "当日"), "weekly": ("每周", "周均", "周报"),
+    "monthly": ("月均", "每月", "月活", "月度", "月报"),
+    "active": ("活跃", "月活", "日活"), "foreign": ("外籍", "外国", "境外", "外语", "外贸", "外资", "外商", "国际"),
+}
+_SELECTOR_EN = re.compile(rf"\b({'|'.join(_SELECTORS_EN)})\b", re.I)
+
+
+def unsaid_selector(question: Question, top: Scored) -> bool:
+    """An English question says which of a kind it counts with a selector word (_SELECTORS_EN) that the top claim's
+    sentence never writes: the figure counts another part of the kind, or all of it."""
+    if question.lang != "en":
+        return False
+    said = top.sentence.text + top.claim.lead
+    return any(not any(form in said for form in _SELECTORS_EN[m.group(1).lower()])
+               for m in _SELECTOR_EN.finditer(question.text))
+
+
 # Why a confident top claim is still only "not sure", in the order they are checked (the first that holds names the
 # doubt): it is not what is asked (a plan, a baseline, another period), or its sentence or report gives what is asked
 # to another figure. Their groups are what an answer tells the user (DOUBT_GROUPS).
@@ -513,11 +536,13 @@ DOUBTS: list[tuple[str, Callable[[Question, Scored, list[Scored]], bool]]] = [
     ("sibling_name", lambda q, top, scored: sibling_name(q, top)),
     ("enumerated_rival", enumerated_rival),
     ("unsaid_which", unsaid_which),
+    ("unsaid_selector", lambda q, top, scored: unsaid_selector(q, top)),
 ]
 # what the answer's `doubt` field says: the ranker is not sure; the figure is of another scope than asked; another
 # figure may be the one asked; the question asks several figures that no statement gives together
 DOUBT_GROUPS = {"low_confidence": "low_confidence", "unasked": "other_scope", "stock": "other_scope",
-                "asks_each": "several_figures", "unsaid_which": "other_thing"}
+                "asks_each": "several_figures", "unsaid_which": "other_thing",
+                "unsaid_selector": "other_thing"}
 
 
 def doubt_group(doubt: str) -> str:

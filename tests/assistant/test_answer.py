@@ -471,6 +471,23 @@ def test_a_not_sure_answer_says_why(assistant, question, doubt, says):
     assert assistant.ask("深小i上线首月提供了多少次咨询服务？").doubt == ""
 
 
+@pytest.mark.parametrize("question", [
+    "How many monthly active users did the i Longhua app have in 2025?",  # "累计注册用户数超200万"
+    "How many second prizes did Shenzhen win at the 2025 national 'Data Elements x' competition?",  # "6项…其中一等奖2项"
+])
+def test_an_english_selector_the_statement_never_writes_is_not_stated(assistant, question):
+    """"monthly active", "second" say which of a kind is counted; a statement that writes none of their Chinese forms
+    counts all of the kind or another part of it: "not sure", never its figure. The same words the statement does write
+    ("周报", "一次性派单") leave the answer as it is."""
+    answer = assistant.ask(question)
+    assert answer.status == "uncertain" and answer.doubt == "other_thing"
+    weekly = assistant.ask("How many weekly reports of the secretary-mayor direct line did Zhongshan submit in 2024?")
+    assert weekly.status == "answered" and lead(weekly).startswith("51期")
+    first = assistant.ask("What share of citizen requests in Shenzhen were routed to the right department on the first "
+                          "dispatch in 2025?")
+    assert first.status == "answered" and lead(first).startswith("99.83%")
+
+
 def test_a_count_by_da_is_a_figure_of_its_own(assistant):
     # "12大核心模块100余项应用场景" (2025) and "10大核心模块75细项应用场景" (2022): 几大 asks the modules, not the scenarios
     answer = assistant.ask("龙华区的智能化应用场景一共分为几大核心模块？")
