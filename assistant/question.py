@@ -116,7 +116,7 @@ _DATE_ZH = re.compile(r"何时|什么时候|哪一?天|哪一?年|几月|什么�
 # rate did it reach when routing requests"); "to date" means "so far"
 _DATE_EN = re.compile(r"^\W*when\b|\bwhen (?:did|was|were|is|are|does|do|will|has|have|had)\b|what date|which date|"
                       r"(?<!\bto )(?<!up-to-)\bdate\b|on what day|which year|what year|which month|what day", re.I)
-_FIGURE_ZH = re.compile(r"多少|几[个项件次份天家条名种万亿%成大]|(?<![近这那前后头])几年|多长|多久|多大|多高|多快|比例|百分之|率|满意度|数量|总量|金额|"
+_FIGURE_ZH = re.compile(r"多少|几[个项件次份宗条家张期名台路篇场批人种所座户套天万亿%成大起例]|(?<![近这那前后头])几年|多长|多久|多大|多高|多快|比例|百分之|率|满意度|数量|总量|金额|"
                         r"排名|第几|预算|经费|费用|成本|开支|平均|面积")
 _FIGURE_EN = re.compile(r"how many|how much|number of|count of|percentage|what share|percent|\brates?\b|amount|\btotal\b|"
                         # "the fastest time", "the business volume", "the scale of data sharing", "the money paid out",

@@ -5,7 +5,7 @@ from __future__ import annotations
 import statistics
 
 from assistant.figures import contains_number
-from assistant.verify import ungrounded_figures
+from assistant.verify import MARKER, ungrounded_figures
 
 RECALL_KS = (1, 5)
 
@@ -18,10 +18,12 @@ def gold_present(answer_text: str, gold: str) -> bool:
 
 
 def stated_part(answer_text: str, question_type: str) -> str:
-    """What the answer asserts in its own words, quotes removed: a figure question (follow-ups included) must state
-    its figure there, not only inside a quoted span. Quotes nest (“上线23个“高效办成一件事”重点事项”)."""
+    """What the answer asserts in its own words, quotes and citation markers removed: a figure question (follow-ups
+    included) must state its figure there, not only inside a quoted span or as the "1" of a marker "[1]". Quotes nest
+    (“上线23个“高效办成一件事”重点事项”)."""
     if question_type not in ("figure", "date", "followup"):
         return answer_text
+    answer_text = MARKER.sub(" ", answer_text)
     kept, depth = [], 0
     for ch in answer_text:
         if ch == "“":

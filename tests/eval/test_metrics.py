@@ -36,6 +36,10 @@ def test_follow_up_figures_count_only_outside_quotes():
     item = {**ITEM, "type": "followup"}
     assert not judge(item, {"status": "answered", "answer": "according to the report: “上线45个高频” [1]", "citations": [CITATION]})["correct"]
     assert judge(item, {"status": "answered", "answer": "45个 — according to: “上线45个高频” [1]", "citations": [CITATION]})["correct"]
+    # the "1" of a citation marker is no figure stated: a text answer quoting "行政复议案件1例" does not say 1
+    one = {**item, "gold": ["1"], "evidence": "行政复议案件1例"}
+    quoted = {"status": "answered", "answer": "据报告，要点如下：\n- “行政复议案件1例”[1]", "citations": [CITATION]}
+    assert not judge(one, quoted)["correct"] and judge(one, {**quoted, "answer": "1例。" + quoted["answer"]})["correct"]
 
 
 def test_unanswerable_is_correct_only_when_refused():
