@@ -4,11 +4,10 @@
   with its cited figure, and the user picks one (each row carries the follow-up that picks it)."""
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field, replace
 
 from assistant.answer import Draft, citation, doubt_group, source_label
-from assistant.figures import unit_matches, with_english
+from assistant.figures import figure_value, unit_matches, with_english
 from assistant.question import LESS, MORE, Question
 from assistant.ranker import Scored, bigram_overlap
 from assistant.rerank import Candidate
@@ -16,7 +15,6 @@ from assistant.schema import ReportFigure
 from index.claims import Claim
 from index.load import ReportMeta
 
-_MULTIPLIER = {"万": 1e4, "亿": 1e8, "千": 1e3}
 
 
 @dataclass
@@ -151,7 +149,7 @@ def _extreme(question: Question, cited: list[ReportAnswer], number: dict[int, in
     figures = [a for a in cited if a.figure and not a.figure.is_date and not a.more]
     if wants_more == wants_less or len(figures) < 2 or not all(_same_unit(a.figure, figures[0].figure) for a in figures):
         return ""
-    pick = (max if wants_more else min)(figures, key=lambda a: _value(a.figure))
+    pick = (max if wants_more else min)(figures, key=lambda a: figure_value(a.figure.figure))
     label = source_label(pick.meta, question.answer_lang)
     if question.answer_lang == "en":
         return f"{'Highest' if wants_more else 'Lowest'}: {label} ({with_english(pick.figure.stated, 'en')}) [{number[id(pick)]}]."
@@ -169,12 +167,6 @@ def _same_unit(a: Claim, b: Claim, strict: bool = False) -> bool:
     if not unit_a or not unit_b:
         return unit_a == unit_b or not strict
     return unit_matches(unit_a, unit_b) or unit_matches(unit_b, unit_a)
-
-
-def _value(figure: Claim) -> float:
-    digits = re.match(r"[\d.,]+", figure.figure).group().replace(",", "")
-    scale = next((m for u, m in _MULTIPLIER.items() if u in figure.figure), 1.0)
-    return float(digits) * scale
 
 
 def _unsure(question: Question, answers: list[ReportAnswer]) -> Draft:

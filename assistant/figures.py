@@ -101,6 +101,12 @@ def value_of(number: str, scale: str = "") -> Decimal:
     return Decimal(number.replace(",", "")).scaleb(power).normalize()
 
 
+def figure_value(figure: str) -> Decimal:
+    """The value of a figure as written, its multiplier included: "267.3万件次" -> 2673000, "8.1余万路" -> 81000."""
+    m = _VALUE.match(figure)
+    return value_of(m.group(1), m.group(2) or "")
+
+
 def values_in(text: str) -> set[Decimal]:
     """The values of the figures a text writes: "8.1余万路" -> 81000."""
     return {value_of(m.group(1), m.group(2) or "") for m in _VALUE.finditer(text)}
