@@ -86,11 +86,13 @@ def contains_number(text: str, number: str) -> bool:
 
 
 # --- figures read in English: 万 and 亿 as thousands, millions and billions, the report's qualifiers in words ---
-_EN_BEFORE = {"超过": "over", "超出": "over", "超": "over", "逾": "over", "将近": "nearly", "接近": "nearly", "近": "nearly",
-              "约": "about"}
+# the qualifiers written before a figure that an answer states with it (index/claims.py), and how English says them
+STATED_QUALIFIERS = {"超过": "over", "超出": "over", "超": "over", "逾": "over", "将近": "nearly", "接近": "nearly",
+                     "近": "nearly", "约": "about"}
 _EN_AFTER = {"以上": "or more", "以下": "or less", "左右": "or so"}
 _SCALES = {"千": 3, "万": 4, "亿": 8}  # powers of ten
-_STATED = re.compile(r"(超过|超出|超|逾|将近|接近|近|约)?(\d+(?:[.,]\d+)*)(余|多)?(千|万|亿)?(余|多)?(.*?)(以上|以下|左右)?")
+_STATED = re.compile(rf"({'|'.join(sorted(STATED_QUALIFIERS, key=len, reverse=True))})?(\d+(?:[.,]\d+)*)(余|多)?(千|万|亿)?"
+                     rf"(余|多)?(.*?)({'|'.join(_EN_AFTER)})?")
 # a figure as it stands in a report's text, its multiplier included ("8.1余万", "267.3万"): what value_of reads
 _VALUE = re.compile(r"(?<![\d.])(\d+(?:[.,]\d+)*)(?:余|多)?(千|万|亿)?")
 
@@ -130,7 +132,7 @@ def in_english(stated: str) -> str | None:
         said = f"{_plain(value.scaleb(-6))} million"
     else:
         said = f"{int(value):,}" if value == value.to_integral_value() else _plain(value)
-    words = [_EN_BEFORE[before] if before else "more than" if (more or more_after) else "",
+    words = [STATED_QUALIFIERS[before] if before else "more than" if (more or more_after) else "",
              said + ("%" if unit.startswith(("%", "％")) else ""), "yuan" if unit.endswith("元") else "",
              _EN_AFTER.get(after or "", "")]
     return " ".join(w for w in words if w)

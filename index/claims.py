@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from dataclasses import asdict, dataclass
 
-from assistant.figures import Figure, find_figures
+from assistant.figures import STATED_QUALIFIERS, Figure, find_figures
 
 _CLAUSE_BREAK = re.compile(r"[,，;；:：。！？!?]")
 # 与 / 及 / 和 as conjunctions, not inside a word (参与, 惠及, 涉及, 以及, 及时, 共和国, 和谐)
@@ -24,7 +24,6 @@ _PHRASE_BREAK = re.compile(rf"[,，;；:：。]|{_AND}")  # a list of names ("�
 _LIST_BREAK = re.compile(r"[、]")
 # qualifiers written before a figure (longest first) and after it
 _QUALIFIER_BEFORE = re.compile(r"(超过|超出|超|逾|近|约|将近|接近|达到|累计|共计|总计|合计|共|达)$")
-_STATED_BEFORE = ("超过", "超出", "超", "逾", "近", "约", "将近", "接近")  # kept in the stated answer
 QUALIFIER_AFTER = re.compile(r"^(以上|以下|左右|之多)")
 # time scope of the figure, read in its clause (or the sentence lead)
 _CUMULATIVE = re.compile(r"累计|上线以来|成立以来|运行以来|启用以来|开通以来|推出以来|历年|总计|共计")
@@ -90,7 +89,7 @@ def sentence_claims(sentence: str, before: str = "") -> list[Claim]:
         before_q = _QUALIFIER_BEFORE.search(pre)
         after_q = QUALIFIER_AFTER.match(sentence[f.end:])
         qualifier = (before_q.group(1) if before_q else "") + (after_q.group(1) if after_q else "")
-        stated = ((before_q.group(1) if before_q and before_q.group(1) in _STATED_BEFORE else "") + f.text
+        stated = ((before_q.group(1) if before_q and before_q.group(1) in STATED_QUALIFIERS else "") + f.text
                   + (after_q.group(1) if after_q else ""))
         context = clause + " " + (lead if lead not in clause else "")
         claims.append(Claim(
